@@ -1,0 +1,1 @@
+"""Runnable jobs built on `zoo`: datasets, strategies, fine-tuning, reports and the `audiozoo` CLI."""

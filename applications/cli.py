@@ -1,0 +1,45 @@
+"""The `audiozoo` console script.
+
+Each subcommand lives in its own module, which exposes
+`register(subparsers)`; adding a command means adding its module here.
+"""
+
+import argparse
+import importlib
+import os
+import sys
+
+# Modules that add subcommands, in the order `audiozoo --help` lists them.
+COMMAND_MODULES = (
+    "applications.catalog_cli",
+    "applications.demo",
+)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="audiozoo",
+        description="keras-audio-zoo: audio deep-learning models and transfer-learning jobs.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv=None):
+    """Entry point: parse `argv` and run the chosen subcommand; returns an exit code."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except (ValueError, FileNotFoundError, RuntimeError) as error:
+        # Expected failures (bad arguments, missing files, offline hubs) get one
+        # clear line, not a traceback.
+        print(f"audiozoo {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""keras-audio-zoo: Keras 3 builders for the classic architectures of audio deep learning.
+
+Example:
+    >>> import zoo
+    >>> zoo.list_models("vgg*")
+    ['vgg11', 'vgg13', 'vgg16', 'vgg19']
+    >>> model = zoo.create_model("lwls_cnn")
+"""
+
+from zoo.registry import create_model, get_entry, list_models, register_model
+
+# Importing a family module registers its builders. `zoo.mlp` is the builder
+# function (the keras.applications style); the module stays importable.
+from zoo.lwls_cnn import lwls_cnn
+from zoo.mlp import logistic_regression, mlp, mlp_mnist
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "create_model",
+    "get_entry",
+    "list_models",
+    "register_model",
+    "mlp",
+    "logistic_regression",
+    "mlp_mnist",
+    "lwls_cnn",
+]

@@ -1,0 +1,192 @@
+"""Model registry in the style of timm: `@register_model`, `create_model`, `list_models`.
+
+Each entry also records what the shared test harness and `audiozoo list` need:
+the family, the paper it reproduces, keyword arguments that build a tiny
+instance, and how to make an example batch for it.
+"""
+
+import dataclasses
+import difflib
+import fnmatch
+from typing import Any, Callable, Mapping, Optional
+
+import numpy as np
+
+__all__ = [
+    "ModelEntry",
+    "register_model",
+    "create_model",
+    "list_models",
+    "get_entry",
+    "random_batch",
+]
+
+
+def random_batch(model, batch_size=4, seed=0):
+    """Make a random `(x, y)` batch matching a model's inputs and outputs.
+
+    Float inputs are standard normal; unknown (None) non-batch dimensions
+    become 8. Targets are standard normal with the shape of the model's
+    output, which suits a mean-squared-error loss.
+
+    Args:
+        model: a built `keras.Model`.
+        batch_size: rows in the batch.
+        seed: seed for NumPy's generator.
+
+    Returns:
+        `(x, y)`: NumPy arrays, or lists of them for multi-input/output models.
+    """
+    rng = np.random.default_rng(seed)
+    xs = []
+    for tensor in model.inputs:
+        shape = [batch_size] + [8 if d is None else d for d in tensor.shape[1:]]
+        if "int" in str(tensor.dtype):
+            raise ValueError(
+                f"Input {tensor.name!r} of {model.name!r} is an integer tensor; "
+                "register the model with an `example=` function that knows its "
+                f"vocabulary. Received: dtype={tensor.dtype}"
+            )
+        xs.append(rng.standard_normal(shape).astype("float32"))
+    x = xs[0] if len(xs) == 1 else xs
+    outputs = model(x, training=False)
+    if isinstance(outputs, (list, tuple)):
+        y = [rng.standard_normal(tuple(o.shape)).astype("float32") for o in outputs]
+    else:
+        y = rng.standard_normal(tuple(outputs.shape)).astype("float32")
+    return x, y
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelEntry:
+    """What the registry knows about one model name.
+
+    Attributes:
+        name: registered name, e.g. `"vgg16"`.
+        builder: the function that builds the model.
+        family: the family it belongs to, e.g. `"vgg"`.
+        paper: short citation of what it reproduces.
+        tiny: keyword arguments that build a small instance (tests, demos).
+        example: `example(model, batch_size, seed) -> (x, y)` for a batch
+            the model trains on; defaults to `random_batch`.
+        loss: loss to use with `example` batches.
+        learning_rate: SGD step size for which one step lowers the loss.
+    """
+
+    name: str
+    builder: Callable[..., Any]
+    family: str
+    paper: str
+    tiny: Mapping[str, Any]
+    example: Callable[..., Any]
+    loss: Any = "mse"
+    learning_rate: float = 1e-2
+
+    def build(self, **overrides):
+        return self.builder(**overrides)
+
+    def build_tiny(self, **overrides):
+        return self.builder(**{**self.tiny, **overrides})
+
+
+_REGISTRY: dict = {}
+
+
+def register_model(
+    fn: Optional[Callable] = None,
+    *,
+    name: Optional[str] = None,
+    family: str,
+    paper: str,
+    tiny: Optional[Mapping[str, Any]] = None,
+    example: Optional[Callable] = None,
+    loss: Any = "mse",
+    learning_rate: float = 1e-2,
+):
+    """Register a model builder under `name` (default: the function's name).
+
+    Args:
+        fn: the builder; when omitted, returns a decorator.
+        name: registered name.
+        family: family the model belongs to (for listing).
+        paper: short citation of the architecture's source.
+        tiny: keyword arguments building a small instance for tests.
+        example: `example(model, batch_size, seed) -> (x, y)`.
+        loss: loss suited to `example` batches.
+        learning_rate: SGD step size used by the shared test harness.
+
+    Returns:
+        The builder, unchanged.
+
+    Example:
+        >>> @register_model(family="mlp", paper="Rosenblatt 1958")
+        ... def my_mlp(**kwargs):
+        ...     return mlp((4,), (), 2, **kwargs)
+    """
+
+    def decorate(builder):
+        key = name or builder.__name__
+        if key in _REGISTRY:
+            raise ValueError(f"Model {key!r} is already registered.")
+        _REGISTRY[key] = ModelEntry(
+            name=key,
+            builder=builder,
+            family=family,
+            paper=paper,
+            tiny=dict(tiny or {}),
+            example=example or random_batch,
+            loss=loss,
+            learning_rate=learning_rate,
+        )
+        return builder
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def get_entry(name: str) -> ModelEntry:
+    """Return the `ModelEntry` registered as `name`.
+
+    Raises:
+        ValueError: unknown name; the message lists close matches.
+    """
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, list(_REGISTRY), n=5, cutoff=0.5)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise ValueError(
+            f"Unknown model name {name!r}.{hint} "
+            f"See zoo.list_models() for all {len(_REGISTRY)} names. Received: name={name!r}"
+        ) from None
+
+
+def create_model(name: str, **overrides):
+    """Build the registered model `name`, passing `overrides` to its builder.
+
+    Args:
+        name: a name from `list_models()`.
+        **overrides: keyword arguments for the builder.
+
+    Returns:
+        A `keras.Model`.
+
+    Example:
+        >>> model = zoo.create_model("mlp_mnist")
+        >>> model.count_params()
+        159010
+    """
+    return get_entry(name).build(**overrides)
+
+
+def list_models(pattern: str = "*", family: Optional[str] = None) -> list:
+    """Sorted registered names matching an fnmatch `pattern` (and `family`).
+
+    Example:
+        >>> zoo.list_models("vgg*")
+        ['vgg11', 'vgg13', 'vgg16', 'vgg19']
+    """
+    return sorted(
+        n
+        for n, e in _REGISTRY.items()
+        if fnmatch.fnmatchcase(n, pattern) and (family is None or e.family == family)
+    )
