@@ -13,6 +13,9 @@ from zoo.registry import create_model, get_entry, list_models, register_model
 # function (the keras.applications style); the module stays importable.
 from zoo.lwls_cnn import lwls_cnn
 from zoo.mlp import logistic_regression, mlp, mlp_mnist
+from zoo.alexnet import alexnet
+from zoo.vgg import vgg, vgg11, vgg13, vgg16, vgg19
+from zoo import layers, weights  # noqa: E402,F401
 
 __version__ = "0.1.0"
 
@@ -25,4 +28,10 @@ __all__ = [
     "logistic_regression",
     "mlp_mnist",
     "lwls_cnn",
+    "alexnet",
+    "vgg",
+    "vgg11",
+    "vgg13",
+    "vgg16",
+    "vgg19",
 ]
