@@ -13,6 +13,7 @@ from zoo.registry import create_model, get_entry, list_models, register_model
 # function (the keras.applications style); the module stays importable.
 from zoo.lwls_cnn import lwls_cnn
 from zoo.mlp import logistic_regression, mlp, mlp_mnist
+from zoo import wavenet  # noqa: E402,F401  (zoo.wavenet.wavenet, zoo.wavenet.mu_law_encode)
 from zoo.alexnet import alexnet
 from zoo.vgg import vgg, vgg11, vgg13, vgg16, vgg19
 from zoo import layers, weights  # noqa: E402,F401
