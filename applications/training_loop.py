@@ -1,0 +1,199 @@
+"""A distributed custom training loop for strategies where Keras 3 `fit` fails.
+
+`model.fit` under `MultiWorkerMirroredStrategy` raises (keras issue 20585).
+This loop trains the same Keras model with the same Keras optimizer through
+`strategy.run`, `tf.nn.compute_average_loss` and
+`strategy.experimental_distribute_dataset`, and works under every strategy
+(the tests compare it against single-device training).
+
+Fault tolerance: the chief writes `backup_dir/state.npz` (weights, optimizer
+variables, finished epochs, history) atomically after every epoch; every
+worker restores from it on start, so `backup_dir` must be on storage all
+workers can read. Each epoch's data order and dropout masks depend only on
+(seed, epoch) (see `applications.epochs`), so a resumed run repeats an
+uninterrupted one.
+"""
+
+import json
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from applications.epochs import epoch_dataset, reseed_layers
+
+__all__ = ["train", "save_state", "load_state"]
+
+_STATE = "state.npz"
+
+
+def save_state(backup_dir, model, optimizer, epochs_done, history):
+    """Write weights, optimizer variables, epoch count and history atomically."""
+    os.makedirs(backup_dir, exist_ok=True)
+    arrays = {f"w{i}": w for i, w in enumerate(model.get_weights())}
+    arrays.update({f"o{i}": np.asarray(v) for i, v in enumerate(optimizer.variables)})
+    arrays["meta"] = np.frombuffer(
+        json.dumps({"epochs_done": epochs_done, "history": history}).encode(), dtype=np.uint8
+    )
+    tmp = os.path.join(backup_dir, f".{_STATE}.tmp.npz")
+    np.savez(tmp, **arrays)
+    os.replace(tmp, os.path.join(backup_dir, _STATE))
+
+
+def load_state(backup_dir, model, optimizer):
+    """Restore a `save_state` backup; returns `(epochs_done, history)` or `(0, {})`.
+
+    The optimizer must be built (`optimizer.build(model.trainable_variables)`).
+    """
+    path = os.path.join(backup_dir, _STATE)
+    if not os.path.exists(path):
+        return 0, {}
+    with np.load(path) as data:
+        weights = [data[f"w{i}"] for i in range(len(model.get_weights()))]
+        model.set_weights(weights)
+        for i, variable in enumerate(optimizer.variables):
+            variable.assign(data[f"o{i}"])
+        meta = json.loads(bytes(data["meta"]).decode())
+    return meta["epochs_done"], meta["history"]
+
+
+def _make_steps(model, optimizer, strategy, global_batch):
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(reduction=None)
+    scales_loss = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+
+    def train_replica(x, y):
+        with tf.GradientTape() as tape:
+            probs = model(x, training=True)
+            per_example = loss_fn(y, probs)
+            loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch)
+            scaled = optimizer.scale_loss(loss) if scales_loss else loss
+        grads = tape.gradient(scaled, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss, _correct(y, probs)
+
+    def eval_replica(x, y):
+        probs = model(x, training=False)
+        loss = tf.nn.compute_average_loss(loss_fn(y, probs), global_batch_size=global_batch)
+        return loss, _correct(y, probs)
+
+    def distributed(replica_fn):
+        @tf.function
+        def step(x, y):
+            loss, correct = strategy.run(replica_fn, args=(x, y))
+            total = tf.cast(strategy.reduce("SUM", correct[1], axis=None), tf.float32)
+            return (
+                strategy.reduce("SUM", loss, axis=None),
+                strategy.reduce("SUM", correct[0], axis=None),
+                total,
+            )
+
+        return step
+
+    return distributed(train_replica), distributed(eval_replica)
+
+
+def _correct(y, probs):
+    predicted = tf.cast(tf.argmax(probs, axis=-1), y.dtype)
+    return tf.reduce_sum(tf.cast(tf.equal(predicted, y), tf.float32)), tf.size(y)
+
+
+def _run_epoch(step, dataset, strategy, progbar=None, prefix=""):
+    loss_sum, correct, seen, batches = 0.0, 0.0, 0.0, 0
+    for x, y in strategy.experimental_distribute_dataset(dataset):
+        loss, right, count = step(x, y)
+        # Each batch's loss is averaged over the global batch size; weight it
+        # by that size so the epoch mean is per example.
+        loss_sum += float(loss) * float(count)
+        correct += float(right)
+        seen += float(count)
+        batches += 1
+        if progbar is not None:
+            progbar.update(batches, [(f"{prefix}loss", loss_sum / seen), (f"{prefix}accuracy", correct / seen)])
+    return {f"{prefix}loss": loss_sum / max(seen, 1.0), f"{prefix}accuracy": correct / max(seen, 1.0)}
+
+
+def train(
+    model,
+    optimizer,
+    strategy,
+    train_examples,
+    *,
+    epochs,
+    global_batch,
+    seed,
+    train_size=None,
+    val_examples=None,
+    backup_dir=None,
+    is_chief=True,
+    callbacks=(),
+    verbose=1,
+):
+    """Train `model` with a distributed custom loop; resumable from `backup_dir`.
+
+    Args:
+        model: a `keras.Model` built under `strategy.scope()` ending in softmax.
+        optimizer: a Keras optimizer created under the same scope.
+        strategy: any `tf.distribute.Strategy`.
+        train_examples: unbatched `tf.data.Dataset` of `(x, label)` in a fixed order.
+        epochs: total epochs (a resumed run trains the remaining ones).
+        global_batch: examples per step over all replicas and workers.
+        seed: the run seed; fixes each epoch's order and dropout masks.
+        train_size: number of training examples (shuffle buffer and progress bar).
+        val_examples: optional unbatched validation dataset.
+        backup_dir: where the chief saves state after each epoch; None disables.
+        is_chief: whether this process writes the backup and prints progress.
+        callbacks: Keras callbacks given `on_epoch_end` logs (e.g. CSVLogger).
+        verbose: 0 silent, 1 a Keras progress bar per epoch on the chief.
+
+    Returns:
+        History: a dict of per-epoch lists (`loss`, `accuracy`, `val_loss`, ...).
+
+    Example:
+        >>> history = train(model, keras.optimizers.Adam(1e-3), tf.distribute.get_strategy(),
+        ...                 examples, epochs=2, global_batch=32, seed=0)
+    """
+    if global_batch % strategy.num_replicas_in_sync:
+        raise ValueError(
+            f"--batch-size is global and must be divisible by the {strategy.num_replicas_in_sync} "
+            f"replicas. Received: batch_size={global_batch}"
+        )
+    train_step, eval_step = _make_steps(model, optimizer, strategy, global_batch)
+    start, history = (0, {})
+    with strategy.scope():
+        # Create the optimizer's slots now: variables created inside the first
+        # distributed step break `tf.function` under MirroredStrategy.
+        optimizer.build(model.trainable_variables)
+        if backup_dir is not None:
+            start, history = load_state(backup_dir, model, optimizer)
+        if start and is_chief and verbose:
+            print(f"Resuming from {backup_dir}: {start} of {epochs} epochs already done.")
+    callback_list = keras.callbacks.CallbackList(list(callbacks), model=model)
+    options = tf.data.Options()
+    # Every worker reads the same examples and keeps its slice of each global batch,
+    # so the maths matches one worker running the whole global batch.
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    callback_list.on_train_begin()
+    steps = -(-train_size // global_batch) if train_size else None
+    for epoch in range(start, epochs):
+        reseed_layers(model, seed, epoch)
+        data = epoch_dataset(train_examples, seed=seed, epoch=epoch, batch_size=global_batch, size=train_size)
+        progbar = None
+        if verbose and is_chief:
+            print(f"Epoch {epoch + 1}/{epochs}")
+            progbar = keras.utils.Progbar(steps)
+        logs = _run_epoch(train_step, data.with_options(options), strategy, progbar)
+        if val_examples is not None:
+            val = val_examples.batch(global_batch).with_options(options)
+            logs.update(_run_epoch(eval_step, val, strategy, prefix="val_"))
+        if progbar is not None:
+            print("  " + "  ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+        for key, value in logs.items():
+            history.setdefault(key, []).append(value)
+        # Log first, then back up: a kill in between repeats a log row (readers
+        # keep the last row per epoch) rather than losing one.
+        callback_list.on_epoch_end(epoch, logs)
+        if backup_dir is not None and is_chief:
+            save_state(backup_dir, model, optimizer, epoch + 1, history)
+    callback_list.on_train_end()
+    return history
