@@ -1,0 +1,38 @@
+"""Audio front end: decoding, resampling, clips, log-mel, SpecAugment, image adaptor.
+
+Importing this package does not touch tensorflow-io; `backend()` probes it on
+first use, silently.
+
+Example:
+    >>> import zoo
+    >>> wave, rate = zoo.audio.load("clip.wav", sample_rate=16000)
+    >>> mel = zoo.audio.LogMelSpectrogram(sample_rate=rate)(wave[None])
+"""
+
+from zoo.audio.adaptors import IMAGENET_BGR_MEANS, SpectrogramToImage
+from zoo.audio.augment import SpecAugment
+from zoo.audio.backend import backend
+from zoo.audio.clips import fix_length, to_mono
+from zoo.audio.features import LogMelSpectrogram, mel_filterbank
+from zoo.audio.io import AudioDecodeError, AudioInfo, decode_file, info, load
+from zoo.audio.resample import resample
+
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff")
+
+__all__ = [
+    "AUDIO_EXTENSIONS",
+    "AudioDecodeError",
+    "AudioInfo",
+    "IMAGENET_BGR_MEANS",
+    "LogMelSpectrogram",
+    "SpecAugment",
+    "SpectrogramToImage",
+    "backend",
+    "decode_file",
+    "fix_length",
+    "info",
+    "load",
+    "mel_filterbank",
+    "resample",
+    "to_mono",
+]

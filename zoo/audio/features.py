@@ -1,0 +1,121 @@
+"""Log-mel spectrogram as a Keras layer, following librosa's conventions.
+
+Computing features inside the model keeps `tf.data` to decoding and lets the
+GPU do the FFTs; a saved model then takes raw waveforms.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from zoo.validation import check_positive_int, received
+
+__all__ = ["LogMelSpectrogram", "mel_filterbank"]
+
+
+def _hz_to_mel(f):
+    """Slaney's mel scale (librosa's default, `htk=False`): linear below 1 kHz, log above."""
+    f = np.asarray(f, dtype=np.float64)
+    f_sp, min_log_hz, logstep = 200.0 / 3, 1000.0, np.log(6.4) / 27.0
+    mels = f / f_sp
+    log_region = f >= min_log_hz
+    return np.where(log_region, min_log_hz / f_sp + np.log(np.maximum(f, 1e-10) / min_log_hz) / logstep, mels)
+
+
+def _mel_to_hz(m):
+    m = np.asarray(m, dtype=np.float64)
+    f_sp, min_log_hz, logstep = 200.0 / 3, 1000.0, np.log(6.4) / 27.0
+    min_log_mel = min_log_hz / f_sp
+    return np.where(m >= min_log_mel, min_log_hz * np.exp(logstep * (m - min_log_mel)), f_sp * m)
+
+
+def mel_filterbank(sample_rate, n_fft, n_mels, fmin=0.0, fmax=None):
+    """Slaney-normalised triangular mel filters, as `librosa.filters.mel`.
+
+    Returns:
+        float32 array `(1 + n_fft // 2, n_mels)` mapping power spectra to mel bands.
+    """
+    fmax = sample_rate / 2.0 if fmax is None else float(fmax)
+    fft_freqs = np.linspace(0, sample_rate / 2.0, 1 + n_fft // 2)
+    mel_f = _mel_to_hz(np.linspace(_hz_to_mel(fmin), _hz_to_mel(fmax), n_mels + 2))
+    fdiff = np.diff(mel_f)
+    ramps = mel_f[:, None] - fft_freqs[None, :]
+    lower = -ramps[:-2] / fdiff[:-1, None]
+    upper = ramps[2:] / fdiff[1:, None]
+    weights = np.maximum(0.0, np.minimum(lower, upper))
+    weights *= (2.0 / (mel_f[2 : n_mels + 2] - mel_f[:n_mels]))[:, None]  # Slaney area norm
+    return weights.T.astype(np.float32)
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class LogMelSpectrogram(keras.layers.Layer):
+    """Waveform `(batch, samples)` -> log-mel power `(batch, n_mels, frames, 1)` in dB.
+
+    Matches `librosa.power_to_db(librosa.feature.melspectrogram(y, sr, n_fft,
+    hop_length, n_mels, fmin, fmax, power=2.0), ref=1.0)`: periodic Hann
+    window, frames centred by zero-padding `n_fft // 2` on both sides
+    (librosa 0.11's `pad_mode="constant"`), Slaney mel scale and area
+    normalisation, `10 * log10(max(S, 1e-10))`. `frames = 1 + samples // hop_length`.
+
+    Args:
+        sample_rate: sampling rate of the input in Hz.
+        n_fft: FFT (and window) length.
+        hop_length: samples between frames.
+        n_mels: number of mel bands.
+        fmin: lowest band edge in Hz.
+        fmax: highest band edge in Hz; None means `sample_rate / 2`.
+        top_db: if set, floor each example at its maximum minus `top_db` dB.
+        **kwargs: `keras.layers.Layer` arguments (`name`, `dtype`, ...).
+
+    Example:
+        >>> layer = zoo.audio.LogMelSpectrogram(sample_rate=16000, n_mels=64)
+        >>> layer(np.zeros((2, 16000), "float32")).shape
+        TensorShape([2, 64, 63, 1])
+    """
+
+    def __init__(self, sample_rate=16000, n_fft=1024, hop_length=256, n_mels=64,
+                 fmin=0.0, fmax=None, top_db=None, **kwargs):
+        super().__init__(**kwargs)
+        check_positive_int("sample_rate", sample_rate)
+        check_positive_int("n_fft", n_fft, minimum=2)
+        check_positive_int("hop_length", hop_length)
+        check_positive_int("n_mels", n_mels)
+        nyquist = sample_rate / 2.0
+        top = nyquist if fmax is None else fmax
+        if not 0.0 <= fmin < top <= nyquist:
+            raise received("fmax" if fmax is not None else "fmin", fmax if fmax is not None else fmin,
+                           f"Need 0 <= fmin < fmax <= sample_rate / 2 = {nyquist:g}.")
+        if top_db is not None and not top_db > 0:
+            raise received("top_db", top_db, "`top_db` must be positive or None.")
+        self.sample_rate, self.n_fft, self.hop_length, self.n_mels = sample_rate, n_fft, hop_length, n_mels
+        self.fmin, self.fmax, self.top_db = fmin, fmax, top_db
+        self._filters = mel_filterbank(sample_rate, n_fft, n_mels, fmin, fmax)
+
+    def call(self, inputs):
+        x = tf.cast(inputs, tf.float32)  # FFTs in float32 even under mixed precision
+        pad = self.n_fft // 2
+        x = tf.pad(x, [[0, 0], [pad, pad]])
+        stft = tf.signal.stft(
+            x, frame_length=self.n_fft, frame_step=self.hop_length, fft_length=self.n_fft,
+            window_fn=tf.signal.hann_window, pad_end=False,
+        )  # (batch, frames, bins); tf's Hann window is periodic, like librosa's
+        power = tf.math.real(stft) ** 2 + tf.math.imag(stft) ** 2
+        mel = tf.tensordot(power, tf.constant(self._filters), axes=[[2], [0]])
+        db = 10.0 * tf.math.log(tf.maximum(mel, 1e-10)) / np.log(10.0)
+        if self.top_db is not None:
+            peak = tf.reduce_max(db, axis=[1, 2], keepdims=True)
+            db = tf.maximum(db, peak - self.top_db)
+        out = tf.transpose(db, [0, 2, 1])[..., None]
+        return tf.cast(out, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        samples = input_shape[1]
+        frames = None if samples is None else 1 + samples // self.hop_length
+        return (input_shape[0], self.n_mels, frames, 1)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "sample_rate": self.sample_rate, "n_fft": self.n_fft, "hop_length": self.hop_length,
+            "n_mels": self.n_mels, "fmin": self.fmin, "fmax": self.fmax, "top_db": self.top_db,
+        }
