@@ -1,0 +1,391 @@
+"""An output-to-hidden RNN trained with teacher forcing or scheduled sampling.
+
+At step t the hidden layer receives y(t-1), the previous output, besides its
+own previous state. Training with teacher forcing always feeds the ground
+truth y(t-1); at generation time the model must feed its own predictions, a
+distribution it never saw in training ("exposure bias"). Scheduled sampling
+feeds, independently per example and per step, the ground truth with
+probability eps_i and the model's own prediction otherwise, with eps_i
+decaying over training batches i (`zoo.schedules`).
+
+Reference: S. Bengio, O. Vinyals, N. Jaitly, N. Shazeer, "Scheduled Sampling
+for Sequence Prediction with Recurrent Neural Networks", NeurIPS 2015;
+Goodfellow et al., Deep Learning, sec. 10.2.1 (teacher forcing).
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+from zoo import schedules as schedules_lib
+from zoo.registry import register_model
+from zoo.validation import check_choice, check_positive_int, received
+
+__all__ = ["ScheduledSamplingRNN", "scheduled_sampling_rnn", "CELLS", "SAMPLING"]
+
+CELLS = {"simple": keras.layers.SimpleRNNCell, "lstm": keras.layers.LSTMCell, "gru": keras.layers.GRUCell}
+SAMPLING = ("sample", "argmax")
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class ScheduledSamplingRNN(keras.Model):
+    """Output-to-hidden recurrent model for frames (regression) or tokens (softmax).
+
+    Inputs are the target sequence itself, optionally with a conditioning
+    vector: `x = sequence` or `x = {"sequence": ..., "context": ...}`; the
+    output at step t predicts `sequence[:, t]` from the outputs before it
+    (step 0 sees a zero frame or `start_token`), so train with
+    `model.fit(x, sequence)`. Frames: `sequence` is `(batch, T, frame_dim)`
+    floats, output the same shape (use `"mse"`). Tokens: `sequence` is
+    `(batch, T)` integers in `[0, vocab_size)`, output `(batch, T, vocab_size)`
+    probabilities (use `"sparse_categorical_crossentropy"`).
+
+    `model(x, training=True)` (what `fit` runs) samples the fed inputs with
+    eps = `schedule(step)`, `step` counting training batches (the
+    `sampling_step` variable); `fit` logs eps as `epsilon`. `training=False`
+    (evaluate, predict) is teacher forcing, computed in parallel by a
+    `keras.layers.RNN`. As in Bengio et al., no gradient flows through a fed
+    prediction.
+
+    Args:
+        frame_dim: features per frame (frames mode); give this or `vocab_size`.
+        vocab_size: vocabulary size (tokens mode).
+        context_dim: size of an optional conditioning vector fed at every step.
+        cell: `"simple"`, `"lstm"` or `"gru"` (the hidden-to-hidden part).
+        units: hidden units.
+        embedding_dim: token embedding size (tokens mode).
+        schedule: a `zoo.schedules` schedule (or a number: `Constant`).
+        sampling: tokens mode, how a prediction is fed back: `"sample"` from
+            the softmax (as in the paper) or `"argmax"`.
+        start_token: the token fed at step 0 (tokens mode).
+        seed: seed of the training-time random draws.
+        name: model name.
+
+    Example:
+        >>> model = zoo.create_model("scheduled_sampling_rnn", frame_dim=2,
+        ...                          schedule=zoo.schedules.InverseSigmoid(k=50.0))
+        >>> model.compile("adam", "mse")
+        >>> model.fit(x, x, epochs=3)               # logs `epsilon`
+        >>> continuation = model.generate(100, prime=x[:, :20])
+    """
+
+    def __init__(self, frame_dim=None, vocab_size=None, context_dim=None, cell="lstm", units=128,
+                 embedding_dim=32, schedule=None, sampling="sample", start_token=0, seed=None,
+                 name="scheduled_sampling_rnn", **kwargs):
+        super().__init__(name=name, **kwargs)
+        if (frame_dim is None) == (vocab_size is None):
+            raise received("frame_dim", frame_dim,
+                           f"Give exactly one of `frame_dim` (frames) and `vocab_size` (tokens); "
+                           f"vocab_size={vocab_size!r}.")
+        if frame_dim is not None:
+            check_positive_int("frame_dim", frame_dim)
+        if vocab_size is not None:
+            check_positive_int("vocab_size", vocab_size, minimum=2)
+            if isinstance(start_token, bool) or not isinstance(start_token, int) or not 0 <= start_token < vocab_size:
+                raise received("start_token", start_token, f"`start_token` must be an integer in [0, {vocab_size}).")
+        if context_dim is not None:
+            check_positive_int("context_dim", context_dim)
+        check_choice("cell", cell, tuple(CELLS))
+        check_positive_int("units", units)
+        check_positive_int("embedding_dim", embedding_dim)
+        check_choice("sampling", sampling, SAMPLING)
+        if isinstance(schedule, dict):
+            schedule = keras.saving.deserialize_keras_object(schedule)
+        self.frame_dim = frame_dim
+        self.vocab_size = vocab_size
+        self.context_dim = context_dim
+        self.cell = cell
+        self.units = units
+        self.embedding_dim = embedding_dim
+        self.schedule = schedules_lib.get(schedule if schedule is not None else schedules_lib.InverseSigmoid())
+        self.sampling = sampling
+        self.start_token = start_token
+        self.seed = seed
+
+        self.tokens = vocab_size is not None
+        feed_dim = embedding_dim if self.tokens else frame_dim
+        self.out_dim = vocab_size if self.tokens else frame_dim
+        if self.tokens:
+            self.embedding = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")
+            self.embedding.build((None,))
+        # The teacher-forced path runs this layer over the whole sequence at
+        # once; the sampling loop calls its cell step by step, so both share weights.
+        self.recurrent = keras.layers.RNN(CELLS[cell](units, name=f"{cell}_cell"),
+                                          return_sequences=True, name="recurrent")
+        self.recurrent.build((None, None, feed_dim + (context_dim or 0)))
+        self.readout = keras.layers.Dense(self.out_dim, name="readout")
+        self.readout.build((None, units))
+        self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
+        self.sampling_step = self.add_weight(shape=(), dtype="int64", initializer="zeros",
+                                             trainable=False, name="sampling_step")
+        self.built = True
+
+    def build(self, input_shape=None):
+        # Every weight is created in __init__ (shapes follow from the arguments).
+        self.built = True
+
+    # -- inputs -------------------------------------------------------------
+
+    def _unpack(self, inputs):
+        if isinstance(inputs, dict):
+            unknown = set(inputs) - {"sequence", "context"}
+            if unknown:
+                raise received("inputs", sorted(inputs),
+                               "Input dicts have keys 'sequence' and optionally 'context'.")
+            sequence, context = inputs["sequence"], inputs.get("context")
+        elif isinstance(inputs, (list, tuple)):
+            if len(inputs) != 2:
+                raise received("inputs", f"{len(inputs)} tensors", "Pass (sequence, context) or sequence.")
+            sequence, context = inputs
+        else:
+            sequence, context = inputs, None
+        sequence = self._check_sequence("sequence", sequence)
+        return sequence, self._check_context(context, ops.shape(sequence)[0])
+
+    def _check_sequence(self, arg, sequence):
+        sequence = ops.convert_to_tensor(sequence)
+        if self.tokens:
+            if len(sequence.shape) != 2 or "int" not in str(sequence.dtype):
+                raise received(arg, f"{sequence.dtype}{tuple(sequence.shape)}",
+                               f"`{arg}` must be integer tokens of shape (batch, time).")
+            if isinstance(sequence, np.ndarray) or hasattr(sequence, "numpy"):
+                try:
+                    values = np.asarray(sequence)
+                except Exception:  # symbolic inside tf.function: checked eagerly only
+                    values = None
+                if values is not None and values.size and (values.min() < 0 or values.max() >= self.vocab_size):
+                    raise received(arg, f"tokens in [{values.min()}, {values.max()}]",
+                                   f"Tokens must lie in [0, {self.vocab_size}) (vocab_size={self.vocab_size}).")
+        else:
+            if len(sequence.shape) != 3 or sequence.shape[-1] != self.frame_dim:
+                raise received(arg, f"shape {tuple(sequence.shape)}",
+                               f"`{arg}` must be frames of shape (batch, time, {self.frame_dim}).")
+            sequence = ops.cast(sequence, self.compute_dtype)
+        return sequence
+
+    def _check_context(self, context, batch):
+        if self.context_dim is None:
+            if context is not None:
+                raise received("context", f"shape {tuple(context.shape)}",
+                               "This model has no conditioning input (context_dim=None).")
+            return None
+        if context is None:
+            raise received("context", None, f"This model needs a context of shape (batch, {self.context_dim}).")
+        context = ops.cast(ops.convert_to_tensor(context), self.compute_dtype)
+        if len(context.shape) != 2 or context.shape[-1] != self.context_dim:
+            raise received("context", f"shape {tuple(context.shape)}",
+                           f"`context` must have shape (batch, {self.context_dim}).")
+        return context
+
+    def _previous(self, sequence):
+        """The ground-truth y(t-1) for every t: the sequence shifted right by one."""
+        if self.tokens:
+            start = ops.full((ops.shape(sequence)[0], 1), self.start_token, dtype=sequence.dtype)
+            return ops.concatenate([start, sequence[:, :-1]], axis=1)
+        return ops.concatenate([ops.zeros_like(sequence[:, :1]), sequence[:, :-1]], axis=1)
+
+    def _hidden_input(self, fed, context):
+        x = self.embedding(fed) if self.tokens else fed
+        if context is not None:
+            if len(x.shape) == 3:
+                context = ops.repeat(ops.expand_dims(context, 1), ops.shape(x)[1], axis=1)
+            x = ops.concatenate([x, context], axis=-1)
+        return x
+
+    # -- the two paths ------------------------------------------------------
+
+    def teacher_forced(self, sequence, context=None):
+        """Outputs (logits for tokens) with the ground truth fed at every step."""
+        previous = self._previous(sequence)
+        return self.readout(self.recurrent(self._hidden_input(previous, context)))
+
+    def rollout(self, sequence, context=None, epsilon=1.0, seed=None, ground_truth_steps=None):
+        """Run step by step, feeding y(t-1) with probability `epsilon`, else the own prediction.
+
+        Args:
+            sequence: the ground truth (see the class docstring).
+            context: the conditioning vector, if the model has one.
+            epsilon: probability of feeding the ground truth (scalar).
+            seed: seed for the draws; `None` uses the model's seed generator.
+            ground_truth_steps: if given, instead of random draws feed the
+                ground truth exactly at steps `t <= ground_truth_steps`
+                (generation after a prime).
+
+        Returns:
+            `(outputs, fed, own)`: outputs (logits for tokens) `(batch, T, D)`,
+            the fed y(t-1) `(batch, T, d)` (token ids as floats) and the own
+            predictions `(batch, T, d)`.
+        """
+        previous = self._previous(sequence)
+        batch, steps = ops.shape(previous)[0], ops.shape(previous)[1]
+        draw_seed = self.seed_generator if seed is None else seed
+        if ground_truth_steps is None:
+            coin = ops.cast(keras.random.uniform((batch, steps), seed=draw_seed) < epsilon, "float32")
+        else:
+            coin = ops.cast(ops.arange(steps) <= ground_truth_steps, "float32")
+            coin = ops.broadcast_to(ops.expand_dims(coin, 0), (batch, steps))
+        # Step 0 always sees the start symbol: there is no prediction to feed yet.
+        coin = ops.concatenate([ops.ones_like(coin[:, :1]), coin[:, 1:]], axis=1)
+        if self.tokens:
+            previous = ops.expand_dims(ops.cast(previous, "float32"), -1)
+            if self.sampling == "sample":
+                # Gumbel-max: argmax(logits + g), g ~ Gumbel(0, 1), is a draw from softmax(logits).
+                u = keras.random.uniform((batch, steps, self.vocab_size), minval=1e-20, maxval=1.0,
+                                         seed=draw_seed)
+                noise = -ops.log(-ops.log(u))
+            else:
+                noise = ops.zeros((batch, steps, self.vocab_size))
+        else:
+            noise = ops.zeros((batch, steps, 1))
+        cell = self.recurrent.cell
+        feed_dim = 1 if self.tokens else self.frame_dim
+        states = [ops.zeros((batch, size)) for size in _state_sizes(cell)]
+        # keras.ops.scan on TensorFlow stacks per-step outputs into arrays shaped
+        # like the carry, so the carry holds everything a step emits.
+        carry = (states, ops.zeros((batch, feed_dim)), ops.zeros((batch, self.out_dim)),
+                 ops.zeros((batch, feed_dim)))
+
+        def step(carry, xs):
+            states, own, _, _ = carry
+            truth, use_truth, gumbel = xs
+            use_truth = ops.expand_dims(use_truth, -1)
+            fed = use_truth * truth + (1.0 - use_truth) * own
+            x = self._hidden_input(ops.cast(fed[:, 0], "int32") if self.tokens else fed, context)
+            h, new_states = cell(x, states)
+            out = self.readout(h)
+            if self.tokens:
+                new_own = ops.expand_dims(ops.cast(ops.argmax(out + gumbel, axis=-1), "float32"), -1)
+            else:
+                new_own = ops.stop_gradient(out)
+            new_carry = (list(new_states), new_own, out, fed)
+            return new_carry, new_carry
+
+        time_major = lambda t: ops.moveaxis(t, 1, 0)  # noqa: E731
+        _, (_, own_outputs, outputs, fed) = ops.scan(
+            step, carry, (time_major(previous), time_major(coin), time_major(noise)))
+        batch_major = lambda t: ops.moveaxis(t, 0, 1)  # noqa: E731
+        return batch_major(outputs), batch_major(fed), batch_major(own_outputs)
+
+    def call(self, inputs, training=False):
+        sequence, context = self._unpack(inputs)
+        if training:
+            outputs, _, _ = self.rollout(sequence, context, self.schedule(self.sampling_step))
+        else:
+            outputs = self.teacher_forced(sequence, context)
+        return ops.softmax(outputs, axis=-1) if self.tokens else outputs
+
+    def train_step(self, data):
+        # eps of this batch: the schedule at the number of batches trained so far.
+        epsilon = self.schedule(self.sampling_step)
+        logs = dict(super().train_step(data))
+        self.sampling_step.assign_add(1)
+        logs["epsilon"] = epsilon
+        return logs
+
+    def generate(self, steps, context=None, prime=None, seed=None):
+        """Free-running generation (eps = 0): every step feeds the previous prediction.
+
+        Args:
+            steps: number of steps to generate.
+            context: conditioning vectors `(batch, context_dim)`, if the model has them.
+            prime: ground truth to continue, `(batch, P)` tokens or
+                `(batch, P, frame_dim)` frames; fed with teacher forcing first.
+            seed: seed for token sampling (`sampling="sample"`).
+
+        Returns:
+            NumPy `(batch, steps)` int tokens or `(batch, steps, frame_dim)` frames.
+
+        Example:
+            >>> model.generate(50, prime=x[:, :10], seed=0).shape
+            (8, 50, 2)
+        """
+        check_positive_int("steps", steps)
+        batch = None
+        if prime is not None:
+            prime = self._check_sequence("prime", prime)
+            batch = int(prime.shape[0])
+        if context is not None:
+            batch = batch or int(ops.shape(context)[0])
+        context = self._check_context(context, batch)
+        if context is not None and int(ops.shape(context)[0]) != batch:
+            raise received("context", f"{int(ops.shape(context)[0])} rows",
+                           f"`context` must have one row per primed sequence ({batch}).")
+        batch = batch or 1
+        primed = 0 if prime is None else int(prime.shape[1])
+        total = primed + steps
+        if self.tokens:
+            sequence = ops.zeros((batch, total), dtype="int32")
+        else:
+            sequence = ops.zeros((batch, total, self.frame_dim))
+        if primed:
+            sequence = ops.concatenate([ops.cast(prime, sequence.dtype), sequence[:, primed:]], axis=1)
+        _, _, own = self.rollout(sequence, context, seed=seed, ground_truth_steps=primed)
+        own = np.asarray(own[:, primed:])
+        return own[..., 0].astype("int32") if self.tokens else own
+
+    def get_config(self):
+        return {
+            "frame_dim": self.frame_dim,
+            "vocab_size": self.vocab_size,
+            "context_dim": self.context_dim,
+            "cell": self.cell,
+            "units": self.units,
+            "embedding_dim": self.embedding_dim,
+            "schedule": keras.saving.serialize_keras_object(self.schedule),
+            "sampling": self.sampling,
+            "start_token": self.start_token,
+            "seed": self.seed,
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _state_sizes(cell):
+    sizes = cell.state_size
+    return list(sizes) if isinstance(sizes, (list, tuple)) else [sizes]
+
+
+def _example(model, batch_size=4, seed=0):
+    """Integer tokens (or frames) and their one-hot (or identical) targets."""
+    rng = np.random.default_rng(seed)
+    steps = 6
+    if model.tokens:
+        sequence = rng.integers(0, model.vocab_size, (batch_size, steps)).astype("int32")
+        target = np.eye(model.vocab_size, dtype="float32")[sequence]
+    else:
+        sequence = rng.standard_normal((batch_size, steps, model.frame_dim)).astype("float32")
+        target = sequence
+    if model.context_dim is None:
+        return sequence, target
+    context = rng.standard_normal((batch_size, model.context_dim)).astype("float32")
+    return {"sequence": sequence, "context": context}, target
+
+
+@register_model(
+    family="scheduled_sampling",
+    paper="Bengio et al. 2015 (scheduled sampling)",
+    tiny=dict(vocab_size=5, context_dim=2, cell="gru", units=4, embedding_dim=3,
+              schedule=schedules_lib.Linear(k=1.0, c=0.1, epsilon=0.5), seed=0),
+    example=_example,
+    loss="categorical_crossentropy",
+    learning_rate=0.1,
+)
+def scheduled_sampling_rnn(frame_dim=40, vocab_size=None, context_dim=None, cell="lstm", units=128,
+                           embedding_dim=32, schedule=None, sampling="sample", start_token=0,
+                           seed=None, name="scheduled_sampling_rnn"):
+    """Build a `ScheduledSamplingRNN`; frames by default, tokens when `vocab_size` is given.
+
+    See `ScheduledSamplingRNN` for the arguments (Bengio et al. 2015).
+
+    Example:
+        >>> model = zoo.create_model("scheduled_sampling_rnn", vocab_size=128,
+        ...                          schedule=zoo.schedules.Exponential(0.999))
+    """
+    if vocab_size is not None:
+        frame_dim = None
+    return ScheduledSamplingRNN(frame_dim=frame_dim, vocab_size=vocab_size, context_dim=context_dim,
+                                cell=cell, units=units, embedding_dim=embedding_dim, schedule=schedule,
+                                sampling=sampling, start_token=start_token, seed=seed, name=name)
