@@ -12,7 +12,7 @@ from zoo.layers import LocalResponseNormalization
 from zoo.registry import register_model
 from zoo.validation import check_positive_int, received
 from zoo.vgg import image_input
-from zoo.weights import load_pretrained
+from zoo.weights import load_pretrained, resolve_weights
 
 __all__ = ["ALEXNET_CONVS", "ALEXNET_MIN_SIZE", "alexnet"]
 
@@ -104,6 +104,7 @@ def alexnet(
         classifier_activation=classifier_activation, pooling=pooling,
         default_size=ALEXNET_DEFAULT_SIZE, min_size=ALEXNET_MIN_SIZE,
     )
+    weights = resolve_weights(weights, arch="alexnet", include_top=include_top)  # fail before building
     norms = pools = 0
     for layer_name, filters, kernel, stride, padding, grouped, lrn, pool in ALEXNET_CONVS:
         x = keras.layers.Conv2D(
@@ -127,4 +128,4 @@ def alexnet(
     elif pooling == "max":
         x = keras.layers.GlobalMaxPooling2D(name="max_pool")(x)
     model = keras.Model(inputs, x, name=name)
-    return load_pretrained(model, weights, arch="alexnet", input_conv="conv1")
+    return load_pretrained(model, weights, input_conv="conv1")

@@ -13,7 +13,7 @@ import keras
 
 from zoo.registry import register_model
 from zoo.validation import check_choice, check_positive_int, received
-from zoo.weights import load_pretrained
+from zoo.weights import load_pretrained, resolve_weights
 
 __all__ = ["VGG_CONFIGS", "VGG_WIDTHS", "vgg", "vgg11", "vgg13", "vgg16", "vgg19", "image_input"]
 
@@ -136,6 +136,9 @@ def vgg(
         classifier_activation=classifier_activation, pooling=pooling,
         default_size=VGG_DEFAULT_SIZE, min_size=VGG_MIN_SIZE,
     )
+    # Fetch before building: an offline machine fails in milliseconds, not after
+    # allocating 138M parameters.
+    weights = resolve_weights(weights, arch=arch, include_top=include_top)
     for block, (depth, width) in enumerate(zip(depths, VGG_WIDTHS), start=1):
         for conv in range(1, depth + 1):
             x = keras.layers.Conv2D(
@@ -158,7 +161,7 @@ def vgg(
         stackwise_num_filters=list(VGG_WIDTHS),
         include_rescaling=False,
     )
-    return load_pretrained(model, weights, arch=arch, input_conv="block1_conv1", hub_config=hub_config)
+    return load_pretrained(model, weights, input_conv="block1_conv1", hub_config=hub_config)
 
 
 _TINY = dict(include_top=False, input_shape=(VGG_MIN_SIZE, VGG_MIN_SIZE, 1), pooling="avg")
