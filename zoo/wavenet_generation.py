@@ -33,7 +33,31 @@ import tensorflow as tf
 from zoo.mu_law import mu_law_decode, mu_law_encode
 from zoo.validation import check_positive_int, received
 
-__all__ = ["FastGenerator", "NaiveGenerator", "make_generator", "sample_classes"]
+__all__ = ["FastGenerator", "NaiveGenerator", "make_generator", "sample_classes", "uniform_noise"]
+
+
+def _mix32(x):
+    """The lowbias32 integer hash (C. Wellons), on int64 holding 32-bit values.
+
+    Integer arithmetic gives the same bits in plain TensorFlow and under XLA,
+    which `tf.random.stateless_*` does not (XLA picks its own generator), so
+    the compiled fast loop and the naive reference draw identical noise.
+    """
+    mask = 0xFFFFFFFF
+    x = tf.bitwise.bitwise_xor(x, tf.bitwise.right_shift(x, 16))
+    x = (x * 0x7FEB352D) & mask
+    x = tf.bitwise.bitwise_xor(x, tf.bitwise.right_shift(x, 15))
+    x = (x * 0x846CA68B) & mask
+    return tf.bitwise.bitwise_xor(x, tf.bitwise.right_shift(x, 16))
+
+
+def uniform_noise(seed, position, batch_size):
+    """`batch_size` uniforms in [0, 1), a pure function of `(seed, position, stream)`."""
+    stream = tf.range(batch_size, dtype=tf.int64)
+    seed, position = tf.cast(seed, tf.int64), tf.cast(position, tf.int64)
+    x = _mix32((seed * 0x9E3779B1 + stream) & 0xFFFFFFFF)
+    x = _mix32((x + position * 0x85EBCA77) & 0xFFFFFFFF)
+    return tf.cast(tf.bitwise.right_shift(x, 8), tf.float32) / float(1 << 24)  # 24 exact bits
 
 
 def sample_classes(logits, seed, position, temperature):
@@ -44,8 +68,7 @@ def sample_classes(logits, seed, position, temperature):
     """
     probs = tf.nn.softmax(logits / temperature, axis=-1)
     cdf = tf.cumsum(probs, axis=-1)
-    seed_pair = tf.stack([tf.cast(seed, tf.int64), tf.cast(position, tf.int64)])
-    u = tf.random.stateless_uniform(tf.shape(logits)[:1], seed=seed_pair) * cdf[:, -1]
+    u = uniform_noise(seed, position, tf.shape(logits)[0]) * cdf[:, -1]
     index = tf.reduce_sum(tf.cast(cdf < u[:, None], tf.int32), axis=-1)
     return tf.minimum(index, tf.shape(logits)[-1] - 1)
 

@@ -188,7 +188,7 @@ def upsampling_factors(hop, largest=16):
         >>> upsampling_factors(256)
         [16, 16]
         >>> upsampling_factors(80)
-        [16, 5]
+        [10, 8]
     """
     check_positive_int("hop", hop)
     primes, n, p = [], hop, 2
