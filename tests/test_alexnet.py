@@ -19,7 +19,9 @@ def test_paper_model_has_60_965_224_parameters_and_shapes():
     assert model.get_layer("conv3").kernel.shape == (3, 3, 256, 384)
     assert model.get_layer("conv4").kernel.shape == (3, 3, 192, 384)
     assert model.get_layer("conv5").kernel.shape == (3, 3, 192, 256)
-    assert [type(model.get_layer(n)) for n in ("norm1", "norm2")] == [LocalResponseNormalization] * 2
+    assert [type(model.get_layer(n)) for n in ("norm1", "norm2")] == [
+        LocalResponseNormalization
+    ] * 2
     assert [model.get_layer(n).rate for n in ("drop6", "drop7")] == [0.5, 0.5]
     assert model.output.shape == (None, 1000)
 
@@ -53,8 +55,12 @@ def test_spectrogram_input_with_pooling():
 
 @pytest.mark.parametrize(
     "kwargs, arg",
-    [(dict(groups=3), "groups"), (dict(groups=0), "groups"), (dict(dropout=1.0), "dropout"),
-     (dict(include_top=False, pooling="sum"), "pooling")],
+    [
+        (dict(groups=3), "groups"),
+        (dict(groups=0), "groups"),
+        (dict(dropout=1.0), "dropout"),
+        (dict(include_top=False, pooling="sum"), "pooling"),
+    ],
 )
 def test_bad_arguments_raise_received(kwargs, arg):
     with pytest.raises(ValueError, match=f"Received: {arg}="):

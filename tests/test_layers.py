@@ -63,7 +63,13 @@ def test_round_trips_through_a_keras_file_in_safe_mode(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "kwargs, arg", [(dict(size=4), "size"), (dict(size=0), "size"), (dict(alpha=-1.0), "alpha"), (dict(k="2"), "k")]
+    "kwargs, arg",
+    [
+        (dict(size=4), "size"),
+        (dict(size=0), "size"),
+        (dict(alpha=-1.0), "alpha"),
+        (dict(k="2"), "k"),
+    ],
 )
 def test_bad_arguments_name_the_argument(kwargs, arg):
     with pytest.raises(ValueError, match=f"Received: {arg}="):

@@ -8,7 +8,12 @@ from zoo.vgg import VGG_CONFIGS
 
 @pytest.mark.parametrize(
     "name, params",
-    [("vgg11", 132_863_336), ("vgg13", 133_047_848), ("vgg16", 138_357_544), ("vgg19", 143_667_240)],
+    [
+        ("vgg11", 132_863_336),
+        ("vgg13", 133_047_848),
+        ("vgg16", 138_357_544),
+        ("vgg19", 143_667_240),
+    ],
 )
 def test_parameter_counts_with_top_match_the_paper(name, params):
     assert zoo.create_model(name).count_params() == params
@@ -31,7 +36,9 @@ def test_configs_are_the_papers_a_b_d_e():
 @pytest.mark.parametrize("name, ka", [("vgg16", "VGG16"), ("vgg19", "VGG19")])
 def test_layer_names_and_shapes_match_keras_applications(name, ka):
     ours = zoo.create_model(name, include_top=False, input_shape=(32, 32, 3))
-    theirs = getattr(keras.applications, ka)(weights=None, include_top=False, input_shape=(32, 32, 3))
+    theirs = getattr(keras.applications, ka)(
+        weights=None, include_top=False, input_shape=(32, 32, 3)
+    )
     assert [l.name for l in ours.layers[1:]] == [l.name for l in theirs.layers[1:]]
     assert [w.shape for w in ours.weights] == [w.shape for w in theirs.weights]
 
@@ -43,7 +50,9 @@ def test_top_layer_names():
     assert model.name == "vgg11"
 
 
-@pytest.mark.parametrize("pooling, shape", [(None, (None, 4, 2, 512)), ("avg", (None, 512)), ("max", (None, 512))])
+@pytest.mark.parametrize(
+    "pooling, shape", [(None, (None, 4, 2, 512)), ("avg", (None, 512)), ("max", (None, 512))]
+)
 def test_spectrogram_inputs_without_top(pooling, shape):
     model = zoo.vgg13(include_top=False, input_shape=(128, 64, 1), pooling=pooling)
     assert model.output.shape == shape
@@ -54,7 +63,12 @@ def test_spectrogram_inputs_without_top(pooling, shape):
 def test_in_channels_sets_the_input_and_defaults_to_any_size_without_top():
     model = zoo.vgg16(include_top=False, in_channels=1)
     assert model.input.shape == (None, None, None, 1)
-    assert zoo.vgg16(include_top=False, input_shape=(40, 50, 1), in_channels=1).input.shape == (None, 40, 50, 1)
+    assert zoo.vgg16(include_top=False, input_shape=(40, 50, 1), in_channels=1).input.shape == (
+        None,
+        40,
+        50,
+        1,
+    )
 
 
 def test_input_tensor_is_built_on():

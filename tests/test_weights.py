@@ -161,8 +161,11 @@ def test_imagenet_table_is_keras_applications(keras_home):
     for (arch, top), entry in zw.IMAGENET_WEIGHTS.items():
         source = inspect.getsource(vgg16 if arch == "vgg16" else vgg19)
         # keras.applications passes (file name, URL constant, ..., file_hash=MD5).
-        assert re.search(rf'"{entry.fname}",\s*WEIGHTS_PATH{"" if top else "_NO_TOP"},'
-                         rf'\s*cache_subdir="models",\s*file_hash="{entry.md5}"', source)
+        assert re.search(
+            rf'"{entry.fname}",\s*WEIGHTS_PATH{"" if top else "_NO_TOP"},'
+            rf'\s*cache_subdir="models",\s*file_hash="{entry.md5}"',
+            source,
+        )
 
 
 def test_cached_file_with_wrong_md5_is_rejected(keras_home, monkeypatch):
@@ -215,7 +218,9 @@ def test_kaggle_preset_is_downloaded_and_loaded(reference, tmp_path, monkeypatch
 
     preset = _fake_preset(tmp_path / "vgg_16_imagenet", reference)
     calls = []
-    monkeypatch.setattr(kagglehub, "model_download", lambda handle: calls.append(handle) or str(preset))
+    monkeypatch.setattr(
+        kagglehub, "model_download", lambda handle: calls.append(handle) or str(preset)
+    )
     model = zoo.vgg16(
         include_top=False, input_shape=SHAPE, weights="kaggle://keras/vgg/keras/vgg_16_imagenet/2"
     )
@@ -241,7 +246,9 @@ def test_offline_kaggle_is_one_clear_error(monkeypatch):
         raise requests.exceptions.ConnectionError("Failed to resolve 'api.kaggle.com'")
 
     monkeypatch.setattr(kagglehub, "model_download", offline)
-    with pytest.raises(zw.WeightsUnavailableError, match="keras/vgg/keras/vgg_16_imagenet.*weights=PATH"):
+    with pytest.raises(
+        zw.WeightsUnavailableError, match="keras/vgg/keras/vgg_16_imagenet.*weights=PATH"
+    ):
         zoo.vgg16(include_top=False, weights="kaggle://keras/vgg/keras/vgg_16_imagenet")
     with pytest.raises(ValueError, match="kaggle://OWNER/MODEL/keras/VARIANT"):
         zoo.vgg16(include_top=False, weights="kaggle://keras/vgg")
@@ -256,5 +263,8 @@ def test_alexnet_weights_round_trip_through_a_file(tmp_path):
     np.testing.assert_array_equal(np.asarray(loaded(x)), np.asarray(source(x)))
     mono = zoo.alexnet(include_top=False, input_shape=(67, 67, 1), weights=str(path))
     np.testing.assert_allclose(
-        np.asarray(mono(x[..., :1])), np.asarray(source(np.repeat(x[..., :1], 3, -1))), rtol=1e-5, atol=1e-5
+        np.asarray(mono(x[..., :1])),
+        np.asarray(source(np.repeat(x[..., :1], 3, -1))),
+        rtol=1e-5,
+        atol=1e-5,
     )

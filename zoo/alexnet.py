@@ -97,19 +97,34 @@ def alexnet(
         raise received("dropout", dropout, "`dropout` must be a number in [0, 1).")
     for layer_name, filters, *_ in ALEXNET_CONVS[1:]:
         if filters % groups:
-            raise received("groups", groups, f"`groups` must divide the {filters} filters of {layer_name}.")
+            raise received(
+                "groups", groups, f"`groups` must divide the {filters} filters of {layer_name}."
+            )
     inputs, x = image_input(
-        input_tensor=input_tensor, input_shape=input_shape, in_channels=in_channels,
-        include_top=include_top, weights=weights, classes=classes,
-        classifier_activation=classifier_activation, pooling=pooling,
-        default_size=ALEXNET_DEFAULT_SIZE, min_size=ALEXNET_MIN_SIZE,
+        input_tensor=input_tensor,
+        input_shape=input_shape,
+        in_channels=in_channels,
+        include_top=include_top,
+        weights=weights,
+        classes=classes,
+        classifier_activation=classifier_activation,
+        pooling=pooling,
+        default_size=ALEXNET_DEFAULT_SIZE,
+        min_size=ALEXNET_MIN_SIZE,
     )
-    weights = resolve_weights(weights, arch="alexnet", include_top=include_top)  # fail before building
+    weights = resolve_weights(
+        weights, arch="alexnet", include_top=include_top
+    )  # fail before building
     norms = pools = 0
     for layer_name, filters, kernel, stride, padding, grouped, lrn, pool in ALEXNET_CONVS:
         x = keras.layers.Conv2D(
-            filters, kernel, strides=stride, padding=padding, activation="relu",
-            groups=groups if grouped else 1, name=layer_name,
+            filters,
+            kernel,
+            strides=stride,
+            padding=padding,
+            activation="relu",
+            groups=groups if grouped else 1,
+            name=layer_name,
         )(x)
         if lrn:
             norms += 1

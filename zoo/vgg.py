@@ -33,8 +33,17 @@ POOLINGS = (None, "avg", "max")
 
 
 def image_input(
-    *, input_tensor, input_shape, in_channels, include_top, weights, classes,
-    classifier_activation, pooling, default_size, min_size,
+    *,
+    input_tensor,
+    input_shape,
+    in_channels,
+    include_top,
+    weights,
+    classes,
+    classifier_activation,
+    pooling,
+    default_size,
+    min_size,
 ):
     """Validate the keras.applications-style arguments and make the model input.
 
@@ -51,7 +60,11 @@ def image_input(
     if include_top:
         check_positive_int("classes", classes)
     if input_tensor is not None and not keras.backend.is_keras_tensor(input_tensor):
-        raise received("input_tensor", input_tensor, "`input_tensor` must be a Keras tensor, e.g. from keras.Input.")
+        raise received(
+            "input_tensor",
+            input_tensor,
+            "`input_tensor` must be a Keras tensor, e.g. from keras.Input.",
+        )
     if input_shape is None and input_tensor is not None:
         input_shape = tuple(input_tensor.shape[1:])
     if input_shape is None:
@@ -61,29 +74,49 @@ def image_input(
     try:
         shape = tuple(None if d is None else int(d) for d in input_shape)
     except (TypeError, ValueError):
-        raise received("input_shape", input_shape, "`input_shape` must be (height, width, channels).") from None
+        raise received(
+            "input_shape", input_shape, "`input_shape` must be (height, width, channels)."
+        ) from None
     if len(shape) != 3 or shape[2] is None or shape[2] < 1:
-        raise received("input_shape", input_shape, "`input_shape` must be (height, width, channels) with channels >= 1.")
+        raise received(
+            "input_shape",
+            input_shape,
+            "`input_shape` must be (height, width, channels) with channels >= 1.",
+        )
     if any(d is not None and d < min_size for d in shape[:2]):
         raise received("input_shape", input_shape, f"Height and width must be at least {min_size}.")
     if include_top and None in shape[:2]:
-        raise received("input_shape", input_shape, "include_top=True needs a fixed height and width.")
+        raise received(
+            "input_shape", input_shape, "include_top=True needs a fixed height and width."
+        )
     if in_channels is not None and in_channels != shape[2]:
-        raise received("in_channels", in_channels, f"`in_channels` conflicts with input_shape={input_shape}.")
+        raise received(
+            "in_channels", in_channels, f"`in_channels` conflicts with input_shape={input_shape}."
+        )
     if input_tensor is not None and tuple(input_tensor.shape[1:]) != shape:
-        raise received("input_shape", input_shape, f"`input_shape` conflicts with input_tensor of shape {input_tensor.shape}.")
+        raise received(
+            "input_shape",
+            input_shape,
+            f"`input_shape` conflicts with input_tensor of shape {input_tensor.shape}.",
+        )
     if include_top and weights == "imagenet":
         # The ImageNet classifier was trained at one size, on 1000 classes.
         if shape[:2] != (default_size, default_size):
             raise received(
-                "input_shape", input_shape,
+                "input_shape",
+                input_shape,
                 f"With include_top=True and weights='imagenet' the input must be {default_size}x{default_size}.",
             )
         if classes != 1000:
-            raise received("classes", classes, "With include_top=True and weights='imagenet', classes must be 1000.")
+            raise received(
+                "classes",
+                classes,
+                "With include_top=True and weights='imagenet', classes must be 1000.",
+            )
         if classifier_activation not in (None, "softmax"):
             raise received(
-                "classifier_activation", classifier_activation,
+                "classifier_activation",
+                classifier_activation,
                 "With pretrained weights only None and 'softmax' are allowed.",
             )
     if input_tensor is not None:
@@ -93,8 +126,16 @@ def image_input(
 
 
 def vgg(
-    config="vgg16", include_top=True, weights=None, input_tensor=None, input_shape=None,
-    pooling=None, classes=1000, classifier_activation="softmax", name=None, in_channels=None,
+    config="vgg16",
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name=None,
+    in_channels=None,
 ):
     """Build a VGG network from a row of `VGG_CONFIGS` (or a 5-tuple of block depths).
 
@@ -131,10 +172,16 @@ def vgg(
         for depth in depths:
             check_positive_int("config", depth)
     inputs, x = image_input(
-        input_tensor=input_tensor, input_shape=input_shape, in_channels=in_channels,
-        include_top=include_top, weights=weights, classes=classes,
-        classifier_activation=classifier_activation, pooling=pooling,
-        default_size=VGG_DEFAULT_SIZE, min_size=VGG_MIN_SIZE,
+        input_tensor=input_tensor,
+        input_shape=input_shape,
+        in_channels=in_channels,
+        include_top=include_top,
+        weights=weights,
+        classes=classes,
+        classifier_activation=classifier_activation,
+        pooling=pooling,
+        default_size=VGG_DEFAULT_SIZE,
+        min_size=VGG_MIN_SIZE,
     )
     # Fetch before building: an offline machine fails in milliseconds, not after
     # allocating 138M parameters.
@@ -170,19 +217,33 @@ _PAPER = "Simonyan & Zisserman 2015, config {}"
 
 def _variant(config, letter):
     def builder(
-        include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
-        classes=1000, classifier_activation="softmax", name=config, in_channels=None,
+        include_top=True,
+        weights=None,
+        input_tensor=None,
+        input_shape=None,
+        pooling=None,
+        classes=1000,
+        classifier_activation="softmax",
+        name=config,
+        in_channels=None,
     ):
         return vgg(
-            config, include_top=include_top, weights=weights, input_tensor=input_tensor,
-            input_shape=input_shape, pooling=pooling, classes=classes,
-            classifier_activation=classifier_activation, name=name, in_channels=in_channels,
+            config,
+            include_top=include_top,
+            weights=weights,
+            input_tensor=input_tensor,
+            input_shape=input_shape,
+            pooling=pooling,
+            classes=classes,
+            classifier_activation=classifier_activation,
+            name=name,
+            in_channels=in_channels,
         )
 
     builder.__name__ = builder.__qualname__ = config
     builder.__doc__ = (
         f"VGG configuration {letter} ({config}); see `zoo.vgg` for the arguments.\n\n"
-        f"Example:\n    >>> model = zoo.{config}(include_top=False, input_shape=(64, 64, 1), pooling=\"avg\")\n"
+        f'Example:\n    >>> model = zoo.{config}(include_top=False, input_shape=(64, 64, 1), pooling="avg")\n'
     )
     return register_model(builder, family="vgg", paper=_PAPER.format(letter), tiny=_TINY)
 

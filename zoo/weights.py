@@ -191,7 +191,9 @@ def resolve_weights(weights, *, arch=None, include_top=False):
     if weights is None:
         return None
     if not isinstance(weights, (str, os.PathLike)):
-        raise ValueError(f"`weights` must be None, 'imagenet', a path or a kaggle:// handle. Received: weights={weights!r}")
+        raise ValueError(
+            f"`weights` must be None, 'imagenet', a path or a kaggle:// handle. Received: weights={weights!r}"
+        )
     weights = os.fspath(weights)
     if weights == "imagenet":
         return imagenet_weights_path(arch, include_top)
@@ -235,8 +237,14 @@ def load_pretrained(model, weights, *, arch=None, input_conv=None, hub_config=No
     plan = []
     for layer in (layer for layer in model.layers if layer.weights):
         if layer.name not in arrays:
-            hint = " keras-hub presets hold the backbone only: use include_top=False." if is_preset else ""
-            raise ValueError(f"{path} has no weights for layer {layer.name!r}.{hint} Received: weights={weights!r}")
+            hint = (
+                " keras-hub presets hold the backbone only: use include_top=False."
+                if is_preset
+                else ""
+            )
+            raise ValueError(
+                f"{path} has no weights for layer {layer.name!r}.{hint} Received: weights={weights!r}"
+            )
         values = arrays[layer.name]
         if len(values) != len(layer.weights):
             raise ValueError(
@@ -245,7 +253,11 @@ def load_pretrained(model, weights, *, arch=None, input_conv=None, hub_config=No
             )
         for variable, value in zip(layer.weights, values):
             want = tuple(variable.shape)
-            if layer.name == input_conv and value.ndim == 4 and value.shape[:2] + value.shape[3:] == want[:2] + want[3:]:
+            if (
+                layer.name == input_conv
+                and value.ndim == 4
+                and value.shape[:2] + value.shape[3:] == want[:2] + want[3:]
+            ):
                 value = adapt_input_conv(value, want[2])
             if want != value.shape:
                 raise ValueError(

@@ -70,7 +70,9 @@ def read_weights(path, model):
     try:
         f = h5py.File(path, "r")
     except OSError as e:
-        raise ValueError(f"Cannot read {path} as an HDF5 weights file ({e}). Received: weights={path!r}") from None
+        raise ValueError(
+            f"Cannot read {path} as an HDF5 weights file ({e}). Received: weights={path!r}"
+        ) from None
     found = {}
     with f:
         root = f["model_weights"] if "model_weights" in f else f
@@ -79,7 +81,9 @@ def read_weights(path, model):
             for layer in model.layers:
                 if layer.weights and layer.name in layer_names:
                     group = root[layer.name]
-                    found[layer.name] = [np.asarray(group[w]) for w in _attr_list(group, "weight_names")]
+                    found[layer.name] = [
+                        np.asarray(group[w]) for w in _attr_list(group, "weight_names")
+                    ]
         elif "layers" in f:  # Keras 3 layout: layers/<snake class name>[_<k>]/vars/<i>.
             seen = collections.Counter()
             file_counts = collections.Counter(
@@ -136,7 +140,9 @@ def read_preset(directory, model, hub_config):
     with open(config_path, encoding="utf-8") as f:
         config = json.load(f)
     if hub_config is None:
-        raise ValueError(f"{model.name!r} has no keras-hub preset layout. Received: weights={directory!r}")
+        raise ValueError(
+            f"{model.name!r} has no keras-hub preset layout. Received: weights={directory!r}"
+        )
     got = {"class_name": config.get("class_name"), **config.get("config", {})}
     for key, want in hub_config.items():
         have = got.get(key)
