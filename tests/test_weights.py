@@ -268,3 +268,35 @@ def test_alexnet_weights_round_trip_through_a_file(tmp_path):
         rtol=1e-5,
         atol=1e-5,
     )
+
+
+def test_downloaded_file_with_wrong_md5_is_rejected_and_removed(keras_home, monkeypatch):
+    def serve_garbage(url, target, *args):
+        with open(target, "wb") as f:
+            f.write(b"<html>captive portal</html>")
+
+    monkeypatch.setattr(file_utils, "urlretrieve", serve_garbage)
+    entry = zw.IMAGENET_WEIGHTS[("vgg16", False)]
+    with pytest.raises(ValueError, match=f"Downloaded {entry.url} but it failed the MD5 check"):
+        zw.imagenet_weights_path("vgg16", include_top=False)
+
+
+def test_hdf5_file_that_holds_no_weights_is_a_clear_error(tmp_path):
+    path = tmp_path / "data.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("spectrogram", data=np.zeros((4, 4)))
+    with pytest.raises(ValueError, match=f"{path} is HDF5 but not a Keras weights file"):
+        zoo.alexnet(include_top=False, input_shape=(67, 67, 3), weights=str(path))
+
+
+def test_weights_inside_a_legacy_whole_model_file_load_by_name(tmp_path):
+    # Keras 2 `model.save("x.h5")` nests the same layout under `model_weights`;
+    # only arrays are read, no model code is deserialised.
+    source = zoo.alexnet(include_top=False, input_shape=(67, 67, 3))
+    path = tmp_path / "whole_model.h5"
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f.create_group("model_weights"), source)
+        f.attrs["model_config"] = "{}"
+    loaded = zoo.alexnet(include_top=False, input_shape=(67, 67, 3), weights=str(path))
+    x = np.random.default_rng(4).normal(size=(1, 67, 67, 3)).astype("float32")
+    np.testing.assert_array_equal(np.asarray(loaded(x)), np.asarray(source(x)))
