@@ -60,9 +60,10 @@ def _sf_call(path, fn, *args, **kwargs):
     except PermissionError as e:
         raise AudioDecodeError(path, f"permission denied ({e}); make the file readable.") from e
     except (sf.LibsndfileError, RuntimeError, EOFError, TypeError) as e:
+        reason = getattr(e, "error_string", None) or str(e)  # libsndfile's words, no object reprs
         raise AudioDecodeError(
             path,
-            f"not a readable audio file ({e}); it may be truncated, corrupt, or not audio "
+            f"not a readable audio file ({reason.rstrip('.')}); it may be truncated, corrupt, or not audio "
             "despite its extension. Re-export it as WAV/FLAC or remove it.",
         ) from e
 
@@ -191,14 +192,23 @@ def _decode_bytes(contents, path):
 
 
 def _is_pcm16_wav(contents):
-    """Graph test for a canonical PCM16 RIFF/WAVE header (fmt chunk first)."""
-    head = tf.strings.join([tf.strings.substr(contents, 0, 36), "\0" * 36])
+    """Graph test for a canonical, complete PCM16 WAV: 16-byte fmt chunk, then data.
+
+    Anything else (extra chunks, other encodings, a data size that disagrees
+    with the file length, i.e. truncation) takes the soundfile path, whose
+    errors name the file.
+    """
+    head = tf.strings.join([tf.strings.substr(contents, 0, 44), "\0" * 44])
 
     def field(pos, length, value):
         return tf.equal(tf.strings.substr(head, pos, length), value)
 
-    return (field(0, 4, "RIFF") & field(8, 4, "WAVE") & field(12, 4, "fmt ")
-            & field(20, 2, "\x01\x00") & field(34, 2, "\x10\x00"))
+    data_size = tf.io.decode_raw(tf.strings.substr(head, 40, 4), tf.int32, little_endian=True)[0]
+    length = tf.cast(tf.strings.length(contents), tf.int64)
+    complete = tf.equal(tf.cast(data_size, tf.int64) + 44, length)
+    return (field(0, 4, "RIFF") & field(8, 4, "WAVE") & field(12, 8, "fmt \x10\x00\x00\x00")
+            & field(20, 2, "\x01\x00") & field(34, 2, "\x10\x00") & field(36, 4, "data")
+            & complete)
 
 
 def decode_file(path, sample_rate=None, mono=True):
