@@ -13,6 +13,7 @@ import sys
 COMMAND_MODULES = (
     "applications.catalog_cli",
     "applications.demo",
+    "applications.wavenet_cli",
 )
 
 
