@@ -78,8 +78,12 @@ def _db(x):
     return 20 * np.log10(np.sqrt(np.mean(np.square(x))) + 1e-20)
 
 
-@pytest.mark.parametrize("method", ["polyphase", "auto"])
+@pytest.mark.parametrize("method", ["polyphase", "tensorflow-io"])
 def test_resample_keeps_passband_and_suppresses_aliases(method):
+    if method == "tensorflow-io" and audio.backend() != "tensorflow-io":
+        with pytest.raises(ValueError, match="Received: method='tensorflow-io'"):
+            audio.resample(np.zeros(8, "float32"), 16000, 8000, method=method)
+        return
     rate_in, rate_out, n = 48000, 16000, 48000
     keep = _tone(n, rate_in, 1000.0)
     alias = _tone(n, rate_in, 12000.0)  # would fold to 4 kHz without filtering
@@ -132,11 +136,19 @@ def test_decode_file_error_names_the_file(tmp_path):
         list(ds)  # in a pipeline TensorFlow wraps it, keeping the message
 
 
+def _backend_in_subprocess(**env):
+    code = "import zoo, zoo.audio; print(zoo.audio.backend())"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **env}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+
+
 def test_backend_is_named_and_import_is_silent():
     assert audio.backend() in ("tensorflow-io", "soundfile")
-    code = "import zoo, zoo.audio; print(zoo.audio.backend())"
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         check=True)
+    run = _backend_in_subprocess()
+    assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == audio.backend()
     assert "tensorflow_io" not in run.stderr and "libtensorflow_io" not in run.stderr
+    forced = _backend_in_subprocess(AUDIOZOO_AUDIO_BACKEND="soundfile")
+    assert forced.stdout.strip() == "soundfile"
+    bad = _backend_in_subprocess(AUDIOZOO_AUDIO_BACKEND="sox")
+    assert bad.returncode != 0 and "Received: AUDIOZOO_AUDIO_BACKEND='sox'" in bad.stderr

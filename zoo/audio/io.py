@@ -20,6 +20,10 @@ from zoo.audio.resample import resample
 __all__ = ["AudioDecodeError", "AudioInfo", "info", "load", "decode_file"]
 
 _FLOAT_SUBTYPES = ("FLOAT", "DOUBLE")
+# tensorflow-io 0.37.1 reads 32-bit integer WAV as if it were float (garbage up
+# to 1e38; found by tests/test_bad_audio.py in the TF 2.16 lane) and cannot read
+# 64-bit float WAV: soundfile decodes those on every backend.
+_TFIO_UNSAFE_SUBTYPES = ("PCM_32", "DOUBLE")
 _INT_SCALE = {np.dtype("int16"): 32768.0, np.dtype("int32"): 2147483648.0}
 
 
@@ -130,16 +134,18 @@ def _read_tfio(tfio, path):
         data = data.astype("float32") / _INT_SCALE[data.dtype]
     elif data.dtype != np.float32:
         return None
-    return data.reshape(data.shape[0], -1), rate
+    return (data[:, None] if data.ndim == 1 else data), rate
 
 
 def _read(path, source=None):
     """`(float32 (frames, channels), rate, subtype)` from a path or its bytes."""
     target = io.BytesIO(source) if source is not None else path
     meta = _sf_call(path, sf.info, target)
+    if meta.frames == 0:
+        raise AudioDecodeError(path, "has zero audio frames; remove it or re-export it.")
     if source is not None:
         target.seek(0)
-    tfio = tfio_module() if source is None else None
+    tfio = tfio_module() if source is None and meta.subtype not in _TFIO_UNSAFE_SUBTYPES else None
     decoded = _read_tfio(tfio, path) if tfio is not None else None
     if decoded is None:
         decoded = _sf_call(path, sf.read, target, dtype="float32", always_2d=True)
