@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "applications.catalog_cli",
     "applications.demo",
     "applications.wavenet_cli",
+    "applications.finetune_cli",
 )
 
 

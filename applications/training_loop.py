@@ -9,8 +9,8 @@ This loop trains the same Keras model with the same Keras optimizer through
 Fault tolerance: the chief writes `backup_dir/state.npz` (weights, optimizer
 variables, finished epochs, history) atomically after every epoch; every
 worker restores from it on start, so `backup_dir` must be on storage all
-workers can read. Each epoch's data order and dropout masks depend only on
-(seed, epoch) (see `applications.epochs`), so a resumed run repeats an
+workers can read. A resumed run fast-forwards the data order and reseeds
+dropout/SpecAugment per epoch (see `applications.epochs`), so it repeats an
 uninterrupted one.
 """
 
@@ -21,7 +21,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from applications.epochs import epoch_dataset, reseed_layers
+from applications.epochs import fast_forward, reseed_layers
 
 __all__ = ["train", "save_state", "load_state"]
 
@@ -98,9 +98,9 @@ def _correct(y, probs):
     return tf.reduce_sum(tf.cast(tf.equal(predicted, y), tf.float32)), tf.size(y)
 
 
-def _run_epoch(step, dataset, strategy, progbar=None, prefix=""):
+def _run_epoch(step, distributed_dataset, progbar=None, prefix=""):
     loss_sum, correct, seen, batches = 0.0, 0.0, 0.0, 0
-    for x, y in strategy.experimental_distribute_dataset(dataset):
+    for x, y in distributed_dataset:
         loss, right, count = step(x, y)
         # Each batch's loss is averaged over the global batch size; weight it
         # by that size so the epoch mean is per example.
@@ -117,13 +117,13 @@ def train(
     model,
     optimizer,
     strategy,
-    train_examples,
+    train_data,
     *,
     epochs,
     global_batch,
     seed,
-    train_size=None,
-    val_examples=None,
+    steps_per_epoch=None,
+    val_data=None,
     backup_dir=None,
     is_chief=True,
     callbacks=(),
@@ -135,12 +135,13 @@ def train(
         model: a `keras.Model` built under `strategy.scope()` ending in softmax.
         optimizer: a Keras optimizer created under the same scope.
         strategy: any `tf.distribute.Strategy`.
-        train_examples: unbatched `tf.data.Dataset` of `(x, label)` in a fixed order.
+        train_data: `tf.data.Dataset` of `(x, label)` batches of `global_batch`
+            (the last may be smaller), reshuffling each iteration from a seed.
         epochs: total epochs (a resumed run trains the remaining ones).
         global_batch: examples per step over all replicas and workers.
-        seed: the run seed; fixes each epoch's order and dropout masks.
-        train_size: number of training examples (shuffle buffer and progress bar).
-        val_examples: optional unbatched validation dataset.
+        seed: the run seed; fixes dropout/augmentation masks per epoch.
+        steps_per_epoch: batches per epoch, for the progress bar (optional).
+        val_data: optional validation batches.
         backup_dir: where the chief saves state after each epoch; None disables.
         is_chief: whether this process writes the backup and prints progress.
         callbacks: Keras callbacks given `on_epoch_end` logs (e.g. CSVLogger).
@@ -151,7 +152,7 @@ def train(
 
     Example:
         >>> history = train(model, keras.optimizers.Adam(1e-3), tf.distribute.get_strategy(),
-        ...                 examples, epochs=2, global_batch=32, seed=0)
+        ...                 data.train, epochs=2, global_batch=32, seed=0)
     """
     if global_batch % strategy.num_replicas_in_sync:
         raise ValueError(
@@ -168,24 +169,26 @@ def train(
             start, history = load_state(backup_dir, model, optimizer)
         if start and is_chief and verbose:
             print(f"Resuming from {backup_dir}: {start} of {epochs} epochs already done.")
-    callback_list = keras.callbacks.CallbackList(list(callbacks), model=model)
     options = tf.data.Options()
-    # Every worker reads the same examples and keeps its slice of each global batch,
+    # Every worker reads the same batches and keeps its slice of each global batch,
     # so the maths matches one worker running the whole global batch.
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    train_dist = strategy.experimental_distribute_dataset(train_data.with_options(options))
+    val_dist = None
+    if val_data is not None:
+        val_dist = strategy.experimental_distribute_dataset(val_data.with_options(options))
+    fast_forward(train_dist, start)
+    callback_list = keras.callbacks.CallbackList(list(callbacks), model=model)
     callback_list.on_train_begin()
-    steps = -(-train_size // global_batch) if train_size else None
     for epoch in range(start, epochs):
         reseed_layers(model, seed, epoch)
-        data = epoch_dataset(train_examples, seed=seed, epoch=epoch, batch_size=global_batch, size=train_size)
         progbar = None
         if verbose and is_chief:
             print(f"Epoch {epoch + 1}/{epochs}")
-            progbar = keras.utils.Progbar(steps)
-        logs = _run_epoch(train_step, data.with_options(options), strategy, progbar)
-        if val_examples is not None:
-            val = val_examples.batch(global_batch).with_options(options)
-            logs.update(_run_epoch(eval_step, val, strategy, prefix="val_"))
+            progbar = keras.utils.Progbar(steps_per_epoch)
+        logs = _run_epoch(train_step, train_dist, progbar)
+        if val_dist is not None:
+            logs.update(_run_epoch(eval_step, val_dist, prefix="val_"))
         if progbar is not None:
             print("  " + "  ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
         for key, value in logs.items():

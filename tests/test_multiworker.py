@@ -37,9 +37,9 @@ WORKER = textwrap.dedent(
             keras.layers.Dense(3, activation="softmax"),
         ])
         optimizer = keras.optimizers.Adam(1e-2)
-    history = L.train(model, optimizer, info.strategy, tf.data.Dataset.from_tensor_slices((x, y)),
-                      epochs=4, global_batch=32, seed=0, train_size=192, verbose=0,
-                      is_chief=info.is_chief)
+    data = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(192, seed=0).batch(32)
+    history = L.train(model, optimizer, info.strategy, data, epochs=4, global_batch=32,
+                      seed=0, verbose=0, is_chief=info.is_chief)
     np.save(out + ".npy", np.concatenate([w.ravel() for w in model.get_weights()]))
     with open(out + ".json", "w") as f:
         json.dump({"history": history, "kind": info.kind, "replicas": info.num_replicas,

@@ -1,0 +1,242 @@
+"""`audiozoo finetune`: VGG transfer learning on log-mel spectrograms under tf.distribute.
+
+The recipe (see `applications.transfer_model` for the model):
+
+- pretrained backbone: phase `head` computes the frozen front end + backbone
+  features of train/val once and trains only the head on them; phase
+  `finetune` unfreezes block 5 at a lower learning rate with SpecAugment;
+- random backbone (no weights): the same cached-feature `head` phase (a
+  linear probe costing seconds), then phase `full` trains every layer.
+
+`fit` with `BackupAndRestore` trains under the default, one-device, mirrored
+and TPU strategies; `applications.training_loop` under multi-worker, where
+Keras 3 `fit` fails. Each phase backs up under `OUT/backup/PHASE` and leaves
+a `PHASE.done.weights.h5` when complete, so the same command resumes a
+killed run. Outputs are written atomically, by the chief only.
+"""
+
+import os
+import shutil
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from applications import plots, report, training_loop
+from applications.epochs import EpochSeeds, fast_forward
+from applications.precision import resolve_precision
+from applications.strategy import resolve_strategy, writable_dir
+from applications.transfer_model import build_parts, resolve_weights, set_trainable_top
+
+__all__ = ["run_finetune", "predict_batches"]
+
+
+class _EpochTimer(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def predict_batches(model, dataset, keep_inputs=0):
+    """Run `model` over `(x, y)` batches once; returns `(probs, labels, first_inputs)`."""
+    step = tf.function(lambda x: model(x, training=False))
+    outputs, labels, kept = [], [], []
+    for x, y in dataset:
+        outputs.append(np.asarray(step(x), dtype=np.float32))
+        labels.append(y.numpy())
+        if sum(len(k) for k in kept) < keep_inputs:
+            kept.append(x.numpy())
+    if not outputs:
+        raise ValueError("The split holds no examples to run the model on.")
+    inputs = np.concatenate(kept)[:keep_inputs] if kept else None
+    return np.concatenate(outputs), np.concatenate(labels), inputs
+
+
+class _Job:
+    """One run's state: settings, strategy, output folders and timings."""
+
+    def __init__(self, settings, log):
+        self.s, self.log = settings, log
+        # Strategy first: multi-worker and logical CPUs must be set up before
+        # anything else starts the TensorFlow runtime.
+        self.info = resolve_strategy(settings["strategy"], settings["logical_cpus"])
+        self.precision = resolve_precision(settings["precision"], self.info.kind)
+        keras.utils.set_random_seed(int(settings["seed"]))
+        tf.config.experimental.enable_op_determinism()
+        self.out = writable_dir(settings["out"], self.info)
+        self.backup = os.path.join(self.out, "backup")
+        self.logs = os.path.join(self.out, "logs")
+        self.timings, self.throughput, self.phases = {}, {}, {}
+
+    def callbacks(self, phase, timer):
+        os.makedirs(self.logs, exist_ok=True)
+        return [
+            timer,
+            keras.callbacks.CSVLogger(os.path.join(self.logs, f"{phase}.csv"), append=True),
+            keras.callbacks.TensorBoard(os.path.join(self.logs, "tensorboard", phase), write_graph=False),
+        ]
+
+    def train_phase(self, phase, model, train, val, *, epochs, learning_rate, train_count):
+        """Train `model` for one phase, or load its result if a previous run finished it."""
+        done = os.path.join(self.backup, f"{phase}.done.weights.h5")
+        if os.path.exists(done):
+            model.load_weights(done)
+            self.log(f"Phase {phase}: already complete, loaded {done}.")
+            self.phases[phase] = report.read_csv_history(os.path.join(self.logs, f"{phase}.csv"))
+            return
+        self.log(f"Phase {phase}: {epochs} epoch(s), learning rate {learning_rate:g}, "
+                 f"{sum(int(np.prod(w.shape)) for w in model.trainable_weights):,} trainable parameters.")
+        seed, batch, verbose = int(self.s["seed"]), int(self.s["batch_size"]), int(self.s["verbose"])
+        csv_log = os.path.join(self.logs, f"{phase}.csv")
+        if not os.path.isdir(os.path.join(self.backup, phase)) and os.path.exists(csv_log):
+            os.remove(csv_log)  # a fresh start, not a resume: drop an old run's rows
+        timer = _EpochTimer()
+        callbacks = self.callbacks(phase, timer)
+        start = time.perf_counter()
+        with self.info.strategy.scope():
+            optimizer = keras.optimizers.Adam(learning_rate)
+            if self.info.uses_custom_loop:
+                if self.precision == "mixed_float16":
+                    optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+                training_loop.train(
+                    model, optimizer, self.info.strategy, train, epochs=epochs, global_batch=batch,
+                    seed=seed, steps_per_epoch=-(-train_count // batch), val_data=val,
+                    backup_dir=os.path.join(self.backup, phase), is_chief=self.info.is_chief,
+                    callbacks=callbacks, verbose=verbose,
+                )
+            else:
+                model.compile(optimizer, "sparse_categorical_crossentropy", metrics=["accuracy"])
+                restore = keras.callbacks.BackupAndRestore(os.path.join(self.backup, phase), double_checkpoint=True)
+                model.fit(train, validation_data=val, epochs=epochs, verbose=verbose, shuffle=False,
+                          callbacks=[EpochSeeds(seed, train), restore] + callbacks)
+        self.timings[f"{phase}_s"] = round(time.perf_counter() - start, 2)
+        if timer.seconds:
+            self.throughput[f"{phase}_train_examples_per_s"] = round(train_count / float(np.median(timer.seconds)), 1)
+        if self.info.is_chief:
+            with report.atomic_path(done) as tmp:
+                model.save_weights(tmp)
+        self.phases[phase] = report.read_csv_history(os.path.join(self.logs, f"{phase}.csv"))
+
+
+def _cached_features(job, parts, data):
+    """Features of the frozen front end + backbone over train and val, computed once."""
+    start = time.perf_counter()
+    feats_train, y_train, _ = predict_batches(parts.feature_extractor, data.train)
+    feats_val, y_val, _ = predict_batches(parts.feature_extractor, data.val)
+    # Standardise features inside the head (saved with it): random-backbone
+    # features are tiny, ImageNet ones large; the head trains well on either.
+    parts.head.get_layer("head_norm").adapt(feats_train)
+    job.timings["feature_cache_s"] = round(time.perf_counter() - start, 2)
+    job.log(f"Cached {feats_train.shape[1]}-d backbone features of {len(y_train)} train and "
+            f"{len(y_val)} val clips in {job.timings['feature_cache_s']:.1f}s.")
+    seed, batch = int(job.s["seed"]), int(job.s["batch_size"])
+    train = tf.data.Dataset.from_tensor_slices((feats_train, y_train))
+    train = train.shuffle(len(y_train), seed=seed, reshuffle_each_iteration=True).batch(batch)
+    val = tf.data.Dataset.from_tensor_slices((feats_val, y_val)).batch(batch)
+    return train, val
+
+
+def _train(job, parts, data, pretrained):
+    s, count = job.s, data.counts["train"]
+    parts.backbone.trainable = False
+    if os.path.exists(os.path.join(job.backup, "head.done.weights.h5")):
+        # The uninterrupted run read data.train once to cache features; keep
+        # its later shuffle orders identical.
+        fast_forward(data.train, 1)
+        head_train = head_val = None
+    else:
+        head_train, head_val = _cached_features(job, parts, data)
+    job.train_phase("head", parts.head, head_train, head_val, epochs=int(s["epochs"]),
+                    learning_rate=float(s["learning_rate"]), train_count=count)
+    if pretrained:
+        phase, learning_rate = "finetune", float(s["finetune_learning_rate"])
+        unfrozen = set_trainable_top(parts.backbone, 1)
+    else:
+        # Random features are no asset to protect: phase 2 trains every layer.
+        phase, learning_rate = "full", float(s["scratch_learning_rate"])
+        unfrozen = set_trainable_top(parts.backbone, None)
+    epochs = {"head": int(s["epochs"]), phase: int(s["finetune_epochs"])}
+    if epochs[phase]:
+        job.log(f"Unfroze {', '.join(unfrozen)} of the backbone.")
+        job.train_phase(phase, parts.full, data.train, data.val, epochs=epochs[phase],
+                        learning_rate=learning_rate, train_count=count)
+    return epochs
+
+
+def run_finetune(settings, log=print):
+    """Run the fine-tuning job described by `settings` (see `applications.presets`).
+
+    Returns:
+        The report dict (also written to `OUT/report.json` by the chief).
+    """
+    from applications.data import load_dataset
+
+    total = time.perf_counter()
+    job = _Job(settings, log)
+    log(f"Strategy {job.info.kind} ({job.info.num_replicas} replica(s)), precision {job.precision}, "
+        f"global batch {settings['batch_size']}.")
+    start = time.perf_counter()
+    data = load_dataset(settings["data"], sample_rate=int(settings["sample_rate"]),
+                        clip_seconds=settings["clip_seconds"], batch_size=int(settings["batch_size"]),
+                        seed=int(settings["seed"]), skip_bad=bool(settings["skip_bad"]))
+    job.timings["data_s"] = round(time.perf_counter() - start, 2)
+    log(data.summary())
+    weights, weights_used, notice = resolve_weights(settings["weights"], settings["backbone"], log)
+    with job.info.strategy.scope():
+        parts = build_parts(settings, len(data.class_names), data.clip_samples, weights)
+    epochs = _train(job, parts, data, pretrained=weights is not None)
+
+    start = time.perf_counter()
+    probs, labels, waves = predict_batches(parts.full, data.test, keep_inputs=8)
+    job.timings["evaluate_s"] = round(time.perf_counter() - start, 2)
+    predicted = probs.argmax(axis=1)
+    scores = report.classification_summary(labels, predicted, data.class_names)
+    job.timings["total_s"] = round(time.perf_counter() - total, 2)
+    result = {
+        "dataset": {"spec": str(settings["data"]), "source": data.source, "notes": data.notes,
+                    "skipped": [list(item) for item in data.skipped],
+                    "sample_rate": data.sample_rate, "clip_samples": data.clip_samples},
+        "class_names": list(data.class_names),
+        "counts": dict(data.counts),
+        "weights_used": weights_used,
+        "weights_notice": notice,
+        "backbone": settings["backbone"],
+        "strategy": job.info.kind,
+        "num_replicas": job.info.num_replicas,
+        "precision": job.precision,
+        "epochs": epochs,
+        "test_accuracy": scores["accuracy"],
+        **{k: v for k, v in scores.items() if k != "accuracy"},
+        "history": job.phases,
+        "timings": job.timings,
+        "throughput": job.throughput,
+        "settings": {k: v for k, v in settings.items()},
+    }
+    if job.info.is_chief:
+        _write_outputs(job.out, parts, result, waves, labels, predicted)
+        shutil.rmtree(job.backup, ignore_errors=True)
+    log(f"Test accuracy {scores['accuracy']:.3f} on {len(labels)} held-out clips "
+        f"(chance {scores['chance_accuracy']:.3f}); total {job.timings['total_s']:.0f}s. "
+        f"Outputs in {settings['out']}/")
+    return result
+
+
+def _write_outputs(out, parts, result, waves, labels, predicted):
+    with report.atomic_path(os.path.join(out, "model.keras")) as tmp:
+        parts.full.save(tmp)
+    report.write_json(os.path.join(out, "labels.json"), {
+        "class_names": result["class_names"], "sample_rate": result["dataset"]["sample_rate"],
+        "clip_samples": result["dataset"]["clip_samples"], "seed": result["settings"]["seed"]})
+    plots.plot_history(result["history"], os.path.join(out, "history.png"))
+    plots.plot_confusion_matrix(result["confusion_matrix"], result["class_names"],
+                                os.path.join(out, "confusion_matrix.png"))
+    mels = np.asarray(parts.front_end(waves[:8], training=False), dtype=np.float32)
+    plots.plot_examples(mels, labels[:8], predicted[:8], result["class_names"], os.path.join(out, "examples.png"))
+    report.write_json(os.path.join(out, "report.json"), result)

@@ -1,0 +1,83 @@
+"""Figures for a fine-tuning run: training history, confusion matrix, example log-mels.
+
+Drawn with matplotlib's non-interactive Agg backend (no display needed) and
+saved atomically via `applications.report.atomic_path`.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from applications.report import atomic_path  # noqa: E402
+
+__all__ = ["plot_history", "plot_confusion_matrix", "plot_examples"]
+
+
+def _save(fig, path):
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+
+
+def plot_history(phases, path):
+    """Loss and accuracy per epoch for each phase (`{"phase name": history dict}`)."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    offset = 0
+    for phase, history in phases.items():
+        epochs = len(history.get("loss", []))
+        x = np.arange(offset + 1, offset + epochs + 1)
+        for ax, metric in zip(axes, ("loss", "accuracy")):
+            for prefix, style in (("", "-"), ("val_", "--")):
+                values = history.get(prefix + metric)
+                if values:
+                    ax.plot(x[: len(values)], values, style, marker="o", label=f"{phase} {prefix or 'train '}{metric}")
+        offset += epochs
+    for ax, metric in zip(axes, ("loss", "accuracy")):
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle("Training history")
+    _save(fig, path)
+
+
+def plot_confusion_matrix(matrix, class_names, path, title="Test confusion matrix"):
+    """A confusion matrix heat map with counts (rows true, columns predicted)."""
+    matrix = np.asarray(matrix)
+    size = max(4.0, 0.6 * len(class_names) + 2)
+    fig, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(matrix, cmap="Blues")
+    ticks = np.arange(len(class_names))
+    ax.set_xticks(ticks, class_names, rotation=45, ha="right")
+    ax.set_yticks(ticks, class_names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    threshold = matrix.max() / 2 if matrix.size else 0
+    for i in range(matrix.shape[0]):
+        for j in range(matrix.shape[1]):
+            ax.text(j, i, str(matrix[i, j]), ha="center", va="center",
+                    color="white" if matrix[i, j] > threshold else "black", fontsize=8)
+    ax.set_title(title)
+    _save(fig, path)
+
+
+def plot_examples(log_mels, true_labels, pred_labels, class_names, path):
+    """Up to eight log-mel spectrograms titled with their true and predicted labels."""
+    count = min(len(log_mels), 8)
+    if count == 0:
+        raise ValueError("plot_examples needs at least one example.")
+    cols = min(4, count)
+    rows = -(-count // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.8 * rows), squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if k >= count:
+            continue
+        ax.imshow(np.asarray(log_mels[k])[..., 0], origin="lower", aspect="auto", cmap="magma")
+        truth, guess = class_names[true_labels[k]], class_names[pred_labels[k]]
+        ax.set_title(f"true: {truth}\npred: {guess}", fontsize=9,
+                     color="black" if truth == guess else "red")
+    fig.suptitle("Test examples (log-mel, dB)")
+    _save(fig, path)

@@ -1,0 +1,142 @@
+"""The fine-tuning model: raw waveform -> log-mel -> SpecAugment -> image -> VGG -> head.
+
+Every stage is a Keras layer from `zoo`, so the saved model takes raw
+waveforms and loads with `safe_mode=True`. The pieces are kept apart
+(`TransferParts`) because the transfer recipe uses them in two ways:
+
+- phase 1 runs `feature_extractor` (front end + frozen backbone) once over
+  the data and trains only `head` on the cached features;
+- phase 2 trains `full` end to end with SpecAugment active: the top VGG
+  block when the backbone is pretrained, every layer when it is random.
+"""
+
+import dataclasses
+
+import keras
+
+import zoo
+import zoo.audio
+from zoo.weights import WeightsUnavailableError
+
+__all__ = ["TransferParts", "build_parts", "image_hw", "resolve_weights", "set_trainable_top"]
+
+
+@dataclasses.dataclass
+class TransferParts:
+    """The fine-tuning model and the views of it that the two phases train.
+
+    Attributes:
+        full: waveform -> class probabilities (what is saved).
+        feature_extractor: waveform -> pooled backbone features (no augmentation).
+        head: pooled features -> class probabilities (standardise, dropout, dense).
+        backbone: the VGG model inside `full`.
+        front_end: waveform -> log-mel dB (for plots).
+    """
+
+    full: keras.Model
+    feature_extractor: keras.Model
+    head: keras.Model
+    backbone: keras.Model
+    front_end: keras.Model
+
+
+def resolve_weights(requested, backbone, log=print):
+    """Map `--weights` to what the backbone builder gets, and whether it is pretrained.
+
+    `auto` tries ImageNet and falls back to random initialisation with a loud
+    notice when the weights cannot be had; `imagenet` fails instead.
+
+    Returns:
+        `(weights_argument, description, notice)`: the builder's `weights`,
+        a string for the report, and the fallback notice (or None).
+    """
+    if requested in (None, "none"):
+        return None, "none (random initialisation)", None
+    if requested != "auto":
+        return requested, requested, None
+    try:
+        zoo.create_model(backbone, include_top=False, weights="imagenet", input_shape=(32, 32, 3))
+    except WeightsUnavailableError as error:
+        notice = (
+            f"NOTICE: ImageNet weights for {backbone} are unavailable ({error}). Training from "
+            "RANDOM INITIALISATION instead: expect lower accuracy than transfer learning. "
+            "Pass --weights PATH to use a local weights file."
+        )
+        log("!" * 78 + "\n" + notice + "\n" + "!" * 78)
+        return None, "none (random initialisation; ImageNet unavailable)", notice
+    return "imagenet", "imagenet", None
+
+
+def image_hw(image_size):
+    """`(height, width)` from `image_size`: one int (square) or `[height, width]`."""
+    if isinstance(image_size, int):
+        return image_size, image_size
+    try:
+        height, width = (int(v) for v in image_size)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"image_size must be an int or [height, width]. Received: image_size={image_size!r}"
+        ) from None
+    return height, width
+
+
+def build_parts(settings, num_classes, clip_samples, weights):
+    """Build the model pieces for `settings` (see `applications.presets.DEFAULTS`).
+
+    Call under `strategy.scope()` so every variable is distributed.
+
+    Args:
+        settings: dict with the mel, image, dropout and SpecAugment settings.
+        num_classes: output classes.
+        clip_samples: waveform length the model takes.
+        weights: the backbone's `weights` argument (None, "imagenet", a path, ...).
+
+    Returns:
+        A `TransferParts`.
+    """
+    height, width = image_hw(settings["image_size"])
+    log_mel = zoo.audio.LogMelSpectrogram(
+        sample_rate=int(settings["sample_rate"]),
+        n_fft=int(settings["n_fft"]),
+        hop_length=int(settings["hop_length"]),
+        n_mels=int(settings["n_mels"]),
+        fmin=float(settings["fmin"]),
+        fmax=settings["fmax"],
+        name="log_mel",
+    )
+    augment = zoo.audio.SpecAugment(
+        freq_mask_param=int(settings["freq_mask"]),
+        time_mask_param=int(settings["time_mask"]),
+        num_freq_masks=2,
+        num_time_masks=2,
+        name="spec_augment",
+    )
+    to_image = zoo.audio.SpectrogramToImage(size=(height, width), channels=3, name="to_image")
+    backbone = zoo.create_model(
+        settings["backbone"], include_top=False, weights=weights,
+        input_shape=(height, width, 3), pooling="avg",
+    )
+    features = keras.Input(backbone.output.shape[1:], name="features")
+    hidden = keras.layers.Normalization(name="head_norm")(features)
+    hidden = keras.layers.Dropout(float(settings["dropout"]), name="head_dropout")(hidden)
+    # Softmax in float32 under mixed precision, for a stable loss.
+    probs = keras.layers.Dense(num_classes, activation="softmax", dtype="float32", name="predictions")(hidden)
+    head = keras.Model(features, probs, name="head")
+
+    waveform = keras.Input((clip_samples,), name="waveform")
+    mel = log_mel(waveform)
+    image = to_image(augment(mel))
+    full = keras.Model(waveform, head(backbone(image)), name=f"{settings['backbone']}_audio")
+    extractor = keras.Model(waveform, backbone(to_image(mel)), name="feature_extractor")
+    front_end = keras.Model(waveform, mel, name="front_end")
+    return TransferParts(full, extractor, head, backbone, front_end)
+
+
+def set_trainable_top(backbone, blocks):
+    """Make only the last `blocks` VGG blocks of `backbone` trainable (all if None)."""
+    names = sorted({layer.name.split("_")[0] for layer in backbone.layers if layer.name.startswith("block")})
+    keep = set(names) if blocks is None else set(names[len(names) - blocks:])
+    backbone.trainable = True
+    for layer in backbone.layers:
+        layer.trainable = layer.name.split("_")[0] in keep
+    return sorted(keep)

@@ -1,0 +1,82 @@
+"""Metrics, atomic writes, CSV history and plots of a fine-tuning report."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from applications import plots, presets, report
+
+
+def test_confusion_matrix_and_per_class_metrics():
+    y_true = [0, 0, 1, 1, 2, 2]
+    y_pred = [0, 1, 1, 1, 0, 2]
+    summary = report.classification_summary(y_true, y_pred, ["a", "b", "c"])
+    assert summary["confusion_matrix"] == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
+    assert summary["accuracy"] == pytest.approx(4 / 6)
+    b = summary["per_class"]["b"]
+    assert b["precision"] == pytest.approx(2 / 3) and b["recall"] == 1.0
+    assert b["f1"] == pytest.approx(0.8)
+    c = summary["per_class"]["c"]
+    assert (c["precision"], c["recall"], c["support"]) == (1.0, 0.5, 2)
+    assert summary["chance_accuracy"] == pytest.approx(1 / 3)
+
+
+def test_never_predicted_class_scores_zero_not_nan():
+    summary = report.classification_summary([0, 1], [0, 0], ["a", "b"])
+    assert summary["per_class"]["b"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
+    with pytest.raises(ValueError, match="empty split"):
+        report.classification_summary([], [], ["a"])
+
+
+def test_atomic_path_leaves_old_file_when_writer_fails(tmp_path):
+    target = tmp_path / "report.json"
+    report.write_json(str(target), {"ok": 1})
+    with pytest.raises(RuntimeError):
+        with report.atomic_path(str(target)) as tmp:
+            with open(tmp, "w") as f:
+                f.write("{partial")
+            raise RuntimeError("killed mid-write")
+    assert json.loads(target.read_text()) == {"ok": 1}
+    assert os.listdir(tmp_path) == ["report.json"]
+
+
+def test_atomic_path_keeps_suffix_for_keras(tmp_path):
+    with report.atomic_path(str(tmp_path / "model.keras")) as tmp:
+        assert tmp.endswith(".keras") and os.path.dirname(tmp) == str(tmp_path)
+        open(tmp, "w").close()
+    assert (tmp_path / "model.keras").exists()
+
+
+def test_csv_history_keeps_last_row_per_epoch(tmp_path):
+    log = tmp_path / "full.csv"
+    log.write_text("epoch,accuracy,loss\n0,0.1,2.0\n1,0.2,1.5\n1,0.25,1.4\n2,0.3,1.2\n")
+    assert report.read_csv_history(str(log)) == {"accuracy": [0.1, 0.25, 0.3], "loss": [2.0, 1.4, 1.2]}
+    assert report.read_csv_history(str(tmp_path / "missing.csv")) == {}
+
+
+def test_plots_write_pngs(tmp_path):
+    history = {"head": {"loss": [2.0, 1.0], "accuracy": [0.2, 0.5], "val_loss": [2.1, 1.2]},
+               "full": {"loss": [0.9], "accuracy": [0.6]}}
+    plots.plot_history(history, str(tmp_path / "history.png"))
+    plots.plot_confusion_matrix(np.array([[3, 1], [0, 4]]), ["x", "y"], str(tmp_path / "cm.png"))
+    mels = np.random.default_rng(0).normal(size=(3, 16, 10, 1))
+    plots.plot_examples(mels, [0, 1, 1], [0, 0, 1], ["x", "y"], str(tmp_path / "ex.png"))
+    for name in ("history.png", "cm.png", "ex.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_settings_precedence_and_config_errors(tmp_path):
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"epochs": 7, "image-size": 48, "data": "gtzan"}))
+    merged = presets.merge_settings({"epochs": 2, "seed": None}, str(config))
+    assert merged["epochs"] == 2  # a flag beats the file
+    assert merged["image_size"] == 48  # the file beats the preset
+    assert merged["sample_rate"] == presets.PRESETS["gtzan"]["sample_rate"]  # the preset beats defaults
+    assert merged["seed"] == presets.DEFAULTS["seed"]
+    config.write_text(json.dumps({"epoch": 3}))
+    with pytest.raises(ValueError, match="unknown settings \\['epoch'\\]"):
+        presets.merge_settings({}, str(config))
+    with pytest.raises(FileNotFoundError, match="nope.json"):
+        presets.merge_settings({}, str(tmp_path / "nope.json"))
