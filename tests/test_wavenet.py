@@ -185,7 +185,7 @@ def test_training_dataset_trains_a_conditioned_model_with_fit():
     [
         (dict(dilations=()), "dilations"),
         (dict(dilations=(1, 0)), "dilations"),
-        (dict(kernel_size=0), "kernel_size"),
+        (dict(kernel_size=1), "kernel_size"),
         (dict(quantization_channels=1), "quantization_channels"),
         (dict(local_upsampling="linear"), "local_upsampling"),
     ],
@@ -193,3 +193,12 @@ def test_training_dataset_trains_a_conditioned_model_with_fit():
 def test_bad_arguments_name_the_argument(kwargs, arg):
     with pytest.raises(ValueError, match=f"Received: {arg}="):
         WaveNet(**{**SMALL, **kwargs})
+
+
+def test_default_parameter_count_follows_the_architecture():
+    # Counted from the layer shapes, so a missing or extra layer shows up.
+    q, r, d, s, layers = 256, 32, 32, 512, 30
+    initial = 2 * q * r + r
+    block = (2 * r * 2 * d + 2 * d) + (d * (r + s) + r + s)  # dilated conv + fused residual/skip 1x1
+    head = (s * s + s) + (s * q + q)
+    assert zoo.create_model("wavenet").count_params() == initial + layers * block + head

@@ -93,7 +93,7 @@ class WaveNet(keras.Model):
         dilations = tuple(dilations)
         for d in dilations:
             check_positive_int("dilations", d)
-        check_positive_int("kernel_size", kernel_size)
+        check_positive_int("kernel_size", kernel_size, minimum=2)  # a 1-tap "dilated" conv sees no past
         check_positive_int("residual_channels", residual_channels)
         check_positive_int("dilation_channels", dilation_channels)
         check_positive_int("skip_channels", skip_channels)

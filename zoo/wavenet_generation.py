@@ -120,7 +120,8 @@ class _Setup:
                 )
             features = np.broadcast_to(features, (batch_size,) + features.shape[1:])
             # Upsample once; each step then reads one row.
-            self.local_up = model.get_layer("local_upsampler")(tf.constant(features))
+            # float32 whatever the global dtype policy: the loop's weights are float32.
+            self.local_up = tf.cast(model.get_layer("local_upsampler")(tf.constant(features)), tf.float32)
         elif local_condition is not None:
             raise received("local_condition", "<array>", "This model has no local conditioning.")
 
@@ -263,7 +264,8 @@ class FastGenerator:
         bias = tf.concat([tf.convert_to_tensor(b.dilated.bias) for b in blocks], axis=0)[None]
         if s.global_ids is not None:
             embedded = m.get_layer("global_embedding")(s.global_ids)
-            bias = bias + tf.concat([b.global_proj(embedded) for b in blocks], axis=-1)
+            projected = tf.concat([b.global_proj(embedded) for b in blocks], axis=-1)
+            bias = bias + tf.cast(projected, tf.float32)
         self.gate_bias = tf.broadcast_to(bias, (s.batch_size, layers * d2))
         self.local_kernel = (
             tf.concat([_kernel(b.local_proj) for b in blocks], axis=-1) if s.local_up is not None else None
