@@ -196,7 +196,10 @@ class WaveNet(keras.Model):
                 recomputes the receptive field at every step (the reference).
 
         Returns:
-            float32 NumPy array `[batch_size, num_samples]` in [-1, 1].
+            float32 NumPy array `[batch_size, num_samples]` in [-1, 1]: the new
+            samples only (not the prime). The sample fed at step `t` (prime
+            first) is conditioned on local frame `t // local_condition_hop`, so
+            the frames must cover `len(prime) + num_samples - 1` samples.
 
         Example:
             >>> audio = zoo.create_model("wavenet_small").generate(16000, seed=0)
