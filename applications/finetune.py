@@ -114,7 +114,10 @@ class _Job:
             else:
                 model.compile(optimizer, "sparse_categorical_crossentropy", metrics=["accuracy"])
                 restore = keras.callbacks.BackupAndRestore(os.path.join(self.backup, phase), double_checkpoint=True)
-                model.fit(train, validation_data=val, epochs=epochs, verbose=verbose, shuffle=False,
+                # One iterator over `train.repeat()` for the whole fit: epoch k then
+                # draws the k-th shuffle order, which EpochSeeds replays on resume.
+                model.fit(train.repeat(), steps_per_epoch=-(-train_count // batch), validation_data=val,
+                          epochs=epochs, verbose=verbose, shuffle=False,
                           callbacks=[EpochSeeds(seed, train), restore] + callbacks)
         self.timings[f"{phase}_s"] = round(time.perf_counter() - start, 2)
         if timer.seconds:
@@ -130,9 +133,6 @@ def _cached_features(job, parts, data):
     start = time.perf_counter()
     feats_train, y_train, _ = predict_batches(parts.feature_extractor, data.train)
     feats_val, y_val, _ = predict_batches(parts.feature_extractor, data.val)
-    # Standardise features inside the head (saved with it): random-backbone
-    # features are tiny, ImageNet ones large; the head trains well on either.
-    parts.head.get_layer("head_norm").adapt(feats_train)
     job.timings["feature_cache_s"] = round(time.perf_counter() - start, 2)
     job.log(f"Cached {feats_train.shape[1]}-d backbone features of {len(y_train)} train and "
             f"{len(y_val)} val clips in {job.timings['feature_cache_s']:.1f}s.")

@@ -28,7 +28,7 @@ class TransferParts:
     Attributes:
         full: waveform -> class probabilities (what is saved).
         feature_extractor: waveform -> pooled backbone features (no augmentation).
-        head: pooled features -> class probabilities (standardise, dropout, dense).
+        head: pooled features -> class probabilities (batch norm, dropout, dense).
         backbone: the VGG model inside `full`.
         front_end: waveform -> log-mel dB (for plots).
     """
@@ -117,7 +117,9 @@ def build_parts(settings, num_classes, clip_samples, weights):
         input_shape=(height, width, 3), pooling="avg",
     )
     features = keras.Input(backbone.output.shape[1:], name="features")
-    hidden = keras.layers.Normalization(name="head_norm")(features)
+    # Batch statistics put random-backbone features (tiny) and ImageNet ones
+    # (large) on one scale, and keep tracking them while phase 2 moves the backbone.
+    hidden = keras.layers.BatchNormalization(name="head_norm")(features)
     hidden = keras.layers.Dropout(float(settings["dropout"]), name="head_dropout")(hidden)
     # Softmax in float32 under mixed precision, for a stable loss.
     probs = keras.layers.Dense(num_classes, activation="softmax", dtype="float32", name="predictions")(hidden)
