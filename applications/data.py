@@ -115,6 +115,8 @@ def _notes(infos, sample_rate, clip_samples):
 
 
 def _pipeline(items, *, training, sample_rate, clip_samples, batch_size, seed, deterministic, cache):
+    # An empty split (e.g. test_fraction=0) still needs typed tensors: build one
+    # placeholder element and slice it away.
     paths = tf.constant([p for p, _ in items] or [""], tf.string)[: len(items)]
     labels = tf.constant([y for _, y in items] or [0], tf.int32)[: len(items)]
     ds = tf.data.Dataset.from_tensor_slices((paths, labels))

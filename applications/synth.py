@@ -127,8 +127,8 @@ def builtin_dir(clips_per_class=160, seed=0, sample_rate=16000, seconds=1.0, roo
         make_chords(tmp, clips_per_class, seed, sample_rate, seconds)
         with open(os.path.join(tmp, "builtin.json"), "w") as f:
             json.dump(params, f, indent=1)
-        if os.path.isdir(final):  # a half-written folder from an older, non-atomic run
-            shutil.rmtree(final) if not os.path.exists(marker) else None
+        if os.path.isdir(final) and not os.path.exists(marker):
+            shutil.rmtree(final)  # not ours (no marker): e.g. a copy that was interrupted
         try:
             os.replace(tmp, final)
         except OSError:

@@ -87,6 +87,6 @@ def test_builtin_chords_are_learnable(builtin_root, monkeypatch):
     outputs = keras.layers.Dense(len(data.class_names), activation="softmax")(x)
     model = keras.Model(inputs, outputs)
     model.compile(keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(data.train, epochs=8, verbose=0)
+    model.fit(data.train, epochs=20, verbose=0)
     _, accuracy = model.evaluate(data.test, verbose=0)
-    assert accuracy > 2.5 / len(data.class_names)  # chance is 1 / 8
+    assert accuracy > 3.0 / len(data.class_names), accuracy  # chance is 1 / 8
