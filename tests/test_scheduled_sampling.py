@@ -89,6 +89,16 @@ def test_eps_is_drawn_per_example_and_per_step():
     assert 0.1 < from_truth.mean(1).min() and from_truth.mean(1).max() < 0.9
 
 
+def test_teacher_steps_always_feed_the_ground_truth_first():
+    x = _frames(batch=8, steps=10)
+    model = _model(Constant(0.0), teacher_steps=4)
+    _, fed, _ = model.rollout(x, epsilon=0.0)
+    truth = np.concatenate([np.zeros_like(x[:, :1]), x[:, :-1]], axis=1)
+    np.testing.assert_array_equal(np.asarray(fed)[:, :5], truth[:, :5])
+    # After them, eps = 0 feeds the free-running continuation of that prime.
+    np.testing.assert_allclose(np.asarray(fed)[:, 5:], model.generate(6, prime=x[:, :4])[:, :5], atol=1e-6)
+
+
 def test_step_counter_counts_batches_and_eps_is_logged():
     x = _frames(batch=4)
     model = _model(Linear(k=1.0, c=0.25, epsilon=0.1))
@@ -141,6 +151,7 @@ def test_keras_file_keeps_schedule_and_step(tmp_path):
         (dict(frame_dim=2, sampling="beam"), None, "sampling"),
         (dict(frame_dim=2, schedule="linear"), None, "schedule"),
         (dict(frame_dim=0), None, "frame_dim"),
+        (dict(frame_dim=2, teacher_steps=-1), None, "teacher_steps"),
         (dict(frame_dim=2), lambda m: m(np.zeros((1, 5, 3), "float32")), "sequence"),
         (dict(vocab_size=4), lambda m: m(np.array([[0, 1, 4]])), "sequence"),
         (dict(vocab_size=4), lambda m: m(np.zeros((1, 3), "float32")), "sequence"),

@@ -19,6 +19,7 @@ from keras import ops
 
 from zoo import schedules as schedules_lib
 from zoo.registry import register_model
+from zoo.sequence_checks import check_sequence
 from zoo.validation import check_choice, check_positive_int, received
 
 __all__ = ["ScheduledSamplingRNN", "scheduled_sampling_rnn", "CELLS", "SAMPLING"]
@@ -58,6 +59,9 @@ class ScheduledSamplingRNN(keras.Model):
         sampling: tokens mode, how a prediction is fed back: `"sample"` from
             the softmax (as in the paper) or `"argmax"`.
         start_token: the token fed at step 0 (tokens mode).
+        teacher_steps: the ground truth of the first `teacher_steps` steps is
+            always fed in training, as a prime is at generation time (a model
+            that must continue a signal first needs to see some of it).
         seed: seed of the training-time random draws.
         name: model name.
 
@@ -70,8 +74,8 @@ class ScheduledSamplingRNN(keras.Model):
     """
 
     def __init__(self, frame_dim=None, vocab_size=None, context_dim=None, cell="lstm", units=128,
-                 embedding_dim=32, schedule=None, sampling="sample", start_token=0, seed=None,
-                 name="scheduled_sampling_rnn", **kwargs):
+                 embedding_dim=32, schedule=None, sampling="sample", start_token=0, teacher_steps=0,
+                 seed=None, name="scheduled_sampling_rnn", **kwargs):
         super().__init__(name=name, **kwargs)
         if (frame_dim is None) == (vocab_size is None):
             raise received("frame_dim", frame_dim,
@@ -89,6 +93,7 @@ class ScheduledSamplingRNN(keras.Model):
         check_positive_int("units", units)
         check_positive_int("embedding_dim", embedding_dim)
         check_choice("sampling", sampling, SAMPLING)
+        check_positive_int("teacher_steps", teacher_steps, minimum=0)
         if isinstance(schedule, dict):
             schedule = keras.saving.deserialize_keras_object(schedule)
         self.frame_dim = frame_dim
@@ -100,6 +105,7 @@ class ScheduledSamplingRNN(keras.Model):
         self.schedule = schedules_lib.get(schedule if schedule is not None else schedules_lib.InverseSigmoid())
         self.sampling = sampling
         self.start_token = start_token
+        self.teacher_steps = teacher_steps
         self.seed = seed
 
         self.tokens = vocab_size is not None
@@ -143,25 +149,7 @@ class ScheduledSamplingRNN(keras.Model):
         return sequence, self._check_context(context, ops.shape(sequence)[0])
 
     def _check_sequence(self, arg, sequence):
-        sequence = ops.convert_to_tensor(sequence)
-        if self.tokens:
-            if len(sequence.shape) != 2 or "int" not in str(sequence.dtype):
-                raise received(arg, f"{sequence.dtype}{tuple(sequence.shape)}",
-                               f"`{arg}` must be integer tokens of shape (batch, time).")
-            if isinstance(sequence, np.ndarray) or hasattr(sequence, "numpy"):
-                try:
-                    values = np.asarray(sequence)
-                except Exception:  # symbolic inside tf.function: checked eagerly only
-                    values = None
-                if values is not None and values.size and (values.min() < 0 or values.max() >= self.vocab_size):
-                    raise received(arg, f"tokens in [{values.min()}, {values.max()}]",
-                                   f"Tokens must lie in [0, {self.vocab_size}) (vocab_size={self.vocab_size}).")
-        else:
-            if len(sequence.shape) != 3 or sequence.shape[-1] != self.frame_dim:
-                raise received(arg, f"shape {tuple(sequence.shape)}",
-                               f"`{arg}` must be frames of shape (batch, time, {self.frame_dim}).")
-            sequence = ops.cast(sequence, self.compute_dtype)
-        return sequence
+        return check_sequence(arg, sequence, self.vocab_size, self.frame_dim, self.compute_dtype)
 
     def _check_context(self, context, batch):
         if self.context_dim is None:
@@ -221,6 +209,9 @@ class ScheduledSamplingRNN(keras.Model):
         draw_seed = self.seed_generator if seed is None else seed
         if ground_truth_steps is None:
             coin = ops.cast(keras.random.uniform((batch, steps), seed=draw_seed) < epsilon, "float32")
+            if self.teacher_steps:
+                # y(t-1) for t <= teacher_steps is ground truth.
+                coin = ops.maximum(coin, ops.cast(ops.arange(steps) <= self.teacher_steps, "float32"))
         else:
             coin = ops.cast(ops.arange(steps) <= ground_truth_steps, "float32")
             coin = ops.broadcast_to(ops.expand_dims(coin, 0), (batch, steps))
@@ -334,6 +325,7 @@ class ScheduledSamplingRNN(keras.Model):
             "schedule": keras.saving.serialize_keras_object(self.schedule),
             "sampling": self.sampling,
             "start_token": self.start_token,
+            "teacher_steps": self.teacher_steps,
             "seed": self.seed,
             "name": self.name,
         }
@@ -375,7 +367,7 @@ def _example(model, batch_size=4, seed=0):
 )
 def scheduled_sampling_rnn(frame_dim=40, vocab_size=None, context_dim=None, cell="lstm", units=128,
                            embedding_dim=32, schedule=None, sampling="sample", start_token=0,
-                           seed=None, name="scheduled_sampling_rnn"):
+                           teacher_steps=0, seed=None, name="scheduled_sampling_rnn"):
     """Build a `ScheduledSamplingRNN`; frames by default, tokens when `vocab_size` is given.
 
     See `ScheduledSamplingRNN` for the arguments (Bengio et al. 2015).
@@ -388,4 +380,5 @@ def scheduled_sampling_rnn(frame_dim=40, vocab_size=None, context_dim=None, cell
         frame_dim = None
     return ScheduledSamplingRNN(frame_dim=frame_dim, vocab_size=vocab_size, context_dim=context_dim,
                                 cell=cell, units=units, embedding_dim=embedding_dim, schedule=schedule,
-                                sampling=sampling, start_token=start_token, seed=seed, name=name)
+                                sampling=sampling, start_token=start_token, teacher_steps=teacher_steps, seed=seed,
+                                name=name)

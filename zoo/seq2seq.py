@@ -22,6 +22,7 @@ from keras import ops
 
 from zoo.beam_search import beam_search, tile_beams
 from zoo.registry import register_model
+from zoo.sequence_checks import check_sequence
 from zoo.validation import check_choice, check_positive_int, received
 
 __all__ = ["Seq2Seq", "seq2seq", "CELLS", "ATTENTION"]
@@ -138,25 +139,7 @@ class Seq2Seq(keras.Model):
         # Every weight is created in __init__ (shapes follow from the arguments).
         self.built = True
 
-    # -- checks -------------------------------------------------------------
-
-    def _check(self, arg, x, vocab_size, dim):
-        x = ops.convert_to_tensor(x)
-        if vocab_size:
-            if len(x.shape) != 2 or "int" not in str(x.dtype):
-                raise received(arg, f"{x.dtype}{tuple(x.shape)}",
-                               f"`{arg}` must be integer tokens of shape (batch, time).")
-            try:
-                values = np.asarray(x)
-            except Exception:  # symbolic inside a traced function: checked eagerly only
-                values = None
-            if values is not None and values.size and (values.min() < 0 or values.max() >= vocab_size):
-                raise received(arg, f"tokens in [{values.min()}, {values.max()}]",
-                               f"`{arg}` tokens must lie in [0, {vocab_size}).")
-            return x
-        if len(x.shape) != 3 or x.shape[-1] != dim:
-            raise received(arg, f"shape {tuple(x.shape)}", f"`{arg}` must be frames of shape (batch, time, {dim}).")
-        return ops.cast(x, self.compute_dtype)
+    # -- inputs -------------------------------------------------------------
 
     def _unpack(self, inputs):
         if isinstance(inputs, dict):
@@ -167,8 +150,8 @@ class Seq2Seq(keras.Model):
             encoder_inputs, decoder_inputs = inputs
         else:
             raise received("inputs", type(inputs).__name__, "Pass (encoder_inputs, decoder_inputs).")
-        encoder_inputs = self._check("encoder_inputs", encoder_inputs, self.source_vocab_size, self.source_dim)
-        decoder_inputs = self._check("decoder_inputs", decoder_inputs, self.target_vocab_size, self.target_dim)
+        encoder_inputs = check_sequence("encoder_inputs", encoder_inputs, self.source_vocab_size, self.source_dim, self.compute_dtype)
+        decoder_inputs = check_sequence("decoder_inputs", decoder_inputs, self.target_vocab_size, self.target_dim, self.compute_dtype)
         return encoder_inputs, decoder_inputs
 
     # -- encoder and attention -----------------------------------------------
@@ -273,7 +256,7 @@ class Seq2Seq(keras.Model):
         """
         check_positive_int("max_length", max_length)
         check_positive_int("beam_width", beam_width)
-        encoder_inputs = self._check("encoder_inputs", encoder_inputs, self.source_vocab_size, self.source_dim)
+        encoder_inputs = check_sequence("encoder_inputs", encoder_inputs, self.source_vocab_size, self.source_dim, self.compute_dtype)
         batch = int(encoder_inputs.shape[0])
         memory, mask, states = self.encode(encoder_inputs)
         keys = self.attention_keys(memory) if self.attention else memory

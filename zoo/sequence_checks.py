@@ -1,0 +1,46 @@
+"""Shape and vocabulary checks for sequence inputs, shared by the recurrent models.
+
+Every message ends in `Received: arg=value` (see `zoo.validation`).
+"""
+
+import numpy as np
+from keras import ops
+
+from zoo.validation import received
+
+__all__ = ["check_sequence"]
+
+
+def check_sequence(arg, x, vocab_size=None, dim=None, dtype="float32"):
+    """Check a token `(batch, time)` or frame `(batch, time, dim)` batch; return it as a tensor.
+
+    Token values are range-checked against `vocab_size` when they are
+    concrete (eager calls, `decode`, `generate`); inside a traced `fit` step
+    the values are symbolic and only the shape and dtype are checked.
+
+    Args:
+        arg: argument name for the message.
+        x: the batch.
+        vocab_size: tokens must lie in `[0, vocab_size)`; `None` for frames.
+        dim: features per frame (frames).
+        dtype: dtype frames are cast to.
+
+    Example:
+        >>> check_sequence("sequence", np.array([[1, 2]]), vocab_size=3).shape
+        TensorShape([1, 2])
+    """
+    x = ops.convert_to_tensor(x)
+    if vocab_size is None:
+        if len(x.shape) != 3 or x.shape[-1] != dim:
+            raise received(arg, f"shape {tuple(x.shape)}", f"`{arg}` must be frames of shape (batch, time, {dim}).")
+        return ops.cast(x, dtype)
+    if len(x.shape) != 2 or "int" not in str(x.dtype):
+        raise received(arg, f"{x.dtype}{tuple(x.shape)}", f"`{arg}` must be integer tokens of shape (batch, time).")
+    try:
+        values = np.asarray(x)
+    except Exception:  # a symbolic tensor has no values to check
+        values = None
+    if values is not None and values.size and (values.min() < 0 or values.max() >= vocab_size):
+        raise received(arg, f"tokens in [{values.min()}, {values.max()}]",
+                       f"`{arg}` tokens must lie in [0, {vocab_size}) (vocab_size={vocab_size}).")
+    return x
