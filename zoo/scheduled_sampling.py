@@ -134,8 +134,7 @@ class ScheduledSamplingRNN(keras.Model):
 
     def _unpack(self, inputs):
         if isinstance(inputs, dict):
-            unknown = set(inputs) - {"sequence", "context"}
-            if unknown:
+            if "sequence" not in inputs or set(inputs) - {"sequence", "context"}:
                 raise received("inputs", sorted(inputs),
                                "Input dicts have keys 'sequence' and optionally 'context'.")
             sequence, context = inputs["sequence"], inputs.get("context")
