@@ -57,8 +57,10 @@ class AudioDataset:
         """A human-readable multi-line description."""
         lines = [
             f"{self.source}: {len(self.class_names)} classes, {self.sample_rate} Hz, "
-            f"clips of {self.clip_samples} samples ({self.clip_samples / self.sample_rate:.2f} s), "
-            f"decoder {zoo.audio.backend()}",
+            f"clips of {self.clip_samples} samples ({self.clip_samples / self.sample_rate:.2f} s)",
+            # decode_file's paths: TensorFlow's own WAV decoder, else soundfile.
+            "  decoded in tf.data by tf.audio.decode_wav (PCM16 WAV) or soundfile (other formats); "
+            f"zoo.audio.load backend: {zoo.audio.backend()}",
             "  " + " | ".join(f"{s} {self.counts[s]}" for s in SPLITS),
             "  classes: " + ", ".join(self.class_names),
         ]

@@ -173,7 +173,7 @@ def main():
             "clips": args.clips,
             "batch_size": args.batch_size,
             "rounds": args.rounds,
-            "ours": entry("ours", decoder=zoo.audio.backend(),
+            "ours": entry("ours", decoder="tf.audio.decode_wav (decode_file's PCM16 path)",
                           pipeline="tf.data decode_file (AUTOTUNE) + batched LogMelSpectrogram"),
             "librosa": entry("librosa", pipeline="load + melspectrogram + power_to_db, 1 process, BLAS 1 thread"),
             "librosa_processes": entry("librosa_processes", processes=os.cpu_count()),
