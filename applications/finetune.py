@@ -15,6 +15,7 @@ a `PHASE.done.weights.h5` when complete, so the same command resumes a
 killed run. Outputs are written atomically, by the chief only.
 """
 
+import json
 import os
 import shutil
 import time
@@ -44,9 +45,75 @@ class _EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
-def predict_batches(model, dataset, keep_inputs=0):
+class _Validation(keras.callbacks.Callback):
+    """Add `val_loss`/`val_accuracy` to each epoch's logs, computed outside the replicas.
+
+    Keras 3 `fit(validation_data=...)` under MirroredStrategy fails when the
+    last validation batch does not split evenly over the replicas (an AddN
+    shape error); one pass in the cross-replica context scores every example.
+    Listed before the loggers, which then see the values.
+    """
+
+    def __init__(self, dataset):
+        super().__init__()
+        self.dataset = dataset
+        self._step = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._step is None:
+            self._step = tf.function(lambda x: self.model(x, training=False))
+        logs["val_loss"], logs["val_accuracy"] = _val_scores(self.model, self.dataset, self._step)
+
+
+def _val_scores(model, dataset, step=None):
+    """`(val_loss, val_accuracy)` of `model` over `dataset`."""
+    probs, labels, _ = predict_batches(model, dataset, step=step)
+    picked = np.clip(probs[np.arange(len(labels)), labels], 1e-7, 1.0)
+    return float(-np.mean(np.log(picked))), float(np.mean(probs.argmax(axis=1) == labels))
+
+
+class _KeepBest(keras.callbacks.Callback):
+    """Keep the weights with the best validation accuracy, the phase's start included.
+
+    Saved under the phase's backup (weights, then the score) so a resumed run
+    knows the best so far; at the end the model gets the best weights back.
+    A phase that only makes validation worse (e.g. a random backbone trained
+    for a few epochs) thus leaves the model as it found it.
+    """
+
+    def __init__(self, path, start_accuracy):
+        super().__init__()
+        self.path, self.meta = path + ".npz", path + ".json"
+        self.start_accuracy = start_accuracy
+        self.best, self.best_epoch = None, None
+
+    def _save(self, accuracy, epoch):
+        # Model weights only (not the optimizer, which the phase discards).
+        with report.atomic_path(self.path) as tmp:
+            np.savez(tmp, *self.model.get_weights())
+        report.write_json(self.meta, {"val_accuracy": accuracy, "epoch": epoch})
+        self.best, self.best_epoch = accuracy, epoch
+
+    def on_train_begin(self, logs=None):
+        if os.path.exists(self.meta):
+            with open(self.meta, encoding="utf-8") as f:
+                meta = json.load(f)
+            self.best, self.best_epoch = meta["val_accuracy"], meta["epoch"]
+        else:
+            self._save(self.start_accuracy, -1)  # -1: the weights the phase started from
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs["val_accuracy"] > self.best:
+            self._save(logs["val_accuracy"], epoch)
+
+    def on_train_end(self, logs=None):
+        with np.load(self.path) as saved:
+            self.model.set_weights([saved[f"arr_{i}"] for i in range(len(saved.files))])
+
+
+def predict_batches(model, dataset, keep_inputs=0, step=None):
     """Run `model` over `(x, y)` batches once; returns `(probs, labels, first_inputs)`."""
-    step = tf.function(lambda x: model(x, training=False))
+    step = step or tf.function(lambda x: model(x, training=False))
     outputs, labels, kept = [], [], []
     for x, y in dataset:
         outputs.append(np.asarray(step(x), dtype=np.float32))
@@ -90,6 +157,8 @@ class _Job:
             model.load_weights(done)
             self.log(f"Phase {phase}: already complete, loaded {done}.")
             self.phases[phase] = report.read_csv_history(os.path.join(self.logs, f"{phase}.csv"))
+            with open(os.path.join(self.backup, f"{phase}.best.json"), encoding="utf-8") as f:
+                self.phases[phase]["best_epoch"] = json.load(f)["epoch"] + 1
             return
         self.log(f"Phase {phase}: {epochs} epoch(s), learning rate {learning_rate:g}, "
                  f"{sum(int(np.prod(w.shape)) for w in model.trainable_weights):,} trainable parameters.")
@@ -98,7 +167,8 @@ class _Job:
         if not os.path.isdir(os.path.join(self.backup, phase)) and os.path.exists(csv_log):
             os.remove(csv_log)  # a fresh start, not a resume: drop an old run's rows
         timer = _EpochTimer()
-        callbacks = self.callbacks(phase, timer)
+        keep = _KeepBest(os.path.join(self.backup, f"{phase}.best"), _val_scores(model, val)[1])
+        callbacks = self.callbacks(phase, timer) + [keep]
         start = time.perf_counter()
         with self.info.strategy.scope():
             optimizer = keras.optimizers.Adam(learning_rate)
@@ -116,9 +186,9 @@ class _Job:
                 restore = keras.callbacks.BackupAndRestore(os.path.join(self.backup, phase), double_checkpoint=True)
                 # One iterator over `train.repeat()` for the whole fit: epoch k then
                 # draws the k-th shuffle order, which EpochSeeds replays on resume.
-                model.fit(train.repeat(), steps_per_epoch=-(-train_count // batch), validation_data=val,
-                          epochs=epochs, verbose=verbose, shuffle=False,
-                          callbacks=[EpochSeeds(seed, train), restore] + callbacks)
+                model.fit(train.repeat(), steps_per_epoch=-(-train_count // batch), epochs=epochs,
+                          verbose=verbose, shuffle=False,
+                          callbacks=[EpochSeeds(seed, train), _Validation(val)] + callbacks + [restore])
         self.timings[f"{phase}_s"] = round(time.perf_counter() - start, 2)
         if timer.seconds:
             self.throughput[f"{phase}_train_examples_per_s"] = round(train_count / float(np.median(timer.seconds)), 1)
@@ -126,6 +196,9 @@ class _Job:
             with report.atomic_path(done) as tmp:
                 model.save_weights(tmp)
         self.phases[phase] = report.read_csv_history(os.path.join(self.logs, f"{phase}.csv"))
+        self.phases[phase]["best_epoch"] = keep.best_epoch + 1  # 0: the phase's starting weights
+        self.log(f"Phase {phase}: kept epoch {keep.best_epoch + 1} (val accuracy {keep.best:.3f}; "
+                 "epoch 0 = the weights the phase started from).")
 
 
 def _cached_features(job, parts, data):

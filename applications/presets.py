@@ -48,8 +48,10 @@ DEFAULTS = {
 # Mel settings follow common practice for each corpus (e.g. 22,050 Hz, 2048/512,
 # 128 mels for music); clip lengths are each dataset's natural unit.
 PRESETS = {
-    "builtin": {"image_size": 64, "epochs": 40, "finetune_epochs": 2, "n_fft": 2048, "hop_length": 512,
-                "n_mels": 128, "fmax": 4000.0, "scratch_learning_rate": 1e-5},
+    # Chord qualities differ by one semitone in a few partials: fine mel bands up
+    # to 4 kHz, and no frequency masking (it would erase the evidence).
+    "builtin": {"image_size": 64, "epochs": 40, "finetune_epochs": 2, "n_fft": 2048, "hop_length": 256,
+                "n_mels": 128, "fmax": 4000.0, "scratch_learning_rate": 1e-5, "freq_mask": 0},
     "gtzan": {"sample_rate": 22050, "clip_seconds": 3.0, "n_fft": 2048, "hop_length": 512,
               "n_mels": 128, "image_size": 128, "epochs": 10, "finetune_epochs": 10},
     "esc50": {"sample_rate": 22050, "clip_seconds": 5.0, "n_fft": 2048, "hop_length": 512,
