@@ -26,104 +26,12 @@ import tensorflow as tf
 
 from applications import plots, report, training_loop
 from applications.epochs import EpochSeeds, fast_forward
+from applications.phase_callbacks import EpochTimer, KeepBest, Validation, predict_batches, val_scores
 from applications.precision import resolve_precision
 from applications.strategy import resolve_strategy, writable_dir
 from applications.transfer_model import build_parts, resolve_weights, set_trainable_top
 
-__all__ = ["run_finetune", "predict_batches"]
-
-
-class _EpochTimer(keras.callbacks.Callback):
-    def __init__(self):
-        super().__init__()
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
-
-
-class _Validation(keras.callbacks.Callback):
-    """Add `val_loss`/`val_accuracy` to each epoch's logs, computed outside the replicas.
-
-    Keras 3 `fit(validation_data=...)` under MirroredStrategy fails when the
-    last validation batch does not split evenly over the replicas (an AddN
-    shape error); one pass in the cross-replica context scores every example.
-    Listed before the loggers, which then see the values.
-    """
-
-    def __init__(self, dataset):
-        super().__init__()
-        self.dataset = dataset
-        self._step = None
-
-    def on_epoch_end(self, epoch, logs=None):
-        if self._step is None:
-            self._step = tf.function(lambda x: self.model(x, training=False))
-        logs["val_loss"], logs["val_accuracy"] = _val_scores(self.model, self.dataset, self._step)
-
-
-def _val_scores(model, dataset, step=None):
-    """`(val_loss, val_accuracy)` of `model` over `dataset`."""
-    probs, labels, _ = predict_batches(model, dataset, step=step)
-    picked = np.clip(probs[np.arange(len(labels)), labels], 1e-7, 1.0)
-    return float(-np.mean(np.log(picked))), float(np.mean(probs.argmax(axis=1) == labels))
-
-
-class _KeepBest(keras.callbacks.Callback):
-    """Keep the weights with the best validation accuracy, the phase's start included.
-
-    Saved under the phase's backup (weights, then the score) so a resumed run
-    knows the best so far; at the end the model gets the best weights back.
-    A phase that only makes validation worse (e.g. a random backbone trained
-    for a few epochs) thus leaves the model as it found it.
-    """
-
-    def __init__(self, path, start_accuracy):
-        super().__init__()
-        self.path, self.meta = path + ".npz", path + ".json"
-        self.start_accuracy = start_accuracy
-        self.best, self.best_epoch = None, None
-
-    def _save(self, accuracy, epoch):
-        # Model weights only (not the optimizer, which the phase discards).
-        with report.atomic_path(self.path) as tmp:
-            np.savez(tmp, *self.model.get_weights())
-        report.write_json(self.meta, {"val_accuracy": accuracy, "epoch": epoch})
-        self.best, self.best_epoch = accuracy, epoch
-
-    def on_train_begin(self, logs=None):
-        if os.path.exists(self.meta):
-            with open(self.meta, encoding="utf-8") as f:
-                meta = json.load(f)
-            self.best, self.best_epoch = meta["val_accuracy"], meta["epoch"]
-        else:
-            self._save(self.start_accuracy, -1)  # -1: the weights the phase started from
-
-    def on_epoch_end(self, epoch, logs=None):
-        if logs["val_accuracy"] > self.best:
-            self._save(logs["val_accuracy"], epoch)
-
-    def on_train_end(self, logs=None):
-        with np.load(self.path) as saved:
-            self.model.set_weights([saved[f"arr_{i}"] for i in range(len(saved.files))])
-
-
-def predict_batches(model, dataset, keep_inputs=0, step=None):
-    """Run `model` over `(x, y)` batches once; returns `(probs, labels, first_inputs)`."""
-    step = step or tf.function(lambda x: model(x, training=False))
-    outputs, labels, kept = [], [], []
-    for x, y in dataset:
-        outputs.append(np.asarray(step(x), dtype=np.float32))
-        labels.append(y.numpy())
-        if sum(len(k) for k in kept) < keep_inputs:
-            kept.append(x.numpy())
-    if not outputs:
-        raise ValueError("The split holds no examples to run the model on.")
-    inputs = np.concatenate(kept)[:keep_inputs] if kept else None
-    return np.concatenate(outputs), np.concatenate(labels), inputs
+__all__ = ["run_finetune", "predict_batches"]  # predict_batches: re-exported for the CLI
 
 
 class _Job:
@@ -138,7 +46,9 @@ class _Job:
         keras.utils.set_random_seed(int(settings["seed"]))
         tf.config.experimental.enable_op_determinism()
         self.out = writable_dir(settings["out"], self.info)
-        self.backup = os.path.join(self.out, "backup")
+        # Backups sit in the real OUT for every worker: all read them to resume,
+        # only the chief writes them.
+        self.backup = os.path.join(settings["out"], "backup")
         self.logs = os.path.join(self.out, "logs")
         self.timings, self.throughput, self.phases = {}, {}, {}
 
@@ -166,8 +76,9 @@ class _Job:
         csv_log = os.path.join(self.logs, f"{phase}.csv")
         if not os.path.isdir(os.path.join(self.backup, phase)) and os.path.exists(csv_log):
             os.remove(csv_log)  # a fresh start, not a resume: drop an old run's rows
-        timer = _EpochTimer()
-        keep = _KeepBest(os.path.join(self.backup, f"{phase}.best"), _val_scores(model, val)[1])
+        timer = EpochTimer()
+        keep = KeepBest(os.path.join(self.backup, f"{phase}.best"), val_scores(model, val)[1],
+                         writer=self.info.is_chief)
         callbacks = self.callbacks(phase, timer) + [keep]
         start = time.perf_counter()
         with self.info.strategy.scope():
@@ -188,7 +99,7 @@ class _Job:
                 # draws the k-th shuffle order, which EpochSeeds replays on resume.
                 model.fit(train.repeat(), steps_per_epoch=-(-train_count // batch), epochs=epochs,
                           verbose=verbose, shuffle=False,
-                          callbacks=[EpochSeeds(seed, train), _Validation(val)] + callbacks + [restore])
+                          callbacks=[EpochSeeds(seed, train), Validation(val)] + callbacks + [restore])
         self.timings[f"{phase}_s"] = round(time.perf_counter() - start, 2)
         if timer.seconds:
             self.throughput[f"{phase}_train_examples_per_s"] = round(train_count / float(np.median(timer.seconds)), 1)
@@ -295,9 +206,9 @@ def run_finetune(settings, log=print):
     if job.info.is_chief:
         _write_outputs(job.out, parts, result, waves, labels, predicted)
         shutil.rmtree(job.backup, ignore_errors=True)
+    where = f"Outputs in {settings['out']}/" if job.info.is_chief else "Worker: the chief writes the outputs."
     log(f"Test accuracy {scores['accuracy']:.3f} on {len(labels)} held-out clips "
-        f"(chance {scores['chance_accuracy']:.3f}); total {job.timings['total_s']:.0f}s. "
-        f"Outputs in {settings['out']}/")
+        f"(chance {scores['chance_accuracy']:.3f}); total {job.timings['total_s']:.0f}s. {where}")
     return result
 
 

@@ -144,7 +144,8 @@ def train(
         val_data: optional validation batches.
         backup_dir: where the chief saves state after each epoch; None disables.
         is_chief: whether this process writes the backup and prints progress.
-        callbacks: Keras callbacks given `on_epoch_end` logs (e.g. CSVLogger).
+        callbacks: Keras callbacks; they get `on_train_begin/end` and
+            `on_epoch_begin/end` (with the epoch's logs), not batch hooks.
         verbose: 0 silent, 1 a Keras progress bar per epoch on the chief.
 
     Returns:
@@ -178,10 +179,14 @@ def train(
     if val_data is not None:
         val_dist = strategy.experimental_distribute_dataset(val_data.with_options(options))
     fast_forward(train_dist, start)
+    # Callbacks such as TensorBoard read the learning rate from `model.optimizer`,
+    # which only `compile` sets.
+    model.optimizer = optimizer
     callback_list = keras.callbacks.CallbackList(list(callbacks), model=model)
     callback_list.on_train_begin()
     for epoch in range(start, epochs):
         reseed_layers(model, seed, epoch)
+        callback_list.on_epoch_begin(epoch)
         progbar = None
         if verbose and is_chief:
             print(f"Epoch {epoch + 1}/{epochs}")
