@@ -178,7 +178,7 @@ def run_finetune(settings, log=print):
     epochs = _train(job, parts, data, pretrained=weights is not None)
 
     start = time.perf_counter()
-    probs, labels, waves = predict_batches(parts.full, data.test, keep_inputs=8)
+    probs, labels, examples = predict_batches(parts.full, data.test, keep_inputs=8)
     job.timings["evaluate_s"] = round(time.perf_counter() - start, 2)
     predicted = probs.argmax(axis=1)
     scores = report.classification_summary(labels, predicted, data.class_names)
@@ -204,7 +204,7 @@ def run_finetune(settings, log=print):
         "settings": {k: v for k, v in settings.items()},
     }
     if job.info.is_chief:
-        _write_outputs(job.out, parts, result, waves, labels, predicted)
+        _write_outputs(job.out, parts, result, examples, labels, predicted)
         shutil.rmtree(job.backup, ignore_errors=True)
     where = f"Outputs in {settings['out']}/" if job.info.is_chief else "Worker: the chief writes the outputs."
     log(f"Test accuracy {scores['accuracy']:.3f} on {len(labels)} held-out clips "
@@ -212,7 +212,7 @@ def run_finetune(settings, log=print):
     return result
 
 
-def _write_outputs(out, parts, result, waves, labels, predicted):
+def _write_outputs(out, parts, result, examples, labels, predicted):
     with report.atomic_path(os.path.join(out, "model.keras")) as tmp:
         parts.full.save(tmp)
     report.write_json(os.path.join(out, "labels.json"), {
@@ -221,6 +221,8 @@ def _write_outputs(out, parts, result, waves, labels, predicted):
     plots.plot_history(result["history"], os.path.join(out, "history.png"))
     plots.plot_confusion_matrix(result["confusion_matrix"], result["class_names"],
                                 os.path.join(out, "confusion_matrix.png"))
-    mels = np.asarray(parts.front_end(waves[:8], training=False), dtype=np.float32)
-    plots.plot_examples(mels, labels[:8], predicted[:8], result["class_names"], os.path.join(out, "examples.png"))
+    waves, positions = examples
+    mels = np.asarray(parts.front_end(waves, training=False), dtype=np.float32)
+    plots.plot_examples(mels, labels[positions], predicted[positions], result["class_names"],
+                        os.path.join(out, "examples.png"))
     report.write_json(os.path.join(out, "report.json"), result)

@@ -104,17 +104,33 @@ _INFERENCE_STEPS = weakref.WeakKeyDictionary()  # one traced function per model
 
 
 def predict_batches(model, dataset, keep_inputs=0):
-    """Run `model` over `(x, y)` batches once; returns `(probs, labels, first_inputs)`."""
+    """Run `model` over `(x, y)` batches once, in order.
+
+    Args:
+        model: a Keras model.
+        dataset: `(x, label)` batches.
+        keep_inputs: also return up to this many inputs, one per class first
+            (for example plots), with their positions.
+
+    Returns:
+        `(probs, labels, (inputs, positions))`; inputs is None when none are kept.
+    """
     if model not in _INFERENCE_STEPS:
         _INFERENCE_STEPS[model] = tf.function(lambda x: model(x, training=False))
     step = _INFERENCE_STEPS[model]
-    outputs, labels, kept = [], [], []
+    outputs, labels, kept, seen = [], [], [], 0
     for x, y in dataset:
         outputs.append(np.asarray(step(x), dtype=np.float32))
-        labels.append(y.numpy())
-        if sum(len(k) for k in kept) < keep_inputs:
-            kept.append(x.numpy())
+        y = y.numpy()
+        labels.append(y)
+        if len(kept) < keep_inputs:
+            shown = {label for _, label, _ in kept}
+            for i, label in enumerate(y):
+                if label not in shown and len(kept) < keep_inputs:
+                    kept.append((x[i].numpy(), label, seen + i))
+                    shown.add(label)
+        seen += len(y)
     if not outputs:
         raise ValueError("The split holds no examples to run the model on.")
-    inputs = np.concatenate(kept)[:keep_inputs] if kept else None
-    return np.concatenate(outputs), np.concatenate(labels), inputs
+    examples = (np.stack([k[0] for k in kept]), np.array([k[2] for k in kept])) if kept else (None, None)
+    return np.concatenate(outputs), np.concatenate(labels), examples

@@ -80,3 +80,20 @@ def test_settings_precedence_and_config_errors(tmp_path):
         presets.merge_settings({}, str(config))
     with pytest.raises(FileNotFoundError, match="nope.json"):
         presets.merge_settings({}, str(tmp_path / "nope.json"))
+
+
+def test_predict_batches_keeps_order_and_one_example_per_class():
+    import keras
+    import tensorflow as tf
+
+    from applications.phase_callbacks import predict_batches
+
+    x = np.arange(10, dtype="float32").reshape(5, 2)
+    y = np.array([0, 0, 1, 1, 2], dtype="int32")
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="softmax")])
+    probs, labels, (inputs, positions) = predict_batches(
+        model, tf.data.Dataset.from_tensor_slices((x, y)).batch(2), keep_inputs=2)
+    np.testing.assert_array_equal(labels, y)
+    np.testing.assert_allclose(probs, model.predict(x, verbose=0), rtol=1e-5)
+    np.testing.assert_array_equal(positions, [0, 2])  # first of class 0, first of class 1
+    np.testing.assert_array_equal(inputs, x[[0, 2]])
