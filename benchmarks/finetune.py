@@ -6,8 +6,9 @@
     on in-memory tensors (target >= 0.9: the input pipeline never stalls);
 (c) float32 vs `--precision auto` training throughput.
 
-Every figure is a ratio of two measurements taken in this run, on the
-`builtin` data with the `builtin` preset's model (VGG16). Usage:
+Every figure is a ratio of two measurements taken in this run, alternating
+(the CPU may be shared), fastest of 3 epochs each, on the `builtin` data with
+the `builtin` preset's model (VGG16). Usage:
 
     python benchmarks/finetune.py [--clips 256] [--steps 8]
 """
@@ -44,12 +45,32 @@ def _cpu_name():
     return platform.processor()
 
 
-def _timed_fit(model, x, **kwargs):
-    """Seconds for one `fit` epoch after a warm-up epoch (tracing, caches)."""
-    model.fit(x, epochs=1, verbose=0, **kwargs)
+ROUNDS = 3
+
+
+def _fit_seconds(model, x, **kwargs):
     start = time.perf_counter()
     model.fit(x, epochs=1, verbose=0, **kwargs)
     return time.perf_counter() - start
+
+
+def _compare(runs):
+    """Time each `fit` in `runs` ({name: (model, x, kwargs)}) in alternating rounds.
+
+    The CPU may be shared with other jobs, so the runs alternate (both see the
+    same load over time) and the fastest of `ROUNDS` epochs counts, after one
+    warm-up epoch each (tracing, caches).
+
+    Returns:
+        {name: seconds}.
+    """
+    for model, x, kwargs in runs.values():
+        model.fit(x, epochs=1, verbose=0, **kwargs)
+    seconds = {name: [] for name in runs}
+    for _ in range(ROUNDS):
+        for name, (model, x, kwargs) in runs.items():
+            seconds[name].append(_fit_seconds(model, x, **kwargs))
+    return {name: min(values) for name, values in seconds.items()}
 
 
 def _compiled(model, lr=1e-4):
@@ -66,6 +87,11 @@ def _subset(data, clips, batch):
     return np.concatenate(xs), np.concatenate(ys)
 
 
+def _in_memory(waves, labels, batch):
+    """One decoded batch held as tensors and repeated: no I/O, decode or slicing."""
+    return tf.data.Dataset.from_tensors((waves[:batch], labels[:batch])).repeat()
+
+
 def feature_caching(settings, data, waves, labels, batch):
     keras.mixed_precision.set_global_policy(resolve_precision("auto"))
     parts = build_parts(settings, len(data.class_names), data.clip_samples, None)
@@ -73,9 +99,12 @@ def feature_caching(settings, data, waves, labels, batch):
     start = time.perf_counter()
     feats, _, _ = predict_batches(parts.feature_extractor, tf.data.Dataset.from_tensor_slices((waves, labels)).batch(batch))
     cache_s = time.perf_counter() - start
-    cached_s = _timed_fit(_compiled(parts.head, 1e-3), feats, y=labels, batch_size=batch)
     frozen = keras.Model(parts.feature_extractor.input, parts.head(parts.feature_extractor.output))
-    recompute_s = _timed_fit(_compiled(frozen, 1e-3), waves, y=labels, batch_size=batch)
+    times = _compare({
+        "cached": (_compiled(parts.head, 1e-3), feats, {"y": labels, "batch_size": batch}),
+        "recompute": (_compiled(frozen, 1e-3), waves, {"y": labels, "batch_size": batch}),
+    })
+    cached_s, recompute_s = times["cached"], times["recompute"]
     return {
         "clips": int(len(labels)),
         "cached_epoch_s": round(cached_s, 3),
@@ -91,10 +120,12 @@ def pipeline_vs_memory(settings, data, waves, labels, batch, steps):
     parts = build_parts(settings, len(data.class_names), data.clip_samples, None)
     set_trainable_top(parts.backbone, 1)  # phase 2: block 5 trains
     model = _compiled(parts.full)
-    pipeline_s = _timed_fit(model, data.train.repeat(), steps_per_epoch=steps)
-    memory = tf.data.Dataset.from_tensor_slices((waves, labels)).batch(batch).repeat()
-    # In-memory tensors: the same batches already decoded, no I/O or decode.
-    memory_s = _timed_fit(model, memory, steps_per_epoch=steps)
+    memory = _in_memory(waves, labels, batch)
+    times = _compare({
+        "pipeline": (model, data.train.repeat(), {"steps_per_epoch": steps}),
+        "memory": (model, memory, {"steps_per_epoch": steps}),
+    })
+    pipeline_s, memory_s = times["pipeline"], times["memory"]
     examples = steps * batch
     return {
         "steps": steps,
@@ -106,18 +137,18 @@ def pipeline_vs_memory(settings, data, waves, labels, batch, steps):
 
 
 def precision_speed(settings, data, waves, labels, batch, steps):
-    result = {}
+    runs, policies = {}, {}
     for name in ("float32", "auto"):
-        policy = resolve_precision(name)
+        policies[name] = resolve_precision(name)  # layers keep the policy they were built with
         keras.utils.set_random_seed(0)
         parts = build_parts(settings, len(data.class_names), data.clip_samples, None)
-        model = _compiled(parts.full)  # every layer trains: the from-scratch phase
-        memory = tf.data.Dataset.from_tensor_slices((waves, labels)).batch(batch).repeat()
-        seconds = _timed_fit(model, memory, steps_per_epoch=steps)
-        result[name] = {"policy": policy, "train_examples_per_s": round(steps * batch / seconds, 1)}
-        keras.backend.clear_session()
-    result["auto_over_float32"] = round(
-        result["auto"]["train_examples_per_s"] / result["float32"]["train_examples_per_s"], 2)
+        memory = _in_memory(waves, labels, batch)
+        # Every layer trains: the from-scratch phase.
+        runs[name] = (_compiled(parts.full), memory, {"steps_per_epoch": steps})
+    times = _compare(runs)
+    result = {name: {"policy": policies[name], "train_examples_per_s": round(steps * batch / times[name], 1)}
+              for name in runs}
+    result["auto_over_float32"] = round(times["float32"] / times["auto"], 2)
     return result
 
 
@@ -137,6 +168,7 @@ def main():
         "machine": {"cpu": _cpu_name(), "cores": os.cpu_count(), "gpus": len(tf.config.list_physical_devices("GPU")),
                     "tensorflow": tf.__version__, "keras": keras.__version__,
                     "load_average_before": [round(v, 2) for v in load_before]},
+        "timing": f"fastest of {ROUNDS} alternating epochs per figure, after a warm-up epoch",
         "settings": {k: settings[k] for k in ("backbone", "image_size", "n_mels", "n_fft", "hop_length", "batch_size")},
         "a_phase1_feature_caching": feature_caching(settings, data, waves[: args.clips], labels[: args.clips], batch),
         "b_pipeline_vs_in_memory": pipeline_vs_memory(settings, data, waves, labels, batch, args.steps),
