@@ -124,21 +124,41 @@ def test_empty_class_folder_is_a_clear_error(tmp_path, capsys):
     assert "silent" in err and "no audio files" in err
 
 
-def test_offline_weights_notice(monkeypatch):
+def _offline_imagenet(monkeypatch):
+    """Make every ImageNet fetch fail as it does without a network; other weights build normally."""
+    import zoo
     from zoo.weights import WeightsUnavailableError
 
-    def offline(*args, **kwargs):
-        raise WeightsUnavailableError("cannot fetch https://example.invalid/vgg11.h5 (offline)")
+    real = zoo.create_model
 
-    monkeypatch.setattr(transfer_model.zoo, "create_model", offline)
-    lines = []
-    weights, used, notice = transfer_model.resolve_weights("auto", "vgg11", log=lines.append)
-    assert weights is None and "ImageNet unavailable" in used
-    assert "RANDOM INITIALISATION" in notice and "example.invalid" in notice
-    assert any(notice in line for line in lines)
-    with pytest.raises(WeightsUnavailableError):
-        offline()  # `--weights imagenet` passes the error on: the builder raises it
-    assert transfer_model.resolve_weights("none", "vgg11")[0] is None
+    def create_model(name, **kwargs):
+        if kwargs.get("weights") == "imagenet":
+            raise WeightsUnavailableError(f"cannot fetch https://example.invalid/{name}_notop.h5 (offline)")
+        return real(name, **kwargs)
+
+    monkeypatch.setattr(transfer_model.zoo, "create_model", create_model)
+
+
+def test_offline_weights_notice_in_log_and_report(monkeypatch, tones, tmp_path, capsys):
+    _offline_imagenet(monkeypatch)
+    out = str(tmp_path / "out")
+    assert cli.main(["finetune", "--data", tones, "--weights", "auto", "--out", out] + TINY) == 0
+    log = capsys.readouterr().out
+    assert "RANDOM INITIALISATION" in log and "example.invalid" in log
+    with open(os.path.join(out, "report.json")) as f:
+        rep = json.load(f)
+    assert rep["weights_used"] == "none (random initialisation; ImageNet unavailable)"
+    assert "RANDOM INITIALISATION" in rep["weights_notice"]
+    assert rep["epochs"] == {"head": 3, "full": 1}  # random backbone: phase 2 trains every layer
+
+
+def test_weights_imagenet_unavailable_is_an_error(monkeypatch, tones, tmp_path, capsys):
+    _offline_imagenet(monkeypatch)
+    out = str(tmp_path / "out")
+    assert cli.main(["finetune", "--data", tones, "--weights", "imagenet", "--out", out] + TINY) == 2
+    err = capsys.readouterr().err
+    assert "example.invalid" in err and "\n" not in err.strip()
+    assert not os.path.exists(os.path.join(out, "model.keras"))
 
 
 def test_imagenet_layout_weights_from_local_file(tones, tmp_path):
