@@ -116,3 +116,52 @@ def test_custom_loop_killed_resumes_to_identical_weights(tmp_path):
     clean = run(tmp_path / "b2", tmp_path / "clean.npy", 0)
     assert second.returncode == 0 and clean.returncode == 0, second.stderr[-2000:] + clean.stderr[-2000:]
     np.testing.assert_array_equal(np.load(tmp_path / "killed.npy"), np.load(tmp_path / "clean.npy"))
+
+
+FIT = textwrap.dedent(
+    """
+    import os, signal, sys
+    import keras, numpy as np, tensorflow as tf
+    from applications.epochs import EpochSeeds
+    from applications.strategy import resolve_strategy
+
+    info = resolve_strategy("mirrored", logical_cpus=2)
+    backup, out, kill_after = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    keras.utils.set_random_seed(1)
+    tf.config.experimental.enable_op_determinism()
+    x = np.random.RandomState(0).rand(64, 8).astype("float32")
+    y = np.random.RandomState(1).randint(0, 3, 64)
+    data = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(64, seed=3).batch(16)
+    with info.strategy.scope():
+        model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
+                                  keras.layers.Dropout(0.5), keras.layers.Dense(3)])
+        model.compile(keras.optimizers.Adam(1e-2),
+                      keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+
+    class Kill(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch + 1 == kill_after:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    # As applications.finetune trains: one repeated iterator, EpochSeeds, then the backup.
+    model.fit(data.repeat(), steps_per_epoch=4, epochs=6, verbose=0, shuffle=False,
+              callbacks=[EpochSeeds(0, data), keras.callbacks.BackupAndRestore(backup), Kill()])
+    np.save(out, np.concatenate([w.ravel() for w in model.get_weights()]))
+    """
+)
+
+
+def test_mirrored_fit_killed_resumes_to_identical_weights(tmp_path):
+    script = tmp_path / "fit.py"
+    script.write_text(FIT)
+
+    def run(backup, out, kill_after):
+        return subprocess.run([sys.executable, str(script), str(backup), str(out), str(kill_after)],
+                              env=ENV, capture_output=True, text=True, timeout=240)
+
+    first = run(tmp_path / "b1", tmp_path / "killed.npy", 3)
+    assert first.returncode == -signal.SIGKILL, first.stderr[-2000:]
+    second = run(tmp_path / "b1", tmp_path / "killed.npy", 0)
+    clean = run(tmp_path / "b2", tmp_path / "clean.npy", 0)
+    assert second.returncode == 0 and clean.returncode == 0, second.stderr[-2000:] + clean.stderr[-2000:]
+    np.testing.assert_array_equal(np.load(tmp_path / "killed.npy"), np.load(tmp_path / "clean.npy"))
