@@ -117,3 +117,33 @@ def test_mirrored_on_two_logical_cpus_matches_one_device(tmp_path):
     assert rs["replicas"] == 1
     assert rm["history"]["loss"][-1] < rm["history"]["loss"][0]
     np.testing.assert_allclose(wm, ws, atol=1e-5)
+
+
+def test_finetune_command_on_two_workers(tmp_path):
+    """`audiozoo finetune` under TF_CONFIG: the custom-loop path end to end; only the chief writes OUT."""
+    from test_finetune import TINY, make_tones
+
+    data = make_tones(tmp_path / "data")
+    out = tmp_path / "out"
+    args = ["finetune", "--data", data, "--weights", "none", "--out", str(out)] + TINY
+    args[args.index("--strategy") + 1] = "multi_worker"
+    workers = [f"127.0.0.1:{p}" for p in _free_ports(2)]
+    procs = []
+    for i in range(2):
+        config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}}
+        env = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="",
+                   TF_CONFIG=json.dumps(config))
+        procs.append(subprocess.Popen([sys.executable, "-m", "applications.cli", *args], env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    outputs = []
+    for proc in procs:
+        output, _ = proc.communicate(timeout=240)
+        assert proc.returncode == 0, output[-3000:]
+        outputs.append(output)
+    assert "Outputs in" in outputs[0] and "the chief writes the outputs" in outputs[1]
+    with open(out / "report.json") as f:
+        report = json.load(f)
+    assert (report["strategy"], report["num_replicas"]) == ("multi_worker", 2)
+    assert len(report["history"]["head"]["loss"]) == 3 and len(report["history"]["full"]["loss"]) == 1
+    assert sorted(os.listdir(out)) == ["confusion_matrix.png", "examples.png", "history.png",
+                                       "labels.json", "logs", "model.keras", "report.json"]
