@@ -12,7 +12,9 @@ The recipe (see `applications.transfer_model` for the model):
 and TPU strategies; `applications.training_loop` under multi-worker, where
 Keras 3 `fit` fails. Each phase backs up under `OUT/backup/PHASE` and leaves
 a `PHASE.done.weights.h5` when complete, so the same command resumes a
-killed run. Outputs are written atomically, by the chief only.
+killed run. Each phase ends with the weights of its best validation epoch
+(its starting weights count as epoch 0; `phase_callbacks.KeepBest`).
+Outputs are written atomically, by the chief only.
 """
 
 import json
