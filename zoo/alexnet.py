@@ -11,7 +11,7 @@ import keras
 from zoo.layers import LocalResponseNormalization
 from zoo.registry import register_model
 from zoo.validation import check_positive_int, received
-from zoo.vgg import image_input
+from zoo.vgg import global_pool, image_input
 from zoo.weights import load_pretrained, resolve_weights
 
 __all__ = ["ALEXNET_CONVS", "ALEXNET_MIN_SIZE", "alexnet"]
@@ -138,9 +138,7 @@ def alexnet(
             x = keras.layers.Dense(ALEXNET_FC_UNITS, activation="relu", name=layer_name)(x)
             x = keras.layers.Dropout(dropout, name=f"drop{layer_name[2:]}")(x)
         x = keras.layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = keras.layers.GlobalMaxPooling2D(name="max_pool")(x)
+    else:
+        x = global_pool(x, pooling)
     model = keras.Model(inputs, x, name=name)
     return load_pretrained(model, weights, input_conv="conv1")

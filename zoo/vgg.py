@@ -125,6 +125,15 @@ def image_input(
     return inputs, inputs
 
 
+def global_pool(x, pooling):
+    """Apply the keras.applications `pooling` option (None, "avg" or "max") to feature maps `x`."""
+    if pooling == "avg":
+        return keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    if pooling == "max":
+        return keras.layers.GlobalMaxPooling2D(name="max_pool")(x)
+    return x
+
+
 def vgg(
     config="vgg16",
     include_top=True,
@@ -197,10 +206,8 @@ def vgg(
         x = keras.layers.Dense(VGG_FC_UNITS, activation="relu", name="fc1")(x)
         x = keras.layers.Dense(VGG_FC_UNITS, activation="relu", name="fc2")(x)
         x = keras.layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = keras.layers.GlobalMaxPooling2D(name="max_pool")(x)
+    else:
+        x = global_pool(x, pooling)
     model = keras.Model(inputs, x, name=name or arch or "vgg")
     hub_config = dict(
         class_name="VGGBackbone",
