@@ -3,33 +3,29 @@
 The encoder reads the source sequence; its final states initialise the
 decoder, which is trained with teacher forcing on the target sequence shifted
 right (N->M: source and target lengths differ). `decode` runs greedy or beam
-search inference. Attention lets every decoder step read all encoder outputs:
-`"luong"` scores the current decoder state h_t against them ("general" score,
-output h~_t = tanh(W_c [c_t; h_t])); `"bahdanau"` scores the previous decoder
-state with an additive score and feeds the context into the recurrence.
+search inference (`zoo.seq2seq_decoding`). Attention (`"luong"` or
+`"bahdanau"`, `zoo.attention`) lets every decoder step read all encoder
+outputs.
 
 References: I. Sutskever, O. Vinyals, Q. Le, "Sequence to Sequence Learning
 with Neural Networks", 2014; K. Cho et al., "Learning Phrase Representations
-using RNN Encoder-Decoder", 2014; D. Bahdanau, K. Cho, Y. Bengio, "Neural
-Machine Translation by Jointly Learning to Align and Translate", 2015;
-M.-T. Luong, H. Pham, C. Manning, "Effective Approaches to Attention-based
-Neural Machine Translation", 2015.
+using RNN Encoder-Decoder", 2014; attention: Bahdanau et al. 2015, Luong et
+al. 2015.
 """
 
 import keras
 import numpy as np
 from keras import ops
 
-from zoo.beam_search import beam_search, tile_beams
+from zoo.attention import ATTENTION, attention_layers, bahdanau, luong
 from zoo.registry import register_model
+from zoo.seq2seq_decoding import DecodingMixin
 from zoo.sequence_checks import check_sequence
 from zoo.validation import check_choice, check_positive_int, received
 
 __all__ = ["Seq2Seq", "seq2seq", "CELLS", "ATTENTION"]
 
 CELLS = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
-ATTENTION = ("luong", "bahdanau", None)
-_NEG = -1e9  # added to the scores of padded source steps before the softmax
 
 
 def _check_kind(prefix, vocab_size, dim):
@@ -44,7 +40,7 @@ def _check_kind(prefix, vocab_size, dim):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class Seq2Seq(keras.Model):
+class Seq2Seq(DecodingMixin, keras.Model):
     """RNN encoder -> final states -> RNN decoder, trained with teacher forcing.
 
     Inputs are `(encoder_inputs, decoder_inputs)` (or a dict with those keys).
@@ -119,17 +115,8 @@ class Seq2Seq(keras.Model):
             dec = layer(units, return_sequences=True, name=f"decoder_{cell}{i}")
             dec.build((None, None, first_in if i == 1 else units))
             self.decoder_layers.append(dec)
-        if attention is not None:
-            self.attention_keys = keras.layers.Dense(units, use_bias=False, name="attention_keys")
-            self.attention_keys.build((None, None, units))
-        if attention == "luong":
-            self.attention_combine = keras.layers.Dense(units, activation="tanh", name="attention_combine")
-            self.attention_combine.build((None, None, 2 * units))
-        if attention == "bahdanau":
-            self.attention_query = keras.layers.Dense(units, name="attention_query")
-            self.attention_query.build((None, units))
-            self.attention_score = keras.layers.Dense(1, use_bias=False, name="attention_score")
-            self.attention_score.build((None, None, units))
+        for attr, layer in attention_layers(attention, units).items():
+            setattr(self, attr, layer)  # self.attention_keys, ...: the saved weights' names
         out_dim = target_vocab_size or target_dim
         self.readout = keras.layers.Dense(out_dim, name="readout")
         self.readout.build((None, None, 2 * units if attention == "bahdanau" else units))
@@ -154,7 +141,7 @@ class Seq2Seq(keras.Model):
         decoder_inputs = check_sequence("decoder_inputs", decoder_inputs, self.target_vocab_size, self.target_dim, self.compute_dtype)
         return encoder_inputs, decoder_inputs
 
-    # -- encoder and attention -----------------------------------------------
+    # -- encoder ---------------------------------------------------------------
 
     def encode(self, encoder_inputs):
         """Encoder outputs `(batch, S, units)`, their mask `(batch, S)` and final states per layer."""
@@ -170,22 +157,6 @@ class Seq2Seq(keras.Model):
             states.append(list(final))
         return x, mask, states
 
-    def _attend(self, scores, memory, mask):
-        scores = ops.where(ops.expand_dims(mask, 1), scores, _NEG)
-        weights = ops.softmax(scores, axis=-1)
-        return ops.matmul(weights, memory)
-
-    def _luong(self, h, memory, keys, mask):
-        # score(h_t, m_s) = h_t . W_a m_s  (Luong et al.'s "general" score)
-        context = self._attend(ops.matmul(h, ops.transpose(keys, (0, 2, 1))), memory, mask)
-        return self.attention_combine(ops.concatenate([context, h], axis=-1))
-
-    def _bahdanau(self, query, memory, keys, mask):
-        # score(s_{t-1}, m_s) = v . tanh(W_1 m_s + W_2 s_{t-1})
-        q = ops.expand_dims(self.attention_query(query), 1)
-        scores = ops.squeeze(self.attention_score(ops.tanh(keys + q)), -1)
-        return self._attend(ops.expand_dims(scores, 1), memory, mask)[:, 0]
-
     def _target_features(self, y):
         return self.target_embedding(y) if self.target_vocab_size else y
 
@@ -195,14 +166,14 @@ class Seq2Seq(keras.Model):
         """One decoder step from features of y(t-1); returns (output, new states)."""
         x = y_prev
         if self.attention == "bahdanau":
-            context = self._bahdanau(states[-1][0], memory, keys, mask)
+            context = bahdanau(states[-1][0], memory, keys, mask, self.attention_query, self.attention_score)
             x = ops.concatenate([x, context], axis=-1)
         new_states = []
         for layer, s in zip(self.decoder_layers, states):
             x, ns = layer.cell(x, s)
             new_states.append(list(ns))
         if self.attention == "luong":
-            x = self._luong(ops.expand_dims(x, 1), memory, keys, mask)[:, 0]
+            x = luong(ops.expand_dims(x, 1), memory, keys, mask, self.attention_combine)[:, 0]
         elif self.attention == "bahdanau":
             x = ops.concatenate([x, context], axis=-1)
         return self.readout(x), new_states
@@ -218,7 +189,7 @@ class Seq2Seq(keras.Model):
             for layer, s in zip(self.decoder_layers, states):
                 x = layer(x, initial_state=s)
             if self.attention == "luong":
-                x = self._luong(x, memory, self.attention_keys(memory), mask)
+                x = luong(x, memory, self.attention_keys(memory), mask, self.attention_combine)
             outputs = self.readout(x)
         return ops.softmax(outputs, axis=-1) if self.target_vocab_size else outputs
 
@@ -235,62 +206,6 @@ class Seq2Seq(keras.Model):
 
         _, (_, outputs) = ops.scan(step, (states, ops.zeros((batch, out_dim))), ops.moveaxis(x, 1, 0))
         return ops.moveaxis(outputs, 0, 1)
-
-    def decode(self, encoder_inputs, max_length, start_token, end_token=None, beam_width=1):
-        """Inference: feed back the decoder's own outputs, greedily or by beam search.
-
-        Args:
-            encoder_inputs: source batch (tokens or frames).
-            max_length: most target steps to produce.
-            start_token: first decoder input: a token id, or for frame targets a
-                frame `(target_dim,)` or a scalar filled in.
-            end_token: token that ends a hypothesis (token targets only).
-            beam_width: 1 is greedy decoding; >1 is beam search (token targets only).
-
-        Returns:
-            Token targets: int array `(batch, length)`, `length <= max_length`,
-            positions after `end_token` repeat it. Frame targets: `(batch, max_length, target_dim)`.
-
-        Example:
-            >>> model.decode(source, max_length=11, start_token=11, end_token=12)
-        """
-        check_positive_int("max_length", max_length)
-        check_positive_int("beam_width", beam_width)
-        encoder_inputs = check_sequence("encoder_inputs", encoder_inputs, self.source_vocab_size, self.source_dim, self.compute_dtype)
-        batch = int(encoder_inputs.shape[0])
-        memory, mask, states = self.encode(encoder_inputs)
-        keys = self.attention_keys(memory) if self.attention else memory
-        if not self.target_vocab_size:
-            return self._decode_frames(memory, mask, states, keys, max_length, start_token, end_token, beam_width)
-        for arg, token in (("start_token", start_token), ("end_token", end_token)):
-            if token is None and arg == "end_token":
-                continue
-            if isinstance(token, bool) or not isinstance(token, (int, np.integer)) or not 0 <= token < self.target_vocab_size:
-                raise received(arg, token, f"`{arg}` must be a token in [0, {self.target_vocab_size}).")
-        memory, mask, keys = tile_beams((memory, mask, keys), beam_width)
-
-        def step(tokens, states):
-            out, new_states = self._step(self._target_features(tokens), states, memory, keys, mask)
-            return ops.log_softmax(out, axis=-1), new_states
-
-        tokens, _ = beam_search(step, tile_beams(states, beam_width), batch, beam_width, max_length,
-                                start_token, end_token)
-        return tokens
-
-    def _decode_frames(self, memory, mask, states, keys, max_length, start_token, end_token, beam_width):
-        if end_token is not None or beam_width != 1:
-            raise received("beam_width", beam_width,
-                           "Frame targets decode greedily: use beam_width=1 and end_token=None.")
-        start = np.asarray(start_token, dtype="float32")
-        if start.shape not in ((), (self.target_dim,)):
-            raise received("start_token", start_token,
-                           f"For frame targets `start_token` is a scalar or a frame of size {self.target_dim}.")
-        y = ops.broadcast_to(ops.convert_to_tensor(start), (int(memory.shape[0]), self.target_dim))
-        frames = []
-        for _ in range(max_length):
-            y, states = self._step(y, states, memory, keys, mask)
-            frames.append(y)
-        return np.asarray(ops.stack(frames, axis=1))
 
     def get_config(self):
         return {
