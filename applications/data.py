@@ -12,7 +12,6 @@ import dataclasses
 import math
 import os
 
-import numpy as np
 import tensorflow as tf
 
 import zoo.audio

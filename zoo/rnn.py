@@ -14,7 +14,7 @@ import keras
 import numpy as np
 
 from zoo.registry import register_model
-from zoo.validation import check_choice, check_input_shape, check_positive_int, received
+from zoo.validation import check_choice, check_positive_int, received
 
 __all__ = [
     "CELLS",

@@ -184,7 +184,7 @@ class FastGenerator:
     # -- one step of the network ---------------------------------------------------
     def _step(self, buffer, history, current, position):
         m = self.model
-        k, r, dd = m.kernel_size, m.residual_channels, m.dilation_channels
+        k, dd = m.kernel_size, m.dilation_channels
         taps = tf.concat([history, current[:, None]], axis=1)  # [batch, w]
         index = tf.where(taps < 0, m.quantization_channels, taps) + self.tap_offsets
         h = tf.reduce_sum(tf.gather(self.init_table, index), axis=1) + self.init_bias
