@@ -29,6 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
 import zoo  # noqa: E402
 from zoo.rnn import recommended_compile_kwargs  # noqa: E402
@@ -131,9 +132,11 @@ def main(argv=None):
         "scheduled_sampling_linear_floor": floor_summary,
         "ratio_scheduled_over_teacher": ss_summary["free_running_error"] / tf_summary["free_running_error"],
         "ratio_linear_floor_over_teacher": floor_summary["free_running_error"] / tf_summary["free_running_error"],
-        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(), "gpu": False,
-                    "tensorflow": __import__("tensorflow").__version__, "keras": keras.__version__,
-                    "note": "2 CPU cores shared with other jobs: CPU times are inflated and noisy"},
+        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+                    "gpu": bool(tf.config.list_physical_devices("GPU")),
+                    "tensorflow": tf.__version__, "keras": keras.__version__,
+                    # Other jobs on the machine inflate CPU times: say how busy it was.
+                    "load_average_1m_at_end": round(os.getloadavg()[0], 2)},
     }, indent=1))
     return 0
 

@@ -20,6 +20,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
 import zoo  # noqa: E402
 from zoo.rnn import recommended_compile_kwargs  # noqa: E402
@@ -105,9 +106,11 @@ def main(argv=None):
         "train_wall_time_s": round(wall, 1),
         "history": history,
         "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                    "cpu_count": os.cpu_count(), "tensorflow": __import__("tensorflow").__version__,
-                    "keras": keras.__version__, "gpu": False,
-                    "note": "2 CPU cores shared with other jobs: wall time is inflated; CPU time includes evaluation decoding"},
+                    "cpu_count": os.cpu_count(), "tensorflow": tf.__version__,
+                    "keras": keras.__version__, "gpu": bool(tf.config.list_physical_devices("GPU")),
+                    # Other jobs on the machine inflate wall time: say how busy it was.
+                    "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+                    "note": "CPU time includes evaluation decoding"},
     }, indent=1))
     return 0
 
