@@ -27,6 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from applications import plots, report, training_loop
+from applications.atomic_io import atomic_path, write_json
 from applications.epochs import EpochSeeds, fast_forward
 from applications.phase_callbacks import EpochTimer, KeepBest, Validation, predict_batches, val_scores
 from applications.precision import resolve_precision
@@ -106,7 +107,7 @@ class _Job:
         if timer.seconds:
             self.throughput[f"{phase}_train_examples_per_s"] = round(train_count / float(np.median(timer.seconds)), 1)
         if self.info.is_chief:
-            with report.atomic_path(done) as tmp:
+            with atomic_path(done) as tmp:
                 model.save_weights(tmp)
         self.phases[phase] = report.read_csv_history(os.path.join(self.logs, f"{phase}.csv"))
         self.phases[phase]["best_epoch"] = keep.best_epoch + 1  # 0: the phase's starting weights
@@ -215,9 +216,9 @@ def run_finetune(settings, log=print):
 
 
 def _write_outputs(out, parts, result, examples, labels, predicted):
-    with report.atomic_path(os.path.join(out, "model.keras")) as tmp:
+    with atomic_path(os.path.join(out, "model.keras")) as tmp:
         parts.full.save(tmp)
-    report.write_json(os.path.join(out, "labels.json"), {
+    write_json(os.path.join(out, "labels.json"), {
         "class_names": result["class_names"], "sample_rate": result["dataset"]["sample_rate"],
         "clip_samples": result["dataset"]["clip_samples"], "seed": result["settings"]["seed"]})
     plots.plot_history(result["history"], os.path.join(out, "history.png"))
@@ -227,4 +228,4 @@ def _write_outputs(out, parts, result, examples, labels, predicted):
     mels = np.asarray(parts.front_end(waves, training=False), dtype=np.float32)
     plots.plot_examples(mels, labels[positions], predicted[positions], result["class_names"],
                         os.path.join(out, "examples.png"))
-    report.write_json(os.path.join(out, "report.json"), result)
+    write_json(os.path.join(out, "report.json"), result)

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from applications import report
+from applications.atomic_io import atomic_path, write_json
 
 __all__ = ["EpochTimer", "Validation", "KeepBest", "predict_batches", "val_scores"]
 
@@ -78,9 +78,9 @@ class KeepBest(keras.callbacks.Callback):
         self.best, self.best_epoch, self.weights = accuracy, epoch, weights
         if self.writer:
             # Model weights only (not the optimizer, which the phase discards).
-            with report.atomic_path(self.path) as tmp:
+            with atomic_path(self.path) as tmp:
                 np.savez(tmp, *weights)
-            report.write_json(self.meta, {"val_accuracy": accuracy, "epoch": epoch})
+            write_json(self.meta, {"val_accuracy": accuracy, "epoch": epoch})
 
     def on_train_begin(self, logs=None):
         if os.path.exists(self.meta):

@@ -1,7 +1,7 @@
 """Figures for a fine-tuning run: training history, confusion matrix, example log-mels.
 
 Drawn with matplotlib's non-interactive Agg backend (no display needed) and
-saved atomically via `applications.report.atomic_path`.
+saved atomically via `applications.atomic_io.atomic_path`.
 """
 
 import matplotlib
@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from applications.report import atomic_path  # noqa: E402
+from applications.atomic_io import atomic_path  # noqa: E402
 
 __all__ = ["plot_history", "plot_confusion_matrix", "plot_examples"]
 

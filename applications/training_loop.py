@@ -21,6 +21,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from applications.atomic_io import atomic_path
 from applications.epochs import fast_forward, reseed_layers
 
 __all__ = ["train", "save_state", "load_state"]
@@ -36,9 +37,8 @@ def save_state(backup_dir, model, optimizer, epochs_done, history):
     arrays["meta"] = np.frombuffer(
         json.dumps({"epochs_done": epochs_done, "history": history}).encode(), dtype=np.uint8
     )
-    tmp = os.path.join(backup_dir, f".{_STATE}.tmp.npz")
-    np.savez(tmp, **arrays)
-    os.replace(tmp, os.path.join(backup_dir, _STATE))
+    with atomic_path(os.path.join(backup_dir, _STATE)) as tmp:
+        np.savez(tmp, **arrays)
 
 
 def load_state(backup_dir, model, optimizer):

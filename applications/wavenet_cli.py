@@ -19,6 +19,8 @@ import json
 import os
 import time
 
+from applications.atomic_io import atomic_path, write_json
+
 METADATA = "wavenet.json"
 
 
@@ -56,14 +58,9 @@ def register(subparsers):
 
 def _check(condition, arg, value, problem):
     if not condition:
-        raise ValueError(f"{problem} Received: {arg}={value!r}")
+        from zoo.validation import received  # importing zoo loads TensorFlow: only on failure
 
-
-def _atomic_json(path, payload):
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(payload, f, indent=2)
-    os.replace(tmp, path)
+        raise received(arg, value, problem)
 
 
 def run_train(args):
@@ -102,10 +99,9 @@ def run_train(args):
         callbacks=[keras.callbacks.BackupAndRestore(os.path.join(args.out, "backup"))], shuffle=False, verbose=2,
     )
     path = os.path.join(args.out, "model.keras")
-    tmp = os.path.join(args.out, "model.tmp.keras")
-    model.save(tmp)
-    os.replace(tmp, path)
-    _atomic_json(os.path.join(args.out, METADATA), {
+    with atomic_path(path) as tmp:
+        model.save(tmp)
+    write_json(os.path.join(args.out, METADATA), {
         "sample_rate": data.sample_rate,
         "class_names": data.class_names if conditioned else [],
         "data": data.source,
@@ -147,10 +143,9 @@ def write_plot(waveform, sample_rate, path, title):
     bottom.specgram(waveform, NFFT=nfft, Fs=sample_rate, noverlap=nfft // 2, cmap="magma")
     bottom.set(xlabel="time (s)", ylabel="frequency (Hz)")
     fig.tight_layout()
-    tmp = f"{path}.tmp.png"
-    fig.savefig(tmp, dpi=100)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=100)
     plt.close(fig)
-    os.replace(tmp, path)
 
 
 def run_generate(args):
@@ -192,11 +187,8 @@ def run_generate(args):
     audio = np.concatenate(pieces)[:total].astype("float32")
     elapsed = time.perf_counter() - start
 
-    out_dir = os.path.dirname(os.path.abspath(args.out))
-    os.makedirs(out_dir, exist_ok=True)
-    tmp = args.out[:-4] + ".tmp.wav"
-    sf.write(tmp, audio, sample_rate, subtype="PCM_16")
-    os.replace(tmp, args.out)
+    with atomic_path(args.out) as tmp:
+        sf.write(tmp, audio, sample_rate, subtype="PCM_16")
     png = args.out[:-4] + ".png"
     label = "" if condition is None else f", condition {args.condition}"
     write_plot(audio, sample_rate, png, f"WaveNet sample: {total / sample_rate:.2f} s at {sample_rate} Hz{label}")

@@ -1,7 +1,6 @@
-"""Metrics, atomic writes, CSV history and plots of a fine-tuning report."""
+"""Metrics, CSV history and plots of a fine-tuning report."""
 
 import json
-import os
 
 import numpy as np
 import pytest
@@ -28,25 +27,6 @@ def test_never_predicted_class_scores_zero_not_nan():
     assert summary["per_class"]["b"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
     with pytest.raises(ValueError, match="empty split"):
         report.classification_summary([], [], ["a"])
-
-
-def test_atomic_path_leaves_old_file_when_writer_fails(tmp_path):
-    target = tmp_path / "report.json"
-    report.write_json(str(target), {"ok": 1})
-    with pytest.raises(RuntimeError):
-        with report.atomic_path(str(target)) as tmp:
-            with open(tmp, "w") as f:
-                f.write("{partial")
-            raise RuntimeError("killed mid-write")
-    assert json.loads(target.read_text()) == {"ok": 1}
-    assert os.listdir(tmp_path) == ["report.json"]
-
-
-def test_atomic_path_keeps_suffix_for_keras(tmp_path):
-    with report.atomic_path(str(tmp_path / "model.keras")) as tmp:
-        assert tmp.endswith(".keras") and os.path.dirname(tmp) == str(tmp_path)
-        open(tmp, "w").close()
-    assert (tmp_path / "model.keras").exists()
 
 
 def test_csv_history_keeps_last_row_per_epoch(tmp_path):

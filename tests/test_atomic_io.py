@@ -1,0 +1,25 @@
+import json
+import os
+
+import pytest
+
+from applications.atomic_io import atomic_path, write_json
+
+
+def test_atomic_path_leaves_old_file_when_writer_fails(tmp_path):
+    target = tmp_path / "report.json"
+    write_json(str(target), {"ok": 1})
+    with pytest.raises(RuntimeError):
+        with atomic_path(str(target)) as tmp:
+            with open(tmp, "w") as f:
+                f.write("{partial")
+            raise RuntimeError("killed mid-write")
+    assert json.loads(target.read_text()) == {"ok": 1}
+    assert os.listdir(tmp_path) == ["report.json"]
+
+
+def test_atomic_path_keeps_suffix_for_keras(tmp_path):
+    with atomic_path(str(tmp_path / "model.keras")) as tmp:
+        assert tmp.endswith(".keras") and os.path.dirname(tmp) == str(tmp_path)
+        open(tmp, "w").close()
+    assert (tmp_path / "model.keras").exists()
