@@ -21,7 +21,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import sys
 import time
 
@@ -29,11 +28,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 import zoo  # noqa: E402
 from zoo.rnn import recommended_compile_kwargs  # noqa: E402
 from zoo.schedules import Constant, InverseSigmoid, Linear  # noqa: E402
+from machine_info import describe  # noqa: E402
 
 PRIME, CONTINUE, NOISE = 20, 40, 0.2
 
@@ -86,6 +85,7 @@ def main(argv=None):
     parser.add_argument("--teacher-steps", type=int, default=PRIME,
                         help="leading steps always fed the ground truth in training (0: none)")
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()
 
     batches = args.epochs * math.ceil(args.train / args.batch_size)
     k = inverse_sigmoid_k(batches / 2)
@@ -132,11 +132,7 @@ def main(argv=None):
         "scheduled_sampling_linear_floor": floor_summary,
         "ratio_scheduled_over_teacher": ss_summary["free_running_error"] / tf_summary["free_running_error"],
         "ratio_linear_floor_over_teacher": floor_summary["free_running_error"] / tf_summary["free_running_error"],
-        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
-                    "gpu": bool(tf.config.list_physical_devices("GPU")),
-                    "tensorflow": tf.__version__, "keras": keras.__version__,
-                    # Other jobs on the machine inflate CPU times: say how busy it was.
-                    "load_average_1m_at_end": round(os.getloadavg()[0], 2)},
+        "machine": describe(load_before),
     }, indent=1))
     return 0
 

@@ -16,7 +16,6 @@ the `builtin` preset's model (VGG16). Usage:
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 
@@ -32,17 +31,7 @@ from applications.finetune import predict_batches  # noqa: E402
 from applications.precision import resolve_precision  # noqa: E402
 from applications.presets import merge_settings  # noqa: E402
 from applications.transfer_model import build_parts, set_trainable_top  # noqa: E402
-
-
-def _cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
+from machine_info import describe  # noqa: E402
 
 
 ROUNDS = 3
@@ -165,16 +154,13 @@ def main():
                         batch_size=batch, seed=0)
     waves, labels = _subset(data, max(args.clips, args.steps * batch), batch)
     result = {
-        "machine": {"cpu": _cpu_name(), "cores": os.cpu_count(), "gpus": len(tf.config.list_physical_devices("GPU")),
-                    "tensorflow": tf.__version__, "keras": keras.__version__,
-                    "load_average_before": [round(v, 2) for v in load_before]},
         "timing": f"fastest of {ROUNDS} alternating epochs per figure, after a warm-up epoch",
         "settings": {k: settings[k] for k in ("backbone", "image_size", "n_mels", "n_fft", "hop_length", "batch_size")},
         "a_phase1_feature_caching": feature_caching(settings, data, waves[: args.clips], labels[: args.clips], batch),
         "b_pipeline_vs_in_memory": pipeline_vs_memory(settings, data, waves, labels, batch, args.steps),
         "c_precision": precision_speed(settings, data, waves, labels, batch, args.steps),
     }
-    result["machine"]["load_average_after"] = [round(v, 2) for v in os.getloadavg()]
+    result["machine"] = describe(load_before)
     print(json.dumps(result, indent=2))
 
 

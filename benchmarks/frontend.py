@@ -24,7 +24,6 @@ import concurrent.futures
 import json
 import multiprocessing
 import os
-import platform
 import shutil
 import tempfile
 import time
@@ -39,16 +38,9 @@ import tensorflow as tf  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402  (installed with librosa)
 
 import zoo.audio  # noqa: E402
+from machine_info import describe  # noqa: E402
 
 RATE, SECONDS, N_FFT, HOP, N_MELS = 22050, 5.0, 2048, 512, 128
-
-
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or "unknown"
 
 
 def make_files(folder, clips, seed=0):
@@ -181,14 +173,7 @@ def main():
                 "keras", note="keras MelSpectrogram cannot take top_db=None; 1000 dB = no floor"),
             "ours_vs_librosa_max_abs_db_above_-60db": float(np.abs(got - expected)[loud].max()),
             "generate_files_s": round(generate_s, 1),
-            "machine": {
-                "cpu": _cpu_model(), "logical_cpus": os.cpu_count(),
-                "loadavg_before": [round(v, 2) for v in load_before],
-                "loadavg_after": [round(v, 2) for v in os.getloadavg()],
-                "gpu": bool(tf.config.list_physical_devices("GPU")),
-                "python": platform.python_version(), "tensorflow": tf.__version__,
-                "keras": keras.__version__, "librosa": librosa.__version__,
-            },
+            "machine": describe(load_before, librosa=librosa.__version__),
         }
     finally:
         pool.shutdown()

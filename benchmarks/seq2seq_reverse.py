@@ -12,7 +12,6 @@ reported beside it.
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 
@@ -20,10 +19,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 import zoo  # noqa: E402
 from zoo.rnn import recommended_compile_kwargs  # noqa: E402
+from machine_info import describe  # noqa: E402
 
 PAD, START, END = 0, 11, 12  # digits d are tokens d + 1
 VOCAB = 13
@@ -71,6 +70,7 @@ def main(argv=None):
     parser.add_argument("--target", type=float, default=0.99)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()
 
     keras.utils.set_random_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -105,12 +105,7 @@ def main(argv=None):
         "train_cpu_time_s": round(cpu, 1),
         "train_wall_time_s": round(wall, 1),
         "history": history,
-        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                    "cpu_count": os.cpu_count(), "tensorflow": tf.__version__,
-                    "keras": keras.__version__, "gpu": bool(tf.config.list_physical_devices("GPU")),
-                    # Other jobs on the machine inflate wall time: say how busy it was.
-                    "load_average_1m_at_end": round(os.getloadavg()[0], 2),
-                    "note": "CPU time includes evaluation decoding"},
+        "machine": describe(load_before, note="CPU time includes evaluation decoding"),
     }, indent=1))
     return 0
 

@@ -19,35 +19,16 @@ Run: `python benchmarks/wavenet_generation.py [--fast-samples 8000] [--naive-ste
 import argparse
 import json
 import os
-import platform
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 import zoo  # noqa: E402
 from zoo.wavenet_generation import FastGenerator, NaiveGenerator  # noqa: E402
-
-
-def machine():
-    cpu = platform.processor()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return {
-        "cpu": cpu,
-        "logical_cpus_usable": len(os.sched_getaffinity(0)),
-        "load_average_1m_at_start": round(os.getloadavg()[0], 2),
-        "gpus": len(tf.config.list_physical_devices("GPU")),
-        "python": platform.python_version(),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-    }
+from machine_info import describe  # noqa: E402
 
 
 def time_fast(model, batch_size, samples, jit_compile):
@@ -85,7 +66,7 @@ def main():
     parser.add_argument("--naive-steps", type=int, default=5)
     args = parser.parse_args()
     keras.utils.set_random_seed(0)
-    info = machine()
+    load_before = os.getloadavg()
     model = zoo.create_model("wavenet")
     results = {}
     for batch in (1, 16):
@@ -118,7 +99,7 @@ def main():
             "fast_batch1>=4000_samples_per_s": b1["fast_samples_per_s_aggregate"] >= 4000,
             "fast_batch16>=16000_samples_per_s_aggregate": b16["fast_samples_per_s_aggregate"] >= 16000,
         },
-        "machine": {**info, "load_average_1m_at_end": round(os.getloadavg()[0], 2)},
+        "machine": describe(load_before),
     }
     print(json.dumps(report, indent=2))
 
