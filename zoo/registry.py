@@ -12,6 +12,8 @@ from typing import Any, Callable, Mapping, Optional
 
 import numpy as np
 
+from zoo.validation import received
+
 __all__ = [
     "ModelEntry",
     "register_model",
@@ -154,9 +156,10 @@ def get_entry(name: str) -> ModelEntry:
     except KeyError:
         close = difflib.get_close_matches(name, list(_REGISTRY), n=5, cutoff=0.5)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        raise ValueError(
-            f"Unknown model name {name!r}.{hint} "
-            f"See zoo.list_models() for all {len(_REGISTRY)} names. Received: name={name!r}"
+        raise received(
+            "name",
+            name,
+            f"Unknown model name {name!r}.{hint} See zoo.list_models() for all {len(_REGISTRY)} names.",
         ) from None
 
 

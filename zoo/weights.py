@@ -23,6 +23,7 @@ import re
 
 import keras
 
+from zoo.validation import received
 from zoo.weights_files import adapt_input_conv, read_preset, read_weights
 
 __all__ = [
@@ -106,10 +107,12 @@ def imagenet_weights_path(arch, include_top):
     entry = IMAGENET_WEIGHTS.get((arch, bool(include_top)))
     if entry is None:
         have = sorted({a for a, _ in IMAGENET_WEIGHTS})
-        raise ValueError(
+        raise received(
+            "weights",
+            "imagenet",
             f"keras.applications publishes no ImageNet weights for {arch!r} (only for "
             f"{', '.join(have)}). Pass weights=PATH to a weights file you trained or converted, "
-            "or weights=None. Received: weights='imagenet'"
+            "or weights=None.",
         )
     cache_dir = keras_cache_dir()
     target = os.path.join(cache_dir, "models", entry.fname)

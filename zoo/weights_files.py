@@ -12,6 +12,8 @@ import re
 import h5py
 import numpy as np
 
+from zoo.validation import received
+
 __all__ = ["adapt_input_conv", "read_weights", "read_preset"]
 
 
@@ -70,9 +72,7 @@ def read_weights(path, model):
     try:
         f = h5py.File(path, "r")
     except OSError as e:
-        raise ValueError(
-            f"Cannot read {path} as an HDF5 weights file ({e}). Received: weights={path!r}"
-        ) from None
+        raise received("weights", path, f"Cannot read {path} as an HDF5 weights file ({e}).") from None
     found = {}
     with f:
         root = f["model_weights"] if "model_weights" in f else f
@@ -104,15 +104,18 @@ def read_weights(path, model):
             for key, count in model_counts.items():
                 # Order-keyed files are only meaningful when the sequences match.
                 if file_counts[key] not in (0, count):
-                    raise ValueError(
+                    raise received(
+                        "weights",
+                        str(path),
                         f"{path} holds {file_counts[key]} weighted {key!r} layers but "
-                        f"{model.name!r} has {count}: it was saved from another architecture. "
-                        f"Received: weights={str(path)!r}"
+                        f"{model.name!r} has {count}: it was saved from another architecture.",
                     )
         else:
-            raise ValueError(
+            raise received(
+                "weights",
+                str(path),
                 f"{path} is HDF5 but not a Keras weights file (no `layer_names` attribute and "
-                f"no `layers` group). Received: weights={str(path)!r}"
+                "no `layers` group).",
             )
     return found
 
@@ -140,9 +143,7 @@ def read_preset(directory, model, hub_config):
     with open(config_path, encoding="utf-8") as f:
         config = json.load(f)
     if hub_config is None:
-        raise ValueError(
-            f"{model.name!r} has no keras-hub preset layout. Received: weights={directory!r}"
-        )
+        raise received("weights", directory, f"{model.name!r} has no keras-hub preset layout.")
     got = {"class_name": config.get("class_name"), **config.get("config", {})}
     for key, want in hub_config.items():
         have = got.get(key)
@@ -151,8 +152,10 @@ def read_preset(directory, model, hub_config):
         else:  # A false `want` (e.g. include_rescaling=False) also accepts an absent key.
             matches = (have or None) == (want or None)
         if not matches:
-            raise ValueError(
+            raise received(
+                "weights",
+                directory,
                 f"The preset in {directory} does not match {model.name!r}: its config has "
-                f"{key}={have!r}, this model needs {want!r}. Received: weights={directory!r}"
+                f"{key}={have!r}, this model needs {want!r}.",
             )
     return read_weights(weights_path, model)

@@ -16,6 +16,8 @@ import warnings
 
 import numpy as np
 
+from zoo.validation import received
+
 __all__ = ["backend", "tfio_module", "BACKENDS"]
 
 BACKENDS = ("tensorflow-io", "soundfile")
@@ -69,9 +71,7 @@ def tfio_module():
         if "tfio" not in _probed:
             forced = os.environ.get(_ENV, "").strip()
             if forced and forced not in BACKENDS:
-                raise ValueError(
-                    f"{_ENV} must be one of {BACKENDS} or unset. Received: {_ENV}={forced!r}"
-                )
+                raise received(_ENV, forced, f"{_ENV} must be one of {BACKENDS} or unset.")
             _probed["tfio"] = None if forced == "soundfile" else _probe()
             if forced == "tensorflow-io" and _probed["tfio"] is None:
                 raise RuntimeError(
