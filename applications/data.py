@@ -195,7 +195,7 @@ def load_dataset(spec, *, sample_rate=16000, clip_seconds=None, batch_size=32, s
     infos, skipped = _probe(entries, skip_bad)
     entries = {s: [(p, y) for p, y in entries[s] if p in infos] for s in SPLITS}
     if not entries["train"]:
-        raise ValueError(f"{source}: no usable training files left. Received: spec={spec_str!r}")
+        raise received("spec", spec_str, f"{source}: no usable training files left.")
     if clip_seconds is None:
         lengths = {math.ceil(i.frames * sample_rate / i.sample_rate) for i in infos.values()}
         if len(lengths) > 1:

@@ -55,34 +55,34 @@ class _Job:
         self.logs = os.path.join(self.out, "logs")
         self.timings, self.throughput, self.phases = {}, {}, {}
 
-    def callbacks(self, phase, timer):
+    def callbacks(self, phase, csv_log, timer):
         os.makedirs(self.logs, exist_ok=True)
         return [
             timer,
-            keras.callbacks.CSVLogger(os.path.join(self.logs, f"{phase}.csv"), append=True),
+            keras.callbacks.CSVLogger(csv_log, append=True),
             keras.callbacks.TensorBoard(os.path.join(self.logs, "tensorboard", phase), write_graph=False),
         ]
 
     def train_phase(self, phase, model, train, val, *, epochs, learning_rate, train_count):
         """Train `model` for one phase, or load its result if a previous run finished it."""
         done = os.path.join(self.backup, f"{phase}.done.weights.h5")
+        csv_log = os.path.join(self.logs, f"{phase}.csv")
         if os.path.exists(done):
             model.load_weights(done)
             self.log(f"Phase {phase}: already complete, loaded {done}.")
-            self.phases[phase] = report.read_csv_history(os.path.join(self.logs, f"{phase}.csv"))
+            self.phases[phase] = report.read_csv_history(csv_log)
             with open(os.path.join(self.backup, f"{phase}.best.json"), encoding="utf-8") as f:
                 self.phases[phase]["best_epoch"] = json.load(f)["epoch"] + 1
             return
         self.log(f"Phase {phase}: {epochs} epoch(s), learning rate {learning_rate:g}, "
                  f"{sum(int(np.prod(w.shape)) for w in model.trainable_weights):,} trainable parameters.")
         seed, batch, verbose = int(self.s["seed"]), int(self.s["batch_size"]), int(self.s["verbose"])
-        csv_log = os.path.join(self.logs, f"{phase}.csv")
         if not os.path.isdir(os.path.join(self.backup, phase)) and os.path.exists(csv_log):
             os.remove(csv_log)  # a fresh start, not a resume: drop an old run's rows
         timer = EpochTimer()
         keep = KeepBest(os.path.join(self.backup, f"{phase}.best"), val_scores(model, val)[1],
                          writer=self.info.is_chief)
-        callbacks = self.callbacks(phase, timer) + [keep]
+        callbacks = self.callbacks(phase, csv_log, timer) + [keep]
         start = time.perf_counter()
         with self.info.strategy.scope():
             optimizer = keras.optimizers.Adam(learning_rate)
@@ -109,7 +109,7 @@ class _Job:
         if self.info.is_chief:
             with atomic_path(done) as tmp:
                 model.save_weights(tmp)
-        self.phases[phase] = report.read_csv_history(os.path.join(self.logs, f"{phase}.csv"))
+        self.phases[phase] = report.read_csv_history(csv_log)
         self.phases[phase]["best_epoch"] = keep.best_epoch + 1  # 0: the phase's starting weights
         self.log(f"Phase {phase}: kept epoch {keep.best_epoch + 1} (val accuracy {keep.best:.3f}; "
                  "epoch 0 = the weights the phase started from).")
