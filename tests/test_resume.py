@@ -31,6 +31,12 @@ def _weights(out):
     return [w.numpy() for w in model.weights]
 
 
+def _run_script(script, backup, out, kill_after):
+    """Run a training script that kills itself after `kill_after` epochs (0: never)."""
+    return subprocess.run([sys.executable, str(script), str(backup), str(out), str(kill_after)],
+                          env=ENV, capture_output=True, text=True, timeout=240)
+
+
 def test_finetune_killed_mid_phase_resumes_to_identical_weights(tmp_path):
     data = make_tones(tmp_path / "data")
     killed, clean = str(tmp_path / "killed"), str(tmp_path / "clean")
@@ -103,17 +109,13 @@ def test_custom_loop_killed_resumes_to_identical_weights(tmp_path):
     script = tmp_path / "loop.py"
     script.write_text(LOOP)
 
-    def run(backup, out, kill_after):
-        return subprocess.run([sys.executable, str(script), str(backup), str(out), str(kill_after)],
-                              env=ENV, capture_output=True, text=True, timeout=240)
-
-    first = run(tmp_path / "b1", tmp_path / "killed.npy", 2)
+    first = _run_script(script, tmp_path / "b1", tmp_path / "killed.npy", 2)
     # The loop saves its backup after the callbacks run, so the kill after
     # epoch 2 leaves epoch 1's state: the rerun repeats epoch 2.
     assert first.returncode == -signal.SIGKILL, first.stderr[-2000:]
     assert os.path.exists(tmp_path / "b1" / "state.npz")
-    second = run(tmp_path / "b1", tmp_path / "killed.npy", 0)
-    clean = run(tmp_path / "b2", tmp_path / "clean.npy", 0)
+    second = _run_script(script, tmp_path / "b1", tmp_path / "killed.npy", 0)
+    clean = _run_script(script, tmp_path / "b2", tmp_path / "clean.npy", 0)
     assert second.returncode == 0 and clean.returncode == 0, second.stderr[-2000:] + clean.stderr[-2000:]
     np.testing.assert_array_equal(np.load(tmp_path / "killed.npy"), np.load(tmp_path / "clean.npy"))
 
@@ -155,13 +157,9 @@ def test_mirrored_fit_killed_resumes_to_identical_weights(tmp_path):
     script = tmp_path / "fit.py"
     script.write_text(FIT)
 
-    def run(backup, out, kill_after):
-        return subprocess.run([sys.executable, str(script), str(backup), str(out), str(kill_after)],
-                              env=ENV, capture_output=True, text=True, timeout=240)
-
-    first = run(tmp_path / "b1", tmp_path / "killed.npy", 3)
+    first = _run_script(script, tmp_path / "b1", tmp_path / "killed.npy", 3)
     assert first.returncode == -signal.SIGKILL, first.stderr[-2000:]
-    second = run(tmp_path / "b1", tmp_path / "killed.npy", 0)
-    clean = run(tmp_path / "b2", tmp_path / "clean.npy", 0)
+    second = _run_script(script, tmp_path / "b1", tmp_path / "killed.npy", 0)
+    clean = _run_script(script, tmp_path / "b2", tmp_path / "clean.npy", 0)
     assert second.returncode == 0 and clean.returncode == 0, second.stderr[-2000:] + clean.stderr[-2000:]
     np.testing.assert_array_equal(np.load(tmp_path / "killed.npy"), np.load(tmp_path / "clean.npy"))
