@@ -16,7 +16,8 @@ import keras
 
 import zoo
 import zoo.audio
-from zoo.weights import WeightsUnavailableError
+from zoo.validation import received
+from zoo.weights import IMAGENET_WEIGHTS, WeightsUnavailableError, imagenet_weights_path
 
 __all__ = ["TransferParts", "build_parts", "image_hw", "resolve_weights", "set_trainable_top"]
 
@@ -55,7 +56,11 @@ def resolve_weights(requested, backbone, log=print):
     if requested != "auto":
         return requested, requested, None
     try:
-        zoo.create_model(backbone, include_top=False, weights="imagenet", input_shape=(32, 32, 3))
+        if (backbone, False) not in IMAGENET_WEIGHTS:
+            raise WeightsUnavailableError(f"keras.applications publishes no ImageNet weights for {backbone!r}")
+        # Fetch (or find in the cache) and hash-check the file; no model is built.
+        # A file failing its hash check still raises: it is never silently replaced.
+        imagenet_weights_path(backbone, include_top=False)
     except WeightsUnavailableError as error:
         notice = (
             f"NOTICE: ImageNet weights for {backbone} are unavailable ({error}). Training from "
@@ -74,9 +79,7 @@ def image_hw(image_size):
     try:
         height, width = (int(v) for v in image_size)
     except (TypeError, ValueError):
-        raise ValueError(
-            f"image_size must be an int or [height, width]. Received: image_size={image_size!r}"
-        ) from None
+        raise received("image_size", image_size, "image_size must be an int or [height, width].") from None
     return height, width
 
 

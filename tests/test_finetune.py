@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from applications import cli, transfer_model
+from applications import cli
 
 TINY = ["--backbone", "vgg11", "--image-size", "32", "--epochs", "3", "--finetune-epochs", "1",
         "--batch-size", "8", "--sample-rate", "8000", "--n-mels", "32", "--precision", "float32",
@@ -124,25 +124,29 @@ def test_empty_class_folder_is_a_clear_error(tmp_path, capsys):
     assert "silent" in err and "no audio files" in err
 
 
-def _offline_imagenet(monkeypatch):
-    """Make every ImageNet fetch fail as it does without a network; other weights build normally."""
-    import zoo
-    from zoo.weights import WeightsUnavailableError
+def _offline_imagenet(monkeypatch, tmp_path):
+    """An empty Keras cache and a download that fails as it does without a network."""
+    import keras
 
-    real = zoo.create_model
+    def get_file(fname, origin, **kwargs):
+        raise Exception(f"URL fetch failure on https://example.invalid/{fname}: name resolution failed")
 
-    def create_model(name, **kwargs):
-        if kwargs.get("weights") == "imagenet":
-            raise WeightsUnavailableError(f"cannot fetch https://example.invalid/{name}_notop.h5 (offline)")
-        return real(name, **kwargs)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+    monkeypatch.setattr(keras.utils, "get_file", get_file)
 
-    monkeypatch.setattr(transfer_model.zoo, "create_model", create_model)
+
+def _with_backbone(args, backbone):
+    args = list(args)
+    args[args.index("--backbone") + 1] = backbone
+    return args
 
 
 def test_offline_weights_notice_in_log_and_report(monkeypatch, tones, tmp_path, capsys):
-    _offline_imagenet(monkeypatch)
+    _offline_imagenet(monkeypatch, tmp_path)
     out = str(tmp_path / "out")
-    assert cli.main(["finetune", "--data", tones, "--weights", "auto", "--out", out] + TINY) == 0
+    # vgg16 has an ImageNet file, so `auto` really tries (and fails) to fetch it.
+    assert cli.main(["finetune", "--data", tones, "--weights", "auto", "--out", out]
+                    + _with_backbone(TINY, "vgg16")) == 0
     log = capsys.readouterr().out
     assert "RANDOM INITIALISATION" in log and "example.invalid" in log
     with open(os.path.join(out, "report.json")) as f:
@@ -152,10 +156,21 @@ def test_offline_weights_notice_in_log_and_report(monkeypatch, tones, tmp_path, 
     assert rep["epochs"] == {"head": 3, "full": 1}  # random backbone: phase 2 trains every layer
 
 
-def test_weights_imagenet_unavailable_is_an_error(monkeypatch, tones, tmp_path, capsys):
-    _offline_imagenet(monkeypatch)
+def test_auto_weights_for_a_backbone_without_imagenet_file_falls_back_loudly(tones, tmp_path, capsys):
     out = str(tmp_path / "out")
-    assert cli.main(["finetune", "--data", tones, "--weights", "imagenet", "--out", out] + TINY) == 2
+    assert cli.main(["finetune", "--data", tones, "--weights", "auto", "--out", out] + TINY) == 0
+    log = capsys.readouterr().out
+    assert "RANDOM INITIALISATION" in log and "no ImageNet weights for 'vgg11'" in log
+    with open(os.path.join(out, "report.json")) as f:
+        rep = json.load(f)
+    assert rep["weights_used"] == "none (random initialisation; ImageNet unavailable)"
+
+
+def test_weights_imagenet_unavailable_is_an_error(monkeypatch, tones, tmp_path, capsys):
+    _offline_imagenet(monkeypatch, tmp_path)
+    out = str(tmp_path / "out")
+    assert cli.main(["finetune", "--data", tones, "--weights", "imagenet", "--out", out]
+                    + _with_backbone(TINY, "vgg16")) == 2
     err = capsys.readouterr().err
     assert "example.invalid" in err and "\n" not in err.strip()
     assert not os.path.exists(os.path.join(out, "model.keras"))
