@@ -27,10 +27,10 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from applications.data import load_dataset  # noqa: E402
-from applications.finetune import predict_batches  # noqa: E402
-from applications.precision import resolve_precision  # noqa: E402
-from applications.presets import merge_settings  # noqa: E402
-from applications.transfer_model import build_parts, set_trainable_top  # noqa: E402
+from applications.finetune.callbacks import predict_batches  # noqa: E402
+from applications.training.precision import resolve_precision  # noqa: E402
+from applications.finetune.presets import merge_settings  # noqa: E402
+from applications.finetune.model import build_parts, set_trainable_top  # noqa: E402
 from machine_info import describe  # noqa: E402
 
 

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from applications import synth
+from applications.data import chords
 
 
 @pytest.fixture(scope="session")
 def builtin_root(tmp_path_factory):
-    """One cache folder per session, shared with tests/test_data.py, so the set is made once."""
+    """One cache folder per session, shared with tests/applications/data/test_dataset.py, so the set is made once."""
     return str(tmp_path_factory.getbasetemp() / "audiozoo-cache")
 
 
@@ -24,7 +24,7 @@ def test_same_seed_same_audio_other_seed_differs(tmp_path):
     a, b, c = (tmp_path / n for n in "abc")
     for path, seed in ((a, 1), (b, 1), (c, 2)):
         path.mkdir()
-        assert synth.make_chords(str(path), clips_per_class=2, seed=seed) == 2 * len(synth.QUALITIES)
+        assert chords.make_chords(str(path), clips_per_class=2, seed=seed) == 2 * len(chords.QUALITIES)
     ra, rb, rc = _read_all(str(a)), _read_all(str(b)), _read_all(str(c))
     assert ra.keys() == rb.keys() == rc.keys()
     assert all(np.array_equal(ra[k], rb[k]) for k in ra)
@@ -32,9 +32,9 @@ def test_same_seed_same_audio_other_seed_differs(tmp_path):
 
 
 def test_clips_are_one_second_finite_and_vary(tmp_path):
-    synth.make_chords(str(tmp_path), clips_per_class=3, seed=0)
+    chords.make_chords(str(tmp_path), clips_per_class=3, seed=0)
     clips = _read_all(str(tmp_path))
-    assert {k.split(os.sep)[0] for k in clips} == set(synth.QUALITIES)
+    assert {k.split(os.sep)[0] for k in clips} == set(chords.QUALITIES)
     peaks = []
     for wave in clips.values():
         assert wave.shape == (16000,) and np.isfinite(wave).all()
@@ -43,7 +43,7 @@ def test_clips_are_one_second_finite_and_vary(tmp_path):
 
 
 def test_builtin_dir_default_size_cached_and_atomic(builtin_root):
-    path = synth.builtin_dir(root=builtin_root)
+    path = chords.builtin_dir(root=builtin_root)
     qualities = [d for d in os.listdir(path) if os.path.isdir(os.path.join(path, d))]
     assert len(qualities) >= 6 and {"major", "minor", "diminished", "augmented", "sus2",
                                     "sus4"} <= set(qualities)
@@ -51,19 +51,19 @@ def test_builtin_dir_default_size_cached_and_atomic(builtin_root):
     assert n >= 1200
     marker = os.path.join(path, "builtin.json")
     stamp = os.stat(marker).st_mtime_ns
-    assert synth.builtin_dir(root=builtin_root) == path  # second call reuses the cache
+    assert chords.builtin_dir(root=builtin_root) == path  # second call reuses the cache
     assert os.stat(marker).st_mtime_ns == stamp
     assert not [d for d in os.listdir(builtin_root) if d.startswith(".builtin-tmp-")]
-    assert synth.builtin_dir(root=builtin_root, seed=1, clips_per_class=1) != path
+    assert chords.builtin_dir(root=builtin_root, seed=1, clips_per_class=1) != path
 
 
 def test_builtin_dir_leaves_no_partial_folder_on_failure(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(synth, "make_chords", boom)
+    monkeypatch.setattr(chords, "make_chords", boom)
     with pytest.raises(OSError, match="disk full"):
-        synth.builtin_dir(root=str(tmp_path), clips_per_class=1)
+        chords.builtin_dir(root=str(tmp_path), clips_per_class=1)
     assert os.listdir(tmp_path) == []
 
 

@@ -7,9 +7,9 @@ preset, then to `applications.presets.DEFAULTS`.
 import json
 import os
 
-from applications.presets import DEFAULTS, merge_settings
-from applications.strategy import KINDS
-from applications.precision import POLICIES
+from applications.finetune.presets import DEFAULTS, merge_settings
+from applications.training.strategy import KINDS
+from applications.training.precision import POLICIES
 
 __all__ = ["register", "load_trained", "run_evaluate", "run_predict"]
 
@@ -67,7 +67,7 @@ def register(subparsers):
 
 
 def run_finetune_command(args):
-    from applications.finetune import run_finetune
+    from applications.finetune.job import run_finetune
 
     flags = {k: v for k, v in vars(args).items() if k not in ("func", "command", "config")}
     settings = merge_settings(flags, args.config)
@@ -110,8 +110,8 @@ def load_trained(path):
 
 def run_evaluate(args):
     from applications.data import load_dataset
-    from applications.finetune import predict_batches
-    from applications.report import classification_summary
+    from applications.finetune.callbacks import predict_batches
+    from applications.reporting.metrics import classification_summary
 
     model, labels = load_trained(args.model)
     rate, samples = labels["sample_rate"], labels["clip_samples"]

@@ -16,7 +16,7 @@ import csv
 import os
 import re
 
-from applications.folders import LAYOUT_HELP, _classes, stratified_split
+from applications.data.folders import LAYOUT_HELP, _classes, stratified_split
 
 __all__ = ["DATASETS", "KaggleDataset", "resolve", "download"]
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from applications import precision, strategy
+from applications.training import precision, strategy
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,10 @@ import sys
 
 # Modules that add subcommands, in the order `audiozoo --help` lists them.
 COMMAND_MODULES = (
-    "applications.catalog_cli",
-    "applications.demo",
-    "applications.wavenet_cli",
-    "applications.finetune_cli",
+    "applications.cli.catalog",
+    "applications.cli.demo",
+    "applications.cli.wavenet",
+    "applications.cli.finetune",
 )
 
 
@@ -42,6 +42,3 @@ def main(argv=None):
         print(f"audiozoo {args.command}: error: {error}", file=sys.stderr)
         return 2
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -7,13 +7,14 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import keras
 import numpy as np
 
-from test_finetune import TINY, make_tones
+from tests.applications.cli.test_finetune import TINY, make_tones
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = str(Path(__file__).resolve().parents[3])
 ENV = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
 
 
@@ -80,7 +81,7 @@ LOOP = textwrap.dedent(
     """
     import os, signal, sys
     import keras, numpy as np, tensorflow as tf
-    from applications import training_loop
+    from applications.training import custom_loop
 
     backup, out, kill_after = sys.argv[1], sys.argv[2], int(sys.argv[3])
     keras.utils.set_random_seed(0)
@@ -97,9 +98,9 @@ LOOP = textwrap.dedent(
             if epoch + 1 == kill_after:
                 os.kill(os.getpid(), signal.SIGKILL)
 
-    training_loop.train(model, keras.optimizers.Adam(1e-2), tf.distribute.get_strategy(), data,
-                        epochs=5, global_batch=16, seed=0, backup_dir=backup, verbose=0,
-                        callbacks=[Kill()])
+    custom_loop.train(model, keras.optimizers.Adam(1e-2), tf.distribute.get_strategy(), data,
+                      epochs=5, global_batch=16, seed=0, backup_dir=backup, verbose=0,
+                      callbacks=[Kill()])
     np.save(out, np.concatenate([w.ravel() for w in model.get_weights()]))
     """
 )
@@ -124,8 +125,8 @@ FIT = textwrap.dedent(
     """
     import os, signal, sys
     import keras, numpy as np, tensorflow as tf
-    from applications.epochs import EpochSeeds
-    from applications.strategy import resolve_strategy
+    from applications.training.epoch_seeds import EpochSeeds
+    from applications.training.strategy import resolve_strategy
 
     info = resolve_strategy("mirrored", logical_cpus=2)
     backup, out, kill_after = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -145,7 +146,7 @@ FIT = textwrap.dedent(
             if epoch + 1 == kill_after:
                 os.kill(os.getpid(), signal.SIGKILL)
 
-    # As applications.finetune trains: one repeated iterator, EpochSeeds, then the backup.
+    # As applications.finetune.job trains: one repeated iterator, EpochSeeds, then the backup.
     model.fit(data.repeat(), steps_per_epoch=4, epochs=6, verbose=0, shuffle=False,
               callbacks=[EpochSeeds(0, data), keras.callbacks.BackupAndRestore(backup), Kill()])
     np.save(out, np.concatenate([w.ravel() for w in model.get_weights()]))

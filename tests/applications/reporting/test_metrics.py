@@ -5,13 +5,15 @@ import json
 import numpy as np
 import pytest
 
-from applications import plots, presets, report
+from applications.finetune import presets
+from applications.reporting import metrics
+from applications.reporting import plots
 
 
 def test_confusion_matrix_and_per_class_metrics():
     y_true = [0, 0, 1, 1, 2, 2]
     y_pred = [0, 1, 1, 1, 0, 2]
-    summary = report.classification_summary(y_true, y_pred, ["a", "b", "c"])
+    summary = metrics.classification_summary(y_true, y_pred, ["a", "b", "c"])
     assert summary["confusion_matrix"] == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
     assert summary["accuracy"] == pytest.approx(4 / 6)
     b = summary["per_class"]["b"]
@@ -23,17 +25,17 @@ def test_confusion_matrix_and_per_class_metrics():
 
 
 def test_never_predicted_class_scores_zero_not_nan():
-    summary = report.classification_summary([0, 1], [0, 0], ["a", "b"])
+    summary = metrics.classification_summary([0, 1], [0, 0], ["a", "b"])
     assert summary["per_class"]["b"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
     with pytest.raises(ValueError, match="empty split"):
-        report.classification_summary([], [], ["a"])
+        metrics.classification_summary([], [], ["a"])
 
 
 def test_csv_history_keeps_last_row_per_epoch(tmp_path):
     log = tmp_path / "full.csv"
     log.write_text("epoch,accuracy,loss\n0,0.1,2.0\n1,0.2,1.5\n1,0.25,1.4\n2,0.3,1.2\n")
-    assert report.read_csv_history(str(log)) == {"accuracy": [0.1, 0.25, 0.3], "loss": [2.0, 1.4, 1.2]}
-    assert report.read_csv_history(str(tmp_path / "missing.csv")) == {}
+    assert metrics.read_csv_history(str(log)) == {"accuracy": [0.1, 0.25, 0.3], "loss": [2.0, 1.4, 1.2]}
+    assert metrics.read_csv_history(str(tmp_path / "missing.csv")) == {}
 
 
 def test_plots_write_pngs(tmp_path):
@@ -66,7 +68,7 @@ def test_predict_batches_keeps_order_and_one_example_per_class():
     import keras
     import tensorflow as tf
 
-    from applications.phase_callbacks import predict_batches
+    from applications.finetune.callbacks import predict_batches
 
     x = np.arange(10, dtype="float32").reshape(5, 2)
     y = np.array([0, 0, 1, 1, 2], dtype="int32")

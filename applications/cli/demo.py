@@ -27,7 +27,7 @@ def run_demo(args):
     import keras
 
     import zoo
-    from applications.digits import make_digits
+    from applications.data.digits import make_digits
 
     if args.epochs < 1 or args.train_size < 10:
         raise ValueError(

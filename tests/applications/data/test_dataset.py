@@ -7,13 +7,13 @@ import pytest
 import soundfile as sf
 
 from applications import data as data_module
-from applications import kaggle_datasets
+from applications.data import kaggle
 from applications.data import load_dataset
 
 
 @pytest.fixture(scope="session")
 def builtin_cache(tmp_path_factory):
-    """One cache folder per session, shared with tests/test_synth.py, so the set is made once."""
+    """One cache folder per session, shared with tests/applications/data/test_chords.py, so the set is made once."""
     return str(tmp_path_factory.getbasetemp() / "audiozoo-cache")
 
 
@@ -182,11 +182,11 @@ def test_kaggle_layouts_parse_with_official_splits(tmp_path, monkeypatch, name, 
     handles = []
     monkeypatch.setattr(kagglehub, "dataset_download", lambda h, *a, **k: handles.append(h) or root)
     data = load_dataset(name, batch_size=4)
-    assert handles == [kaggle_datasets.DATASETS[name].handle]
+    assert handles == [kaggle.DATASETS[name].handle]
     assert (data.class_names, data.counts) == (classes, counts)
-    assert kaggle_datasets.DATASETS[name].handle in data.summary()
+    assert kaggle.DATASETS[name].handle in data.summary()
     if name == "esc50":
-        test_files = [p for p, _ in kaggle_datasets.resolve("esc50")[0]["test"]]
+        test_files = [p for p, _ in kaggle.resolve("esc50")[0]["test"]]
         assert all(os.path.basename(p).startswith("5-") for p in test_files)
 
 
@@ -197,7 +197,7 @@ def test_kaggle_offline_error_names_handle_and_folder_fallback(monkeypatch):
         raise ConnectionError("Failed to resolve 'www.kaggle.com'")
 
     monkeypatch.setattr(kagglehub, "dataset_download", offline)
-    handle = kaggle_datasets.DATASETS["esc50"].handle
+    handle = kaggle.DATASETS["esc50"].handle
     with pytest.raises(RuntimeError, match=rf"{handle}.*ConnectionError.*folder as the spec"):
         load_dataset("esc50")
 

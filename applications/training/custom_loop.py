@@ -22,7 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from applications.atomic_io import atomic_path
-from applications.epochs import fast_forward, reseed_layers
+from applications.training.epoch_seeds import fast_forward, reseed_layers
 
 __all__ = ["train", "save_state", "load_state"]
 

@@ -26,13 +26,14 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from applications import plots, report, training_loop
 from applications.atomic_io import atomic_path, write_json
-from applications.epochs import EpochSeeds, fast_forward
-from applications.phase_callbacks import EpochTimer, KeepBest, Validation, predict_batches, val_scores
-from applications.precision import resolve_precision
-from applications.strategy import resolve_strategy, writable_dir
-from applications.transfer_model import build_parts, resolve_weights, set_trainable_top
+from applications.finetune.callbacks import EpochTimer, KeepBest, Validation, predict_batches, val_scores
+from applications.finetune.model import build_parts, resolve_weights, set_trainable_top
+from applications.reporting import metrics, plots
+from applications.training import custom_loop
+from applications.training.epoch_seeds import EpochSeeds, fast_forward
+from applications.training.precision import resolve_precision
+from applications.training.strategy import resolve_strategy, writable_dir
 
 __all__ = ["run_finetune", "predict_batches"]  # predict_batches: re-exported for the CLI
 
@@ -70,7 +71,7 @@ class _Job:
         if os.path.exists(done):
             model.load_weights(done)
             self.log(f"Phase {phase}: already complete, loaded {done}.")
-            self.phases[phase] = report.read_csv_history(csv_log)
+            self.phases[phase] = metrics.read_csv_history(csv_log)
             with open(os.path.join(self.backup, f"{phase}.best.json"), encoding="utf-8") as f:
                 self.phases[phase]["best_epoch"] = json.load(f)["epoch"] + 1
             return
@@ -89,7 +90,7 @@ class _Job:
             if self.info.uses_custom_loop:
                 if self.precision == "mixed_float16":
                     optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-                training_loop.train(
+                custom_loop.train(
                     model, optimizer, self.info.strategy, train, epochs=epochs, global_batch=batch,
                     seed=seed, steps_per_epoch=-(-train_count // batch), val_data=val,
                     backup_dir=os.path.join(self.backup, phase), is_chief=self.info.is_chief,
@@ -109,7 +110,7 @@ class _Job:
         if self.info.is_chief:
             with atomic_path(done) as tmp:
                 model.save_weights(tmp)
-        self.phases[phase] = report.read_csv_history(csv_log)
+        self.phases[phase] = metrics.read_csv_history(csv_log)
         self.phases[phase]["best_epoch"] = keep.best_epoch + 1  # 0: the phase's starting weights
         self.log(f"Phase {phase}: kept epoch {keep.best_epoch + 1} (val accuracy {keep.best:.3f}; "
                  "epoch 0 = the weights the phase started from).")
@@ -184,7 +185,7 @@ def run_finetune(settings, log=print):
     probs, labels, examples = predict_batches(parts.full, data.test, keep_inputs=8)
     job.timings["evaluate_s"] = round(time.perf_counter() - start, 2)
     predicted = probs.argmax(axis=1)
-    scores = report.classification_summary(labels, predicted, data.class_names)
+    scores = metrics.classification_summary(labels, predicted, data.class_names)
     job.timings["total_s"] = round(time.perf_counter() - total, 2)
     result = {
         "dataset": {"spec": str(settings["data"]), "source": data.source, "notes": data.notes,

@@ -12,16 +12,19 @@ import socket
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.applications.cli.test_finetune import TINY, make_tones
+
+REPO = str(Path(__file__).resolve().parents[3])
 
 WORKER = textwrap.dedent(
     """
     import json, sys
     import keras, numpy as np, tensorflow as tf
-    from applications import strategy as S, training_loop as L
+    from applications.training import custom_loop as L, strategy as S
 
     kind, logical, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     info = S.resolve_strategy(kind, logical_cpus=logical or None)
@@ -121,8 +124,6 @@ def test_mirrored_on_two_logical_cpus_matches_one_device(tmp_path):
 
 def test_finetune_command_on_two_workers(tmp_path):
     """`audiozoo finetune` under TF_CONFIG: the custom-loop path end to end; only the chief writes OUT."""
-    from test_finetune import TINY, make_tones
-
     data = make_tones(tmp_path / "data")
     out = tmp_path / "out"
     args = ["finetune", "--data", data, "--weights", "none", "--out", str(out)] + TINY

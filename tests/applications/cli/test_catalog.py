@@ -3,10 +3,11 @@ from pathlib import Path
 
 import pytest
 
-from applications import catalog_cli, cli
+from applications import cli
+from applications.cli import catalog as catalog_cli
 from zoo.catalog import catalog, markdown_table
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def test_list_prints_each_matching_model_with_its_parameter_count(capsys):

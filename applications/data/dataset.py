@@ -15,8 +15,8 @@ import os
 import tensorflow as tf
 
 import zoo.audio
-from applications import kaggle_datasets, synth
-from applications.folders import scan_folder
+from applications.data import chords, kaggle
+from applications.data.folders import scan_folder
 from zoo.audio import AudioDecodeError
 from zoo.validation import check_positive_int, received
 
@@ -182,12 +182,12 @@ def load_dataset(spec, *, sample_rate=16000, clip_seconds=None, batch_size=32, s
         raise received("clip_seconds", clip_seconds, "`clip_seconds` must be positive.")
     spec_str = os.fspath(spec)
     if spec_str == "builtin":
-        root = synth.builtin_dir()
+        root = chords.builtin_dir()
         entries, class_names, notes = scan_folder(root, seed, val_fraction, test_fraction)
         source = f"builtin chords ({root})"
-    elif spec_str in kaggle_datasets.DATASETS:
-        entries, class_names, notes = kaggle_datasets.resolve(spec_str, seed, val_fraction, test_fraction)
-        source = f"{spec_str} (Kaggle {kaggle_datasets.DATASETS[spec_str].handle})"
+    elif spec_str in kaggle.DATASETS:
+        entries, class_names, notes = kaggle.resolve(spec_str, seed, val_fraction, test_fraction)
+        source = f"{spec_str} (Kaggle {kaggle.DATASETS[spec_str].handle})"
     else:
         entries, class_names, notes = scan_folder(spec_str, seed, val_fraction, test_fraction)
         source = f"folder {spec_str}"

@@ -1,0 +1,1 @@
+"""The fine-tuning job: VGG transfer learning on log-mel spectrograms."""
