@@ -1,13 +1,13 @@
 """`audiozoo finetune`, `audiozoo evaluate` and `audiozoo predict`.
 
 Flags left unset fall back to a `--config` JSON file, then to the dataset's
-preset, then to `applications.presets.DEFAULTS`.
+preset, then to the defaults of `applications.finetune.config.FinetuneConfig`.
 """
 
 import json
 import os
 
-from applications.finetune.presets import DEFAULTS, merge_settings
+from applications.finetune.config import FinetuneConfig
 from applications.training.strategy import KINDS
 from applications.training.precision import POLICIES
 
@@ -43,7 +43,7 @@ def register(subparsers):
     p.add_argument("--sample-rate", type=int)
     p.add_argument("--n-mels", type=int)
     p.add_argument("--skip-bad", action="store_const", const=True, help="skip unreadable audio files")
-    p.add_argument("--out", help=f"output folder (default {DEFAULTS['out']})")
+    p.add_argument("--out", help=f"output folder (default {FinetuneConfig.out})")
     p.add_argument("--seed", type=int)
     p.add_argument("--verbose", type=int, choices=(0, 1, 2))
     p.add_argument("--config", help="JSON file of settings (keys as the flags, e.g. image_size)")
@@ -70,21 +70,15 @@ def run_finetune_command(args):
     from applications.finetune.job import run_finetune
 
     flags = {k: v for k, v in vars(args).items() if k not in ("func", "command", "config")}
-    settings = merge_settings(flags, args.config)
-    if settings["epochs"] < 1 or settings["finetune_epochs"] < 0 or settings["batch_size"] < 1:
-        raise ValueError(
-            "--epochs and --batch-size must be >= 1 and --finetune-epochs >= 0. Received: "
-            f"epochs={settings['epochs']}, finetune_epochs={settings['finetune_epochs']}, "
-            f"batch_size={settings['batch_size']}"
-        )
-    if settings["data"] not in ("builtin", "gtzan", "esc50", "urbansound8k", "speech_commands") \
-            and not os.path.isdir(str(settings["data"])):
+    config = FinetuneConfig.from_sources(flags, args.config)
+    if config.data not in ("builtin", "gtzan", "esc50", "urbansound8k", "speech_commands") \
+            and not os.path.isdir(config.data):
         raise FileNotFoundError(
-            f"--data {settings['data']!r} is neither a named dataset nor a folder. Pass builtin, "
+            f"--data {config.data!r} is neither a named dataset nor a folder. Pass builtin, "
             "gtzan, esc50, urbansound8k, speech_commands, or a folder with one sub-folder of audio "
             "files per class."
         )
-    run_finetune(settings)
+    run_finetune(config)
     return 0
 
 

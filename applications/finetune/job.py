@@ -39,20 +39,20 @@ __all__ = ["run_finetune", "predict_batches"]  # predict_batches: re-exported fo
 
 
 class _Job:
-    """One run's state: settings, strategy, output folders and timings."""
+    """One run's state: its config, strategy, output folders and timings."""
 
-    def __init__(self, settings, log):
-        self.s, self.log = settings, log
+    def __init__(self, config, log):
+        self.config, self.log = config, log
         # Strategy first: multi-worker and logical CPUs must be set up before
         # anything else starts the TensorFlow runtime.
-        self.info = resolve_strategy(settings["strategy"], settings["logical_cpus"])
-        self.precision = resolve_precision(settings["precision"], self.info.kind)
-        keras.utils.set_random_seed(int(settings["seed"]))
+        self.info = resolve_strategy(config.strategy, config.logical_cpus)
+        self.precision = resolve_precision(config.precision, self.info.kind)
+        keras.utils.set_random_seed(config.seed)
         tf.config.experimental.enable_op_determinism()
-        self.out = writable_dir(settings["out"], self.info)
+        self.out = writable_dir(config.out, self.info)
         # Backups sit in the real OUT for every worker: all read them to resume,
         # only the chief writes them.
-        self.backup = os.path.join(settings["out"], "backup")
+        self.backup = os.path.join(config.out, "backup")
         self.logs = os.path.join(self.out, "logs")
         self.timings, self.throughput, self.phases = {}, {}, {}
 
@@ -77,7 +77,7 @@ class _Job:
             return
         self.log(f"Phase {phase}: {epochs} epoch(s), learning rate {learning_rate:g}, "
                  f"{sum(int(np.prod(w.shape)) for w in model.trainable_weights):,} trainable parameters.")
-        seed, batch, verbose = int(self.s["seed"]), int(self.s["batch_size"]), int(self.s["verbose"])
+        seed, batch, verbose = self.config.seed, self.config.batch_size, self.config.verbose
         if not os.path.isdir(os.path.join(self.backup, phase)) and os.path.exists(csv_log):
             os.remove(csv_log)  # a fresh start, not a resume: drop an old run's rows
         timer = EpochTimer()
@@ -124,7 +124,7 @@ def _cached_features(job, parts, data):
     job.timings["feature_cache_s"] = round(time.perf_counter() - start, 2)
     job.log(f"Cached {feats_train.shape[1]}-d backbone features of {len(y_train)} train and "
             f"{len(y_val)} val clips in {job.timings['feature_cache_s']:.1f}s.")
-    seed, batch = int(job.s["seed"]), int(job.s["batch_size"])
+    seed, batch = job.config.seed, job.config.batch_size
     train = tf.data.Dataset.from_tensor_slices((feats_train, y_train))
     train = train.shuffle(len(y_train), seed=seed, reshuffle_each_iteration=True).batch(batch)
     val = tf.data.Dataset.from_tensor_slices((feats_val, y_val)).batch(batch)
@@ -132,7 +132,7 @@ def _cached_features(job, parts, data):
 
 
 def _train(job, parts, data, pretrained):
-    s, count = job.s, data.counts["train"]
+    config, count = job.config, data.counts["train"]
     parts.backbone.trainable = False
     if os.path.exists(os.path.join(job.backup, "head.done.weights.h5")):
         # The uninterrupted run read data.train once to cache features; keep
@@ -141,16 +141,16 @@ def _train(job, parts, data, pretrained):
         head_train = head_val = None
     else:
         head_train, head_val = _cached_features(job, parts, data)
-    job.train_phase("head", parts.head, head_train, head_val, epochs=int(s["epochs"]),
-                    learning_rate=float(s["learning_rate"]), train_count=count)
+    job.train_phase("head", parts.head, head_train, head_val, epochs=config.epochs,
+                    learning_rate=config.learning_rate, train_count=count)
     if pretrained:
-        phase, learning_rate = "finetune", float(s["finetune_learning_rate"])
+        phase, learning_rate = "finetune", config.finetune_learning_rate
         unfrozen = set_trainable_top(parts.backbone, 1)
     else:
         # Random features are no asset to protect: phase 2 trains every layer.
-        phase, learning_rate = "full", float(s["scratch_learning_rate"])
+        phase, learning_rate = "full", config.scratch_learning_rate
         unfrozen = set_trainable_top(parts.backbone, None)
-    epochs = {"head": int(s["epochs"]), phase: int(s["finetune_epochs"])}
+    epochs = {"head": config.epochs, phase: config.finetune_epochs}
     if epochs[phase]:
         job.log(f"Unfroze {', '.join(unfrozen)} of the backbone.")
         job.train_phase(phase, parts.full, data.train, data.val, epochs=epochs[phase],
@@ -158,27 +158,34 @@ def _train(job, parts, data, pretrained):
     return epochs
 
 
-def run_finetune(settings, log=print):
-    """Run the fine-tuning job described by `settings` (see `applications.presets`).
+def run_finetune(config, log=print):
+    """Run the fine-tuning job that `config` describes.
+
+    Args:
+        config: a `FinetuneConfig`.
+        log: prints progress lines.
 
     Returns:
         The report dict (also written to `OUT/report.json` by the chief).
+
+    Example:
+        >>> report = run_finetune(FinetuneConfig(data="my_sounds", out="runs/1"))
+        >>> report["test_accuracy"]
     """
     from applications.data import load_dataset
 
     total = time.perf_counter()
-    job = _Job(settings, log)
+    job = _Job(config, log)
     log(f"Strategy {job.info.kind} ({job.info.num_replicas} replica(s)), precision {job.precision}, "
-        f"global batch {settings['batch_size']}.")
+        f"global batch {config.batch_size}.")
     start = time.perf_counter()
-    data = load_dataset(settings["data"], sample_rate=int(settings["sample_rate"]),
-                        clip_seconds=settings["clip_seconds"], batch_size=int(settings["batch_size"]),
-                        seed=int(settings["seed"]), skip_bad=bool(settings["skip_bad"]))
+    data = load_dataset(config.data, sample_rate=config.sample_rate, clip_seconds=config.clip_seconds,
+                        batch_size=config.batch_size, seed=config.seed, skip_bad=config.skip_bad)
     job.timings["data_s"] = round(time.perf_counter() - start, 2)
     log(data.summary())
-    weights, weights_used, notice = resolve_weights(settings["weights"], settings["backbone"], log)
+    weights, weights_used, notice = resolve_weights(config.weights, config.backbone, log)
     with job.info.strategy.scope():
-        parts = build_parts(settings, len(data.class_names), data.clip_samples, weights)
+        parts = build_parts(config, len(data.class_names), data.clip_samples, weights)
     epochs = _train(job, parts, data, pretrained=weights is not None)
 
     start = time.perf_counter()
@@ -188,14 +195,14 @@ def run_finetune(settings, log=print):
     scores = metrics.classification_summary(labels, predicted, data.class_names)
     job.timings["total_s"] = round(time.perf_counter() - total, 2)
     result = {
-        "dataset": {"spec": str(settings["data"]), "source": data.source, "notes": data.notes,
+        "dataset": {"spec": config.data, "source": data.source, "notes": data.notes,
                     "skipped": [list(item) for item in data.skipped],
                     "sample_rate": data.sample_rate, "clip_samples": data.clip_samples},
         "class_names": list(data.class_names),
         "counts": dict(data.counts),
         "weights_used": weights_used,
         "weights_notice": notice,
-        "backbone": settings["backbone"],
+        "backbone": config.backbone,
         "strategy": job.info.kind,
         "num_replicas": job.info.num_replicas,
         "precision": job.precision,
@@ -205,12 +212,12 @@ def run_finetune(settings, log=print):
         "history": job.phases,
         "timings": job.timings,
         "throughput": job.throughput,
-        "settings": {k: v for k, v in settings.items()},
+        "settings": config.to_dict(),
     }
     if job.info.is_chief:
         _write_outputs(job.out, parts, result, examples, labels, predicted)
         shutil.rmtree(job.backup, ignore_errors=True)
-    where = f"Outputs in {settings['out']}/" if job.info.is_chief else "Worker: the chief writes the outputs."
+    where = f"Outputs in {config.out}/" if job.info.is_chief else "Worker: the chief writes the outputs."
     log(f"Test accuracy {scores['accuracy']:.3f} on {len(labels)} held-out clips "
         f"(chance {scores['chance_accuracy']:.3f}); total {job.timings['total_s']:.0f}s. {where}")
     return result

@@ -16,10 +16,9 @@ import keras
 
 import zoo
 import zoo.audio
-from zoo.validation import received
 from zoo.weights import IMAGENET_WEIGHTS, WeightsUnavailableError, imagenet_weights_path
 
-__all__ = ["TransferParts", "build_parts", "image_hw", "resolve_weights", "set_trainable_top"]
+__all__ = ["TransferParts", "build_parts", "resolve_weights", "set_trainable_top"]
 
 
 @dataclasses.dataclass
@@ -72,24 +71,14 @@ def resolve_weights(requested, backbone, log=print):
     return "imagenet", "imagenet", None
 
 
-def image_hw(image_size):
-    """`(height, width)` from `image_size`: one int (square) or `[height, width]`."""
-    if isinstance(image_size, int):
-        return image_size, image_size
-    try:
-        height, width = (int(v) for v in image_size)
-    except (TypeError, ValueError):
-        raise received("image_size", image_size, "image_size must be an int or [height, width].") from None
-    return height, width
-
-
-def build_parts(settings, num_classes, clip_samples, weights):
-    """Build the model pieces for `settings` (see `applications.presets.DEFAULTS`).
+def build_parts(config, num_classes, clip_samples, weights):
+    """Build the model pieces for `config`.
 
     Call under `strategy.scope()` so every variable is distributed.
 
     Args:
-        settings: dict with the mel, image, dropout and SpecAugment settings.
+        config: a `FinetuneConfig` (its backbone, mel, image, dropout and
+            SpecAugment settings).
         num_classes: output classes.
         clip_samples: waveform length the model takes.
         weights: the backbone's `weights` argument (None, "imagenet", a path, ...).
@@ -97,33 +86,33 @@ def build_parts(settings, num_classes, clip_samples, weights):
     Returns:
         A `TransferParts`.
     """
-    height, width = image_hw(settings["image_size"])
+    height, width = config.image_hw
     log_mel = zoo.audio.LogMelSpectrogram(
-        sample_rate=int(settings["sample_rate"]),
-        n_fft=int(settings["n_fft"]),
-        hop_length=int(settings["hop_length"]),
-        n_mels=int(settings["n_mels"]),
-        fmin=float(settings["fmin"]),
-        fmax=settings["fmax"],
+        sample_rate=config.sample_rate,
+        n_fft=config.n_fft,
+        hop_length=config.hop_length,
+        n_mels=config.n_mels,
+        fmin=config.fmin,
+        fmax=config.fmax,
         name="log_mel",
     )
     augment = zoo.audio.SpecAugment(
-        freq_mask_param=int(settings["freq_mask"]),
-        time_mask_param=int(settings["time_mask"]),
+        freq_mask_param=config.freq_mask,
+        time_mask_param=config.time_mask,
         num_freq_masks=2,
         num_time_masks=2,
         name="spec_augment",
     )
     to_image = zoo.audio.SpectrogramToImage(size=(height, width), channels=3, name="to_image")
     backbone = zoo.create_model(
-        settings["backbone"], include_top=False, weights=weights,
+        config.backbone, include_top=False, weights=weights,
         input_shape=(height, width, 3), pooling="avg",
     )
     features = keras.Input(backbone.output.shape[1:], name="features")
     # Batch statistics put random-backbone features (tiny) and ImageNet ones
     # (large) on one scale, and keep tracking them while phase 2 moves the backbone.
     hidden = keras.layers.BatchNormalization(name="head_norm")(features)
-    hidden = keras.layers.Dropout(float(settings["dropout"]), name="head_dropout")(hidden)
+    hidden = keras.layers.Dropout(config.dropout, name="head_dropout")(hidden)
     # Softmax in float32 under mixed precision, for a stable loss.
     probs = keras.layers.Dense(num_classes, activation="softmax", dtype="float32", name="predictions")(hidden)
     head = keras.Model(features, probs, name="head")
@@ -131,7 +120,7 @@ def build_parts(settings, num_classes, clip_samples, weights):
     waveform = keras.Input((clip_samples,), name="waveform")
     mel = log_mel(waveform)
     image = to_image(augment(mel))
-    full = keras.Model(waveform, head(backbone(image)), name=f"{settings['backbone']}_audio")
+    full = keras.Model(waveform, head(backbone(image)), name=f"{config.backbone}_audio")
     extractor = keras.Model(waveform, backbone(to_image(mel)), name="feature_extractor")
     front_end = keras.Model(waveform, mel, name="front_end")
     return TransferParts(full, extractor, head, backbone, front_end)

@@ -1,13 +1,9 @@
 """Metrics, CSV history and plots of a fine-tuning report."""
 
-import json
-
 import numpy as np
 import pytest
 
-from applications.finetune import presets
-from applications.reporting import metrics
-from applications.reporting import plots
+from applications.reporting import metrics, plots
 
 
 def test_confusion_matrix_and_per_class_metrics():
@@ -47,21 +43,6 @@ def test_plots_write_pngs(tmp_path):
     plots.plot_examples(mels, [0, 1, 1], [0, 0, 1], ["x", "y"], str(tmp_path / "ex.png"))
     for name in ("history.png", "cm.png", "ex.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_settings_precedence_and_config_errors(tmp_path):
-    config = tmp_path / "c.json"
-    config.write_text(json.dumps({"epochs": 7, "image-size": 48, "data": "gtzan"}))
-    merged = presets.merge_settings({"epochs": 2, "seed": None}, str(config))
-    assert merged["epochs"] == 2  # a flag beats the file
-    assert merged["image_size"] == 48  # the file beats the preset
-    assert merged["sample_rate"] == presets.PRESETS["gtzan"]["sample_rate"]  # the preset beats defaults
-    assert merged["seed"] == presets.DEFAULTS["seed"]
-    config.write_text(json.dumps({"epoch": 3}))
-    with pytest.raises(ValueError, match="unknown settings \\['epoch'\\]"):
-        presets.merge_settings({}, str(config))
-    with pytest.raises(FileNotFoundError, match="nope.json"):
-        presets.merge_settings({}, str(tmp_path / "nope.json"))
 
 
 def test_predict_batches_keeps_order_and_one_example_per_class():
