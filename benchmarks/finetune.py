@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from applications.data import load_dataset  # noqa: E402
-from applications.finetune.callbacks import predict_batches  # noqa: E402
+from applications.reporting.predictions import predict_batches  # noqa: E402
 from applications.training.precision import resolve_precision  # noqa: E402
 from applications.finetune.config import FinetuneConfig  # noqa: E402
 from applications.finetune.model import build_parts, set_trainable_top  # noqa: E402

@@ -1,7 +1,11 @@
-"""The `audiozoo` console script.
+"""The `audiozoo` console script (`python -m applications.cli` from a checkout).
 
-Each subcommand lives in its own module, which exposes
+Each subcommand group lives in its own module of this package, which exposes
 `register(subparsers)`; adding a command means adding its module here.
+
+Example:
+    audiozoo list 'vgg*'
+    audiozoo finetune --data builtin --out runs/chords
 """
 
 import argparse
@@ -19,6 +23,11 @@ COMMAND_MODULES = (
 
 
 def build_parser():
+    """The `audiozoo` argument parser with every subcommand registered.
+
+    Returns:
+        An `argparse.ArgumentParser`; each subcommand sets `func(args)`.
+    """
     parser = argparse.ArgumentParser(
         prog="audiozoo",
         description="keras-audio-zoo: audio deep-learning models and transfer-learning jobs.",
@@ -31,7 +40,19 @@ def build_parser():
 
 
 def main(argv=None):
-    """Entry point: parse `argv` and run the chosen subcommand; returns an exit code."""
+    """Entry point: parse `argv` and run the chosen subcommand.
+
+    Args:
+        argv: the arguments after the program name; None reads `sys.argv`.
+
+    Returns:
+        The exit code: 0 on success, 2 after an expected failure (printed in
+        one line, without a traceback).
+
+    Example:
+        >>> main(["list", "vgg1*"])
+        0
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = build_parser().parse_args(argv)
     try:

@@ -7,6 +7,11 @@ README_END = "<!-- model-table:end -->"
 
 
 def register(subparsers):
+    """Add `list` and `summary` to the `audiozoo` parser.
+
+    Args:
+        subparsers: what `argparse.ArgumentParser.add_subparsers` returned.
+    """
     p = subparsers.add_parser("list", help="list registered models with parameter counts")
     p.add_argument("pattern", nargs="?", default="*", help="fnmatch pattern, e.g. 'vgg*'")
     p.add_argument("--markdown", action="store_true", help="print a Markdown table")
@@ -23,6 +28,11 @@ def register(subparsers):
 
 
 def run_list(args):
+    """`audiozoo list`: print the matching models, as text or Markdown, or update a README.
+
+    Args:
+        args: the parsed `pattern`, `markdown` and `update_readme` options.
+    """
     from zoo.catalog import catalog, markdown_table
 
     rows = catalog(args.pattern)
@@ -39,7 +49,15 @@ def run_list(args):
 
 
 def update_readme(path, table):
-    """Replace the text between the model-table markers of `path` with `table`."""
+    """Replace the text between the model-table markers of a README with `table`.
+
+    Args:
+        path: the README file.
+        table: the new Markdown table.
+
+    Raises:
+        ValueError: the file has no markers.
+    """
     with open(path, encoding="utf-8") as f:
         text = f.read()
     pattern = re.compile(re.escape(README_BEGIN) + r".*?" + re.escape(README_END), re.S)
@@ -53,6 +71,11 @@ def update_readme(path, table):
 
 
 def run_summary(args):
+    """`audiozoo summary NAME`: build a registered model and print its layers.
+
+    Args:
+        args: the parsed `name`.
+    """
     import zoo
 
     zoo.create_model(args.name).summary()

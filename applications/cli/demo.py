@@ -8,6 +8,11 @@ import time
 
 
 def register(subparsers):
+    """Add `demo` to the `audiozoo` parser.
+
+    Args:
+        subparsers: what `argparse.ArgumentParser.add_subparsers` returned.
+    """
     p = subparsers.add_parser(
         "demo", help="train a small catalog model on built-in synthetic digits (no download)"
     )
@@ -24,6 +29,17 @@ def register(subparsers):
 
 
 def run_demo(args):
+    """`audiozoo demo`: train `args.model` on synthetic digits and print its test accuracy.
+
+    Args:
+        args: the parsed `model`, `epochs`, `train_size` and `seed`.
+
+    Returns:
+        0.
+
+    Example:
+        audiozoo demo --model mlp_mnist --epochs 2
+    """
     import keras
 
     import zoo

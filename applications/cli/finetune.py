@@ -21,6 +21,11 @@ def _int_or_hw(text):
 
 
 def register(subparsers):
+    """Add `finetune`, `evaluate` and `predict` to the `audiozoo` parser.
+
+    Args:
+        subparsers: what `argparse.ArgumentParser.add_subparsers` returned.
+    """
     p = subparsers.add_parser(
         "finetune",
         help="fine-tune VGG16 on log-mel spectrograms (default: built-in chords, < 5 min on CPU)",
@@ -67,6 +72,21 @@ def register(subparsers):
 
 
 def run_finetune_command(args):
+    """`audiozoo finetune`: build the `FinetuneConfig` from the flags and run the job.
+
+    Args:
+        args: the parsed flags; None means not given (the `--config` file,
+            the preset or the default decides).
+
+    Returns:
+        0.
+
+    Raises:
+        FileNotFoundError: `--data` is neither a named dataset nor a folder.
+
+    Example:
+        audiozoo finetune --data my_sounds/ --epochs 10 --out runs/mine
+    """
     from applications.finetune.job import run_finetune
 
     flags = {k: v for k, v in vars(args).items() if k not in ("func", "command", "config")}
@@ -83,7 +103,15 @@ def run_finetune_command(args):
 
 
 def load_trained(path):
-    """Load a fine-tuned model (safe mode) and its labels; returns `(model, labels)`."""
+    """Load a fine-tuned model (safe mode) and the `labels.json` written beside it.
+
+    Args:
+        path: `OUT/model.keras` of `audiozoo finetune`.
+
+    Returns:
+        `(model, labels)`: labels holds `class_names`, `sample_rate`,
+        `clip_samples` and the training `seed`.
+    """
     import keras
 
     import zoo.audio  # noqa: F401  (registers the front-end layers for loading)
@@ -103,8 +131,19 @@ def load_trained(path):
 
 
 def run_evaluate(args):
+    """`audiozoo evaluate`: score a fine-tuned model on a split of a dataset.
+
+    Args:
+        args: the parsed `model`, `data`, `split`, `batch_size`, `seed` and `json`.
+
+    Returns:
+        0.
+
+    Example:
+        audiozoo evaluate --model runs/mine/model.keras --data my_sounds/ --json
+    """
     from applications.data import load_dataset
-    from applications.finetune.callbacks import predict_batches
+    from applications.reporting.predictions import predict_batches
     from applications.reporting.metrics import classification_summary
 
     model, labels = load_trained(args.model)
@@ -134,6 +173,17 @@ def run_evaluate(args):
 
 
 def run_predict(args):
+    """`audiozoo predict`: print the top-k classes of each audio file.
+
+    Args:
+        args: the parsed `model`, `files`, `top_k` and `json`.
+
+    Returns:
+        0.
+
+    Example:
+        audiozoo predict --model runs/mine/model.keras a.wav b.wav --top-k 2
+    """
     import numpy as np
 
     import zoo.audio

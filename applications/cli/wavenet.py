@@ -25,6 +25,11 @@ METADATA = "wavenet.json"
 
 
 def register(subparsers):
+    """Add `wavenet train` and `wavenet generate` to the `audiozoo` parser.
+
+    Args:
+        subparsers: what `argparse.ArgumentParser.add_subparsers` returned.
+    """
     p = subparsers.add_parser("wavenet", help="train a WaveNet on audio and generate audio from it")
     sub = p.add_subparsers(dest="wavenet_command", metavar="ACTION")
     sub.required = True
@@ -64,6 +69,17 @@ def _check(condition, arg, value, problem):
 
 
 def run_train(args):
+    """`audiozoo wavenet train`: fit a WaveNet on a dataset's clips and save it.
+
+    Args:
+        args: the parsed `train` flags.
+
+    Returns:
+        0.
+
+    Example:
+        audiozoo wavenet train --data builtin --out runs/wn --epochs 2
+    """
     import keras
 
     import zoo
@@ -127,32 +143,23 @@ def _resolve_condition(model, condition, class_names):
     return int(condition)
 
 
-def write_plot(waveform, sample_rate, path, title):
-    """Waveform over time and its spectrogram, one PNG (written atomically)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
-    t = np.arange(len(waveform)) / sample_rate
-    top.plot(t, waveform, linewidth=0.4)
-    top.set(ylabel="amplitude", ylim=(-1.05, 1.05), title=title)
-    nfft = 512 if len(waveform) >= 512 else max(16, 2 ** int(np.log2(len(waveform))))
-    bottom.specgram(waveform, NFFT=nfft, Fs=sample_rate, noverlap=nfft // 2, cmap="magma")
-    bottom.set(xlabel="time (s)", ylabel="frequency (Hz)")
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=100)
-    plt.close(fig)
-
-
 def run_generate(args):
+    """`audiozoo wavenet generate`: sample audio from a trained WaveNet into a WAV and a PNG.
+
+    Args:
+        args: the parsed `generate` flags.
+
+    Returns:
+        0.
+
+    Example:
+        audiozoo wavenet generate --model runs/wn/model.keras --seconds 2 --out a.wav
+    """
     import keras
     import numpy as np
     import soundfile as sf
 
+    from applications.reporting.plots import plot_waveform
     from zoo.wavenet import WaveNet
     from zoo.wavenet_generation import FastGenerator
 
@@ -191,7 +198,7 @@ def run_generate(args):
         sf.write(tmp, audio, sample_rate, subtype="PCM_16")
     png = args.out[:-4] + ".png"
     label = "" if condition is None else f", condition {args.condition}"
-    write_plot(audio, sample_rate, png, f"WaveNet sample: {total / sample_rate:.2f} s at {sample_rate} Hz{label}")
+    plot_waveform(audio, sample_rate, png, f"WaveNet sample: {total / sample_rate:.2f} s at {sample_rate} Hz{label}")
     print(f"Wrote {args.out} ({total} samples, {total / sample_rate:.2f} s) and {png}; "
           f"{total / elapsed:,.0f} samples/s including compilation.")
     return 0

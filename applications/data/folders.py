@@ -6,7 +6,7 @@ import numpy as np
 
 from zoo.audio import AUDIO_EXTENSIONS
 
-__all__ = ["scan_folder", "stratified_split", "list_audio", "LAYOUT_HELP"]
+__all__ = ["scan_folder", "stratified_split", "files_by_class", "list_audio", "LAYOUT_HELP"]
 
 LAYOUT_HELP = (
     "Lay the files out as <root>/<class>/*.wav (split automatically, stratified and seeded) "
@@ -17,7 +17,14 @@ _SPLIT_NAMES = {"train": ("train", "training"), "val": ("val", "valid", "validat
 
 
 def list_audio(folder):
-    """Sorted audio paths under `folder` (recursive), and the count of other files."""
+    """The audio files under `folder` (recursive), and how many other files there are.
+
+    Args:
+        folder: the folder to search; hidden entries are skipped.
+
+    Returns:
+        `(sorted audio paths, count of non-audio files)`.
+    """
     found, other = [], 0
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -41,8 +48,19 @@ def _class_dirs(folder):
     )
 
 
-def _classes(folder):
-    """{class: [paths]} of a folder with one sub-folder per class."""
+def files_by_class(folder):
+    """The audio files of a folder with one sub-folder per class.
+
+    Args:
+        folder: holds `<class>/...` sub-folders of audio files (searched
+            recursively); sub-folders starting with `.` or `_` are skipped.
+
+    Returns:
+        `({class: [paths]}, ignored)`: `ignored` counts the non-audio files.
+
+    Raises:
+        ValueError: no class sub-folders, or one without audio files.
+    """
     names = _class_dirs(folder)
     if not names:
         loose, _ = list_audio(folder)
@@ -62,10 +80,18 @@ def _classes(folder):
 
 
 def stratified_split(by_class, seed, val_fraction, test_fraction):
-    """Split {label: [paths]} per class into train/val/test lists of (path, label).
+    """Split `{label: [paths]}` per class into train/val/test lists of `(path, label)`.
 
     Each class of n >= 3 files gives round(n * fraction) files, at least one,
     to val and to test (when the fraction is positive); the rest train.
+
+    Args:
+        by_class: `{label: [paths]}`.
+        seed: seeds the permutation of each class's files.
+        val_fraction, test_fraction: shares of each class for val and test.
+
+    Returns:
+        `{"train": [...], "val": [...], "test": [...]}` of `(path, label)`.
     """
     if not (0 <= val_fraction < 1 and 0 <= test_fraction < 1 and val_fraction + test_fraction < 1):
         raise ValueError("Need 0 <= val_fraction, test_fraction and val_fraction + test_fraction < 1. "
@@ -98,6 +124,13 @@ def _explicit_splits(root):
 def scan_folder(root, seed=0, val_fraction=0.1, test_fraction=0.1):
     """Find the labelled files of a folder dataset.
 
+    Args:
+        root: `<root>/<class>/...` (split here, stratified and seeded) or
+            `<root>/train/<class>/...` with optional `val/` and `test/`.
+        seed: seeds the split.
+        val_fraction, test_fraction: shares split off per class where the
+            folder has no such split.
+
     Returns:
         `(entries, class_names, notes)`: entries maps "train"/"val"/"test"
         to lists of `(path, label_index)`.
@@ -114,7 +147,7 @@ def scan_folder(root, seed=0, val_fraction=0.1, test_fraction=0.1):
     if "train" in explicit:
         per_split = {}
         for split, folder in explicit.items():
-            per_split[split], ignored = _classes(folder)
+            per_split[split], ignored = files_by_class(folder)
             if ignored:
                 notes.append(f"ignored {ignored} non-audio file(s) in {folder}")
         class_names = sorted(per_split["train"])
@@ -136,7 +169,7 @@ def scan_folder(root, seed=0, val_fraction=0.1, test_fraction=0.1):
                 entries[split] = [(p, c) for c, ps in sorted(per_split[split].items()) for p in ps]
         notes.append("splits from train/ val/ test/ folders" if not missing else "")
     else:
-        by_class, ignored = _classes(root)
+        by_class, ignored = files_by_class(root)
         if ignored:
             notes.append(f"ignored {ignored} non-audio file(s)")
         class_names = sorted(by_class)

@@ -16,11 +16,17 @@ import csv
 import os
 import re
 
-from applications.data.folders import LAYOUT_HELP, _classes, stratified_split
+from applications.data.folders import LAYOUT_HELP, files_by_class, scan_folder
 
 __all__ = ["DATASETS", "KaggleDataset", "resolve", "download"]
 
 KaggleDataset = collections.namedtuple("KaggleDataset", ["handle", "parse"])
+KaggleDataset.__doc__ = """A Kaggle-hosted corpus: its kagglehub `handle`, and how to `parse` its files.
+
+`parse(root, seed, val_fraction, test_fraction)` returns `(entries,
+class_names, notes)` as `applications.data.folders.scan_folder` does; the
+seed and fractions only matter for a corpus without an official split.
+"""
 
 
 def _find(root, name, directory=False):
@@ -69,20 +75,18 @@ def _by_folds(rows, path_of, label_col, name_col, fold_col, folds):
     return entries, class_names
 
 
-def parse_gtzan(root, seed, val_fraction, test_fraction):
+def _parse_gtzan(root, seed, val_fraction, test_fraction):
+    """GTZAN's genre folders, split stratified and seeded (it ships no split)."""
     try:
         genres = _find(root, "genres_original", directory=True)
     except FileNotFoundError:
         genres = _find(root, "genres", directory=True)
-    by_class, _ = _classes(genres)
-    class_names = sorted(by_class)
-    split = stratified_split(by_class, seed, val_fraction, test_fraction)
-    index = {c: i for i, c in enumerate(class_names)}
-    entries = {s: [(p, index[c]) for p, c in split[s]] for s in split}
+    entries, class_names, _ = scan_folder(genres, seed, val_fraction, test_fraction)
     return entries, class_names, ["GTZAN has no official split: stratified, seeded"]
 
 
-def parse_esc50(root, seed, val_fraction, test_fraction):
+def _parse_esc50(root, seed, val_fraction, test_fraction):
+    """ESC-50 by `esc50.csv`'s folds: 1-3 train, 4 val, 5 test."""
     rows = _read_csv(_find(root, "esc50.csv"))
     wavs = _index_wavs(root)
     missing = [r["filename"] for r in rows if r["filename"] not in wavs]
@@ -94,7 +98,8 @@ def parse_esc50(root, seed, val_fraction, test_fraction):
     return entries, names, ["ESC-50 official folds: train 1-3, val 4, test 5"]
 
 
-def parse_urbansound8k(root, seed, val_fraction, test_fraction):
+def _parse_urbansound8k(root, seed, val_fraction, test_fraction):
+    """UrbanSound8K by `UrbanSound8K.csv`'s folds: 1-8 train, 9 val, 10 test."""
     rows = _read_csv(_find(root, "UrbanSound8K.csv"))
     folds = {}
     for dirpath, dirnames, _ in os.walk(root):
@@ -114,9 +119,10 @@ def parse_urbansound8k(root, seed, val_fraction, test_fraction):
     return entries, names, ["UrbanSound8K official folds: train 1-8, val 9, test 10"]
 
 
-def parse_speech_commands(root, seed, val_fraction, test_fraction):
+def _parse_speech_commands(root, seed, val_fraction, test_fraction):
+    """Speech Commands by `validation_list.txt` and `testing_list.txt`; the rest train."""
     base = os.path.dirname(_find(root, "validation_list.txt"))
-    by_class, _ = _classes(base)  # skips _background_noise_
+    by_class, _ = files_by_class(base)  # skips _background_noise_
     class_names = sorted(by_class)
     index = {c: i for i, c in enumerate(class_names)}
 
@@ -135,15 +141,26 @@ def parse_speech_commands(root, seed, val_fraction, test_fraction):
 
 
 DATASETS = {
-    "gtzan": KaggleDataset("andradaolteanu/gtzan-dataset-music-genre-classification", parse_gtzan),
-    "esc50": KaggleDataset("mmoreaux/environmental-sound-classification-50", parse_esc50),
-    "urbansound8k": KaggleDataset("chrisfilo/urbansound8k", parse_urbansound8k),
-    "speech_commands": KaggleDataset("neehakurelli/google-speech-commands", parse_speech_commands),
+    "gtzan": KaggleDataset("andradaolteanu/gtzan-dataset-music-genre-classification", _parse_gtzan),
+    "esc50": KaggleDataset("mmoreaux/environmental-sound-classification-50", _parse_esc50),
+    "urbansound8k": KaggleDataset("chrisfilo/urbansound8k", _parse_urbansound8k),
+    "speech_commands": KaggleDataset("neehakurelli/google-speech-commands", _parse_speech_commands),
 }
 
 
 def download(name):
-    """Download (or reuse kagglehub's cache of) a named dataset; return its folder."""
+    """Download (or reuse kagglehub's cache of) a named dataset.
+
+    Args:
+        name: a key of `DATASETS`.
+
+    Returns:
+        The folder kagglehub put it in.
+
+    Raises:
+        RuntimeError: the download failed (offline, no credentials, no
+            kagglehub), naming the handle and the folder-spec fallback.
+    """
     handle = DATASETS[name].handle
     try:
         import kagglehub
@@ -158,5 +175,16 @@ def download(name):
 
 
 def resolve(name, seed=0, val_fraction=0.1, test_fraction=0.1):
-    """`(entries, class_names, notes)` of a named dataset, downloading it if needed."""
+    """The labelled files of a named dataset, downloading it if needed.
+
+    Args:
+        name: a key of `DATASETS`.
+        seed, val_fraction, test_fraction: for corpora without an official split.
+
+    Returns:
+        `(entries, class_names, notes)`, as `scan_folder` returns them.
+
+    Example:
+        >>> entries, class_names, notes = resolve("esc50")
+    """
     return DATASETS[name].parse(download(name), seed, val_fraction, test_fraction)

@@ -1,23 +1,21 @@
-"""Callbacks and inference helpers shared by the fine-tuning phases.
+"""Callbacks shared by the fine-tuning phases.
 
 - `EpochTimer` records each epoch's wall time (for throughput);
-- `Validation` scores the validation split outside the replicas;
-- `KeepBest` keeps the best-validation weights of a phase, resumably;
-- `predict_batches` runs a model over a dataset once, in order.
+- `Validation` scores the validation split outside the replicas (`val_scores`);
+- `KeepBest` keeps the best-validation weights of a phase, resumably.
 """
 
 import json
 import os
 import time
-import weakref
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from applications.atomic_io import atomic_path, write_json
+from applications.reporting.predictions import predict_batches
 
-__all__ = ["EpochTimer", "Validation", "KeepBest", "predict_batches", "val_scores"]
+__all__ = ["EpochTimer", "Validation", "KeepBest", "val_scores"]
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -28,9 +26,11 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds = []
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Start the epoch's clock."""
         self._start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
+        """Record the epoch's seconds."""
         self.seconds.append(time.perf_counter() - self._start)
 
 
@@ -41,6 +41,9 @@ class Validation(keras.callbacks.Callback):
     last validation batch does not split evenly over the replicas (an AddN
     shape error); one pass in the cross-replica context scores every example.
     Listed before the loggers, which then see the values.
+
+    Args:
+        dataset: the validation `(x, label)` batches.
     """
 
     def __init__(self, dataset):
@@ -48,11 +51,20 @@ class Validation(keras.callbacks.Callback):
         self.dataset = dataset
 
     def on_epoch_end(self, epoch, logs=None):
+        """Score the validation split into `logs`."""
         logs["val_loss"], logs["val_accuracy"] = val_scores(self.model, self.dataset)
 
 
 def val_scores(model, dataset):
-    """`(val_loss, val_accuracy)` of `model` over `dataset`."""
+    """Cross-entropy and accuracy of a softmax classifier over a split.
+
+    Args:
+        model: ends in softmax over the classes.
+        dataset: `(x, label)` batches.
+
+    Returns:
+        `(val_loss, val_accuracy)` as floats.
+    """
     probs, labels, _ = predict_batches(model, dataset)
     picked = np.clip(probs[np.arange(len(labels)), labels], 1e-7, 1.0)
     return float(-np.mean(np.log(picked))), float(np.mean(probs.argmax(axis=1) == labels))
@@ -66,6 +78,12 @@ class KeepBest(keras.callbacks.Callback):
     the best so far. At the end the model gets the best weights back: a phase
     that only makes validation worse (e.g. a random backbone trained for a few
     epochs) leaves the model as it found it.
+
+    Args:
+        path: where to keep the best weights (`path.npz`) and their epoch
+            and score (`path.json`).
+        start_accuracy: validation accuracy of the phase's starting weights.
+        writer: whether this process writes the files (the chief).
     """
 
     def __init__(self, path, start_accuracy, writer=True):
@@ -83,6 +101,7 @@ class KeepBest(keras.callbacks.Callback):
             write_json(self.meta, {"val_accuracy": accuracy, "epoch": epoch})
 
     def on_train_begin(self, logs=None):
+        """Load a resumed phase's best so far, or keep the starting weights as best."""
         if os.path.exists(self.meta):
             with open(self.meta, encoding="utf-8") as f:
                 meta = json.load(f)
@@ -93,44 +112,10 @@ class KeepBest(keras.callbacks.Callback):
             self._keep(self.start_accuracy, -1, self.model.get_weights())  # -1: the phase's start
 
     def on_epoch_end(self, epoch, logs=None):
+        """Keep the weights if this epoch beats the best validation accuracy."""
         if logs["val_accuracy"] > self.best:
             self._keep(logs["val_accuracy"], epoch, self.model.get_weights())
 
     def on_train_end(self, logs=None):
+        """Give the model the best weights back."""
         self.model.set_weights(self.weights)
-
-
-_INFERENCE_STEPS = weakref.WeakKeyDictionary()  # one traced function per model
-
-
-def predict_batches(model, dataset, keep_inputs=0):
-    """Run `model` over `(x, y)` batches once, in order.
-
-    Args:
-        model: a Keras model.
-        dataset: `(x, label)` batches.
-        keep_inputs: also return up to this many inputs, one per class first
-            (for example plots), with their positions.
-
-    Returns:
-        `(probs, labels, (inputs, positions))`; inputs is None when none are kept.
-    """
-    if model not in _INFERENCE_STEPS:
-        _INFERENCE_STEPS[model] = tf.function(lambda x: model(x, training=False))
-    step = _INFERENCE_STEPS[model]
-    outputs, labels, kept, seen = [], [], [], 0
-    for x, y in dataset:
-        outputs.append(np.asarray(step(x), dtype=np.float32))
-        y = y.numpy()
-        labels.append(y)
-        if len(kept) < keep_inputs:
-            shown = {label for _, label, _ in kept}
-            for i, label in enumerate(y):
-                if label not in shown and len(kept) < keep_inputs:
-                    kept.append((x[i].numpy(), label, seen + i))
-                    shown.add(label)
-        seen += len(y)
-    if not outputs:
-        raise ValueError("The split holds no examples to run the model on.")
-    examples = (np.stack([k[0] for k in kept]), np.array([k[2] for k in kept])) if kept else (None, None)
-    return np.concatenate(outputs), np.concatenate(labels), examples

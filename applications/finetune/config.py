@@ -177,24 +177,18 @@ def _require(condition, name, value, problem):
         raise received(name, value, problem)
 
 
-def _integer(name, value):
-    _require(
-        isinstance(value, numbers.Integral) and not isinstance(value, bool),
-        name,
-        value,
-        f"`{name}` must be an integer.",
-    )
-    return int(value)
+def _instance_of(kind, noun, convert):
+    def check(name, value):
+        # bool is an int to Python, never a count or a rate to a user.
+        valid = isinstance(value, kind) and not isinstance(value, bool)
+        _require(valid, name, value, f"`{name}` must be {noun}.")
+        return convert(value)
+
+    return check
 
 
-def _number(name, value):
-    _require(
-        isinstance(value, numbers.Real) and not isinstance(value, bool),
-        name,
-        value,
-        f"`{name}` must be a number.",
-    )
-    return float(value)
+_integer = _instance_of(numbers.Integral, "an integer", int)
+_number = _instance_of(numbers.Real, "a number", float)
 
 
 def _text(name, value):

@@ -1,6 +1,6 @@
 """`audiozoo finetune`: VGG transfer learning on log-mel spectrograms under tf.distribute.
 
-The recipe (see `applications.transfer_model` for the model):
+The recipe (see `applications.finetune.model` for the model):
 
 - pretrained backbone: phase `head` computes the frozen front end + backbone
   features of train/val once and trains only the head on them; phase
@@ -9,11 +9,11 @@ The recipe (see `applications.transfer_model` for the model):
   linear probe costing seconds), then phase `full` trains every layer.
 
 `fit` with `BackupAndRestore` trains under the default, one-device, mirrored
-and TPU strategies; `applications.training_loop` under multi-worker, where
+and TPU strategies; `applications.training.custom_loop` under multi-worker, where
 Keras 3 `fit` fails. Each phase backs up under `OUT/backup/PHASE` and leaves
 a `PHASE.done.weights.h5` when complete, so the same command resumes a
 killed run. Each phase ends with the weights of its best validation epoch
-(its starting weights count as epoch 0; `phase_callbacks.KeepBest`).
+(its starting weights count as epoch 0; `callbacks.KeepBest`).
 Outputs are written atomically, by the chief only.
 """
 
@@ -26,16 +26,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from applications.atomic_io import atomic_path, write_json
-from applications.finetune.callbacks import EpochTimer, KeepBest, Validation, predict_batches, val_scores
-from applications.finetune.model import build_parts, resolve_weights, set_trainable_top
+from applications.atomic_io import atomic_path, writable_dir, write_json
+from applications.finetune.callbacks import EpochTimer, KeepBest, Validation, val_scores
+from applications.finetune.model import build_parts, choose_weights, set_trainable_top
 from applications.reporting import metrics, plots
+from applications.reporting.predictions import predict_batches
 from applications.training import custom_loop
 from applications.training.epoch_seeds import EpochSeeds, fast_forward
 from applications.training.precision import resolve_precision
-from applications.training.strategy import resolve_strategy, writable_dir
+from applications.training.strategy import resolve_strategy
 
-__all__ = ["run_finetune", "predict_batches"]  # predict_batches: re-exported for the CLI
+__all__ = ["run_finetune"]
 
 
 class _Job:
@@ -49,7 +50,7 @@ class _Job:
         self.precision = resolve_precision(config.precision, self.info.kind)
         keras.utils.set_random_seed(config.seed)
         tf.config.experimental.enable_op_determinism()
-        self.out = writable_dir(config.out, self.info)
+        self.out = writable_dir(config.out, self.info.is_chief)
         # Backups sit in the real OUT for every worker: all read them to resume,
         # only the chief writes them.
         self.backup = os.path.join(config.out, "backup")
@@ -57,6 +58,16 @@ class _Job:
         self.timings, self.throughput, self.phases = {}, {}, {}
 
     def callbacks(self, phase, csv_log, timer):
+        """The loggers of one phase: `timer`, a CSV log and TensorBoard.
+
+        Args:
+            phase: the phase's name (its TensorBoard folder).
+            csv_log: the phase's CSV log (appended to, so resumes continue it).
+            timer: the phase's `EpochTimer`.
+
+        Returns:
+            A list of Keras callbacks.
+        """
         os.makedirs(self.logs, exist_ok=True)
         return [
             timer,
@@ -65,7 +76,18 @@ class _Job:
         ]
 
     def train_phase(self, phase, model, train, val, *, epochs, learning_rate, train_count):
-        """Train `model` for one phase, or load its result if a previous run finished it."""
+        """Train `model` for one phase, or load its result if a previous run finished it.
+
+        Records the phase's history, best epoch, time and throughput on the job.
+
+        Args:
+            phase: `head`, `finetune` or `full` (names its backups and logs).
+            model: the model to train (built under the strategy's scope).
+            train, val: `(x, label)` batches.
+            epochs: the phase's epochs.
+            learning_rate: Adam's rate.
+            train_count: training examples (for steps and throughput).
+        """
         done = os.path.join(self.backup, f"{phase}.done.weights.h5")
         csv_log = os.path.join(self.logs, f"{phase}.csv")
         if os.path.exists(done):
@@ -183,7 +205,7 @@ def run_finetune(config, log=print):
                         batch_size=config.batch_size, seed=config.seed, skip_bad=config.skip_bad)
     job.timings["data_s"] = round(time.perf_counter() - start, 2)
     log(data.summary())
-    weights, weights_used, notice = resolve_weights(config.weights, config.backbone, log)
+    weights, weights_used, notice = choose_weights(config.weights, config.backbone, log)
     with job.info.strategy.scope():
         parts = build_parts(config, len(data.class_names), data.clip_samples, weights)
     epochs = _train(job, parts, data, pretrained=weights is not None)

@@ -18,7 +18,7 @@ import zoo
 import zoo.audio
 from zoo.weights import IMAGENET_WEIGHTS, WeightsUnavailableError, imagenet_weights_path
 
-__all__ = ["TransferParts", "build_parts", "resolve_weights", "set_trainable_top"]
+__all__ = ["TransferParts", "build_parts", "choose_weights", "set_trainable_top"]
 
 
 @dataclasses.dataclass
@@ -40,11 +40,16 @@ class TransferParts:
     front_end: keras.Model
 
 
-def resolve_weights(requested, backbone, log=print):
-    """Map `--weights` to what the backbone builder gets, and whether it is pretrained.
+def choose_weights(requested, backbone, log=print):
+    """Choose the backbone's weights for `--weights`: the builder's argument and what to report.
 
     `auto` tries ImageNet and falls back to random initialisation with a loud
     notice when the weights cannot be had; `imagenet` fails instead.
+
+    Args:
+        requested: `auto`, `imagenet`, `none` (or None), a file, or `kaggle://...`.
+        backbone: the registered backbone name, e.g. `vgg16`.
+        log: prints the fallback notice.
 
     Returns:
         `(weights_argument, description, notice)`: the builder's `weights`,
@@ -127,7 +132,15 @@ def build_parts(config, num_classes, clip_samples, weights):
 
 
 def set_trainable_top(backbone, blocks):
-    """Make only the last `blocks` VGG blocks of `backbone` trainable (all if None)."""
+    """Make only the last `blocks` VGG blocks of `backbone` trainable.
+
+    Args:
+        backbone: a VGG with `block{i}_...` layer names.
+        blocks: how many of the last blocks train; None: all of them.
+
+    Returns:
+        The sorted names of the trainable blocks, e.g. `["block5"]`.
+    """
     names = sorted({layer.name.split("_")[0] for layer in backbone.layers if layer.name.startswith("block")})
     keep = set(names) if blocks is None else set(names[len(names) - blocks:])
     backbone.trainable = True

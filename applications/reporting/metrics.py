@@ -1,7 +1,4 @@
-"""Classification metrics and the training history behind a fine-tuning report.
-
-Files are written with `applications.atomic_io`.
-"""
+"""Classification metrics per class and training history per epoch, for job reports."""
 
 import csv
 import os
@@ -17,7 +14,16 @@ __all__ = [
 
 
 def confusion_matrix(y_true, y_pred, num_classes):
-    """`num_classes x num_classes` counts; rows are true classes, columns predictions."""
+    """Count each (true, predicted) pair of labels.
+
+    Args:
+        y_true, y_pred: integer labels.
+        num_classes: the number of classes.
+
+    Returns:
+        A `(num_classes, num_classes)` int64 array; rows are true classes,
+        columns predictions.
+    """
     matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(matrix, (np.asarray(y_true, int), np.asarray(y_pred, int)), 1)
     return matrix
@@ -28,6 +34,13 @@ def per_class_metrics(matrix, class_names):
 
     A class never predicted has precision 0 (no true positives), the
     scikit-learn convention with `zero_division=0`.
+
+    Args:
+        matrix: a confusion matrix (rows true, columns predicted).
+        class_names: the name of each row.
+
+    Returns:
+        `{name: {"precision", "recall", "f1", "support"}}`.
     """
     matrix = np.asarray(matrix)
     result = {}
@@ -42,7 +55,23 @@ def per_class_metrics(matrix, class_names):
 
 
 def classification_summary(y_true, y_pred, class_names):
-    """Accuracy, macro F1, per-class metrics and the confusion matrix as JSON-ready data."""
+    """Accuracy, macro F1, per-class metrics and the confusion matrix as JSON-ready data.
+
+    Args:
+        y_true, y_pred: integer labels of one split.
+        class_names: label `i` is `class_names[i]`.
+
+    Returns:
+        A dict with `accuracy`, `macro_f1`, `chance_accuracy` (always
+        guessing the largest class), `per_class` and `confusion_matrix`.
+
+    Raises:
+        ValueError: the split is empty.
+
+    Example:
+        >>> classification_summary([0, 1, 1], [0, 1, 0], ["a", "b"])["accuracy"]
+        0.6666666666666666
+    """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.size == 0:
         raise ValueError("Cannot score an empty split: it holds no examples.")
@@ -62,6 +91,12 @@ def read_csv_history(path):
 
     A run killed between logging and backing up an epoch repeats that epoch
     when resumed; the repeated row wins.
+
+    Args:
+        path: the CSV file.
+
+    Returns:
+        `{metric: [value per epoch]}`; empty when the file does not exist.
     """
     if not os.path.exists(path):
         return {}

@@ -1,7 +1,7 @@
-"""Figures for a fine-tuning run: training history, confusion matrix, example log-mels.
+"""Figures for job reports: training history, confusion matrix, example log-mels, waveforms.
 
 Drawn with matplotlib's non-interactive Agg backend (no display needed) and
-saved atomically via `applications.atomic_io.atomic_path`.
+saved as PNG atomically via `applications.atomic_io.atomic_path`.
 """
 
 import matplotlib
@@ -12,17 +12,22 @@ import numpy as np  # noqa: E402
 
 from applications.atomic_io import atomic_path  # noqa: E402
 
-__all__ = ["plot_history", "plot_confusion_matrix", "plot_examples"]
+__all__ = ["plot_history", "plot_confusion_matrix", "plot_examples", "plot_waveform"]
 
 
-def _save(fig, path):
+def _save(fig, path, bbox_inches="tight"):
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
+        fig.savefig(tmp, format="png", dpi=100, bbox_inches=bbox_inches)
     plt.close(fig)
 
 
 def plot_history(phases, path):
-    """Loss and accuracy per epoch for each phase (`{"phase name": history dict}`)."""
+    """Loss and accuracy per epoch for each phase, phases one after another.
+
+    Args:
+        phases: `{phase name: {"loss": [...], "val_accuracy": [...], ...}}`.
+        path: the PNG to write.
+    """
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     offset = 0
     for phase, history in phases.items():
@@ -44,7 +49,14 @@ def plot_history(phases, path):
 
 
 def plot_confusion_matrix(matrix, class_names, path, title="Test confusion matrix"):
-    """A confusion matrix heat map with counts (rows true, columns predicted)."""
+    """A confusion matrix heat map with counts (rows true, columns predicted).
+
+    Args:
+        matrix: square counts.
+        class_names: the name of each row and column.
+        path: the PNG to write.
+        title: the figure's title.
+    """
     matrix = np.asarray(matrix)
     size = max(4.0, 0.6 * len(class_names) + 2)
     fig, ax = plt.subplots(figsize=(size, size))
@@ -64,7 +76,17 @@ def plot_confusion_matrix(matrix, class_names, path, title="Test confusion matri
 
 
 def plot_examples(log_mels, true_labels, pred_labels, class_names, path):
-    """Up to eight log-mel spectrograms titled with their true and predicted labels."""
+    """Up to eight log-mel spectrograms titled with their true and predicted labels.
+
+    Args:
+        log_mels: `(n, mels, frames, 1)` spectrograms.
+        true_labels, pred_labels: integer labels of each.
+        class_names: label `i` is `class_names[i]`.
+        path: the PNG to write.
+
+    Raises:
+        ValueError: no examples.
+    """
     count = min(len(log_mels), 8)
     if count == 0:
         raise ValueError("plot_examples needs at least one example.")
@@ -81,3 +103,23 @@ def plot_examples(log_mels, true_labels, pred_labels, class_names, path):
                      color="black" if truth == guess else "red")
     fig.suptitle("Test examples (log-mel, dB)")
     _save(fig, path)
+
+
+def plot_waveform(waveform, sample_rate, path, title):
+    """A waveform over time above its spectrogram, in one PNG.
+
+    Args:
+        waveform: 1-D samples in [-1, 1].
+        sample_rate: Hz.
+        path: the PNG to write (atomically).
+        title: the figure's title.
+    """
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
+    t = np.arange(len(waveform)) / sample_rate
+    top.plot(t, waveform, linewidth=0.4)
+    top.set(ylabel="amplitude", ylim=(-1.05, 1.05), title=title)
+    nfft = 512 if len(waveform) >= 512 else max(16, 2 ** int(np.log2(len(waveform))))
+    bottom.specgram(waveform, NFFT=nfft, Fs=sample_rate, noverlap=nfft // 2, cmap="magma")
+    bottom.set(xlabel="time (s)", ylabel="frequency (Hz)")
+    fig.tight_layout()
+    _save(fig, path, bbox_inches=None)

@@ -10,7 +10,7 @@ Fault tolerance: the chief writes `backup_dir/state.npz` (weights, optimizer
 variables, finished epochs, history) atomically after every epoch; every
 worker restores from it on start, so `backup_dir` must be on storage all
 workers can read. A resumed run fast-forwards the data order and reseeds
-dropout/SpecAugment per epoch (see `applications.epochs`), so it repeats an
+dropout/SpecAugment per epoch (see `applications.training.epoch_seeds`), so it repeats an
 uninterrupted one.
 """
 
@@ -30,7 +30,14 @@ _STATE = "state.npz"
 
 
 def save_state(backup_dir, model, optimizer, epochs_done, history):
-    """Write weights, optimizer variables, epoch count and history atomically."""
+    """Write weights, optimizer variables, epoch count and history atomically.
+
+    Args:
+        backup_dir: the folder of `state.npz` (created if needed).
+        model, optimizer: what to save.
+        epochs_done: finished epochs.
+        history: `{metric: [value per epoch]}` so far.
+    """
     os.makedirs(backup_dir, exist_ok=True)
     arrays = {f"w{i}": w for i, w in enumerate(model.get_weights())}
     arrays.update({f"o{i}": np.asarray(v) for i, v in enumerate(optimizer.variables)})
@@ -42,9 +49,16 @@ def save_state(backup_dir, model, optimizer, epochs_done, history):
 
 
 def load_state(backup_dir, model, optimizer):
-    """Restore a `save_state` backup; returns `(epochs_done, history)` or `(0, {})`.
+    """Restore a `save_state` backup into `model` and `optimizer`.
 
     The optimizer must be built (`optimizer.build(model.trainable_variables)`).
+
+    Args:
+        backup_dir: the folder of `state.npz`.
+        model, optimizer: what to restore into.
+
+    Returns:
+        `(epochs_done, history)`, or `(0, {})` without a backup.
     """
     path = os.path.join(backup_dir, _STATE)
     if not os.path.exists(path):

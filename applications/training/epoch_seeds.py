@@ -24,14 +24,26 @@ __all__ = ["fast_forward", "reseed_layers", "EpochSeeds"]
 
 
 def fast_forward(dataset, epochs):
-    """Advance a reshuffling dataset's order by `epochs` iterations without reading data."""
+    """Advance a reshuffling dataset's order by `epochs` iterations without reading data.
+
+    Args:
+        dataset: a `tf.data.Dataset` (or distributed dataset) that reshuffles
+            each iteration.
+        epochs: how many iterators to create and drop.
+    """
     for _ in range(epochs):
         iterator = iter(dataset)
         del iterator
 
 
 def reseed_layers(model, seed, epoch):
-    """Set each seed generator of `model` to a state derived from (path, seed, epoch)."""
+    """Set each seed generator of `model` to a state derived from (path, seed, epoch).
+
+    Args:
+        model: a Keras model; its dropout, SpecAugment, ... seed generators.
+        seed: the run seed.
+        epoch: the epoch about to start (0-based).
+    """
     for variable in model.variables:
         if "seed_generator_state" not in variable.path:
             continue
@@ -56,6 +68,7 @@ class EpochSeeds(keras.callbacks.Callback):
         self._first = True
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Fast-forward the data on the first (possibly resumed) epoch; reseed the layers."""
         if self._first and self.dataset is not None:
             # `fit` starts at the restored epoch; replay the orders it skipped.
             fast_forward(self.dataset, epoch)

@@ -13,7 +13,14 @@ _BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
 
 def cpu_flags(cpuinfo="/proc/cpuinfo"):
-    """The CPU feature flags from `/proc/cpuinfo` (an empty set where it does not exist)."""
+    """The CPU feature flags from `/proc/cpuinfo`.
+
+    Args:
+        cpuinfo: the file to read.
+
+    Returns:
+        A set of flags; empty where the file does not exist.
+    """
     try:
         with open(cpuinfo, encoding="utf-8", errors="replace") as f:
             for line in f:
@@ -55,7 +62,19 @@ def choose_precision(requested, *, gpu_capabilities=(), cpu_feature_flags=(), tp
 
 
 def resolve_precision(requested="auto", strategy_kind="default"):
-    """Choose the policy for this machine, set it globally and return its name."""
+    """Choose the dtype policy for this machine and set it globally.
+
+    Args:
+        requested: one of `POLICIES`.
+        strategy_kind: the resolved strategy kind (`tpu` prefers bfloat16).
+
+    Returns:
+        The policy's name, e.g. `"mixed_bfloat16"`.
+
+    Example:
+        >>> resolve_precision("float32")
+        'float32'
+    """
     import keras
     import tensorflow as tf
 

@@ -7,14 +7,12 @@ as a pure function so it is testable without the hardware.
 
 Keras 3 `fit` fails under `MultiWorkerMirroredStrategy` (keras issue 20585),
 so `StrategyInfo.uses_custom_loop` tells the caller to train with
-`applications.training_loop` there.
+`applications.training.custom_loop` there.
 """
 
 import dataclasses
 import json
 import os
-import tempfile
-from typing import Optional
 
 __all__ = [
     "KINDS",
@@ -24,7 +22,6 @@ __all__ = [
     "is_chief",
     "configure_logical_cpus",
     "resolve_strategy",
-    "writable_dir",
 ]
 
 KINDS = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
@@ -50,6 +47,7 @@ class StrategyInfo:
 
     @property
     def uses_custom_loop(self):
+        """Whether to train with `custom_loop.train` (multi-worker) instead of `fit`."""
         return self.kind == "multi_worker"
 
 
@@ -68,13 +66,30 @@ def _tf_config(env=None):
 
 
 def cluster_workers(env=None):
-    """Number of worker and chief tasks that `TF_CONFIG` names (0 without one)."""
+    """Number of worker and chief tasks that `TF_CONFIG` names.
+
+    Args:
+        env: the environment to read; None: `os.environ`.
+
+    Returns:
+        The count; 0 without `TF_CONFIG`.
+
+    Raises:
+        ValueError: `TF_CONFIG` is not valid JSON.
+    """
     cluster = _tf_config(env).get("cluster", {})
     return len(cluster.get("worker", [])) + len(cluster.get("chief", []))
 
 
 def is_chief(env=None):
-    """Whether this process is the chief: task `chief`, or worker 0 when no chief is named."""
+    """Whether this process is the chief: task `chief`, or worker 0 when no chief is named.
+
+    Args:
+        env: the environment to read; None: `os.environ`.
+
+    Returns:
+        True without `TF_CONFIG` (a single process is its own chief).
+    """
     config = _tf_config(env)
     task = config.get("task", {})
     if not task:
@@ -116,7 +131,14 @@ def choose_kind(requested, *, num_workers=0, num_gpus=0, tpu_configured=False, l
 
 
 def configure_logical_cpus(count):
-    """Split the physical CPU into `count` logical devices (before TensorFlow starts)."""
+    """Split the physical CPU into `count` logical devices (before TensorFlow starts).
+
+    Args:
+        count: the number of logical CPUs.
+
+    Raises:
+        RuntimeError: the TensorFlow runtime has already started.
+    """
     import tensorflow as tf
 
     cpus = tf.config.list_physical_devices("CPU")
@@ -210,15 +232,3 @@ def resolve_strategy(requested="auto", logical_cpus=None):
         devices = tuple(strategy.extended.worker_devices)
     chief = is_chief() if kind == "multi_worker" else True
     return StrategyInfo(kind, strategy, int(strategy.num_replicas_in_sync), chief, devices)
-
-
-def writable_dir(out, info: Optional[StrategyInfo] = None):
-    """Where this process writes: `out` on the chief, a fresh temp dir on other workers.
-
-    Non-chief workers still save checkpoints (multi-worker saving is collective),
-    but into a throwaway directory so they never race the chief's files.
-    """
-    if info is None or info.is_chief:
-        os.makedirs(out, exist_ok=True)
-        return out
-    return tempfile.mkdtemp(prefix="audiozoo-worker-")

@@ -9,12 +9,6 @@ import soundfile as sf
 from applications.data import chords
 
 
-@pytest.fixture(scope="session")
-def builtin_root(tmp_path_factory):
-    """One cache folder per session, shared with tests/applications/data/test_dataset.py, so the set is made once."""
-    return str(tmp_path_factory.getbasetemp() / "audiozoo-cache")
-
-
 def _read_all(folder):
     return {os.path.relpath(os.path.join(d, f), folder): sf.read(os.path.join(d, f))[0]
             for d, _, files in os.walk(folder) for f in files if f.endswith(".wav")}
@@ -42,8 +36,8 @@ def test_clips_are_one_second_finite_and_vary(tmp_path):
     assert 0.25 < min(peaks) and max(peaks) <= 0.91 and np.std(peaks) > 0.02
 
 
-def test_builtin_dir_default_size_cached_and_atomic(builtin_root):
-    path = chords.builtin_dir(root=builtin_root)
+def test_builtin_dir_default_size_cached_and_atomic(builtin_cache):
+    path = chords.builtin_dir(root=builtin_cache)
     qualities = [d for d in os.listdir(path) if os.path.isdir(os.path.join(path, d))]
     assert len(qualities) >= 6 and {"major", "minor", "diminished", "augmented", "sus2",
                                     "sus4"} <= set(qualities)
@@ -51,10 +45,10 @@ def test_builtin_dir_default_size_cached_and_atomic(builtin_root):
     assert n >= 1200
     marker = os.path.join(path, "builtin.json")
     stamp = os.stat(marker).st_mtime_ns
-    assert chords.builtin_dir(root=builtin_root) == path  # second call reuses the cache
+    assert chords.builtin_dir(root=builtin_cache) == path  # second call reuses the cache
     assert os.stat(marker).st_mtime_ns == stamp
-    assert not [d for d in os.listdir(builtin_root) if d.startswith(".builtin-tmp-")]
-    assert chords.builtin_dir(root=builtin_root, seed=1, clips_per_class=1) != path
+    assert not [d for d in os.listdir(builtin_cache) if d.startswith(".builtin-tmp-")]
+    assert chords.builtin_dir(root=builtin_cache, seed=1, clips_per_class=1) != path
 
 
 def test_builtin_dir_leaves_no_partial_folder_on_failure(tmp_path, monkeypatch):
@@ -68,14 +62,14 @@ def test_builtin_dir_leaves_no_partial_folder_on_failure(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_builtin_chords_are_learnable(builtin_root, monkeypatch):
+def test_builtin_chords_are_learnable(builtin_cache, monkeypatch):
     """A small CNN on log-mels beats chance by a wide margin after a few epochs."""
     import keras
 
     import zoo.audio
     from applications.data import load_dataset
 
-    monkeypatch.setenv("AUDIOZOO_CACHE", builtin_root)
+    monkeypatch.setenv("AUDIOZOO_CACHE", builtin_cache)
     data = load_dataset("builtin", batch_size=32)
     inputs = keras.Input((data.clip_samples,))
     x = zoo.audio.LogMelSpectrogram(sample_rate=data.sample_rate, n_mels=64)(inputs)

@@ -1,4 +1,4 @@
-"""applications.data.load_dataset: builtin, folders, Kaggle layouts, clip handling."""
+"""load_dataset: builtin, folders, Kaggle layouts, clip handling."""
 
 import os
 
@@ -9,12 +9,6 @@ import soundfile as sf
 from applications import data as data_module
 from applications.data import kaggle
 from applications.data import load_dataset
-
-
-@pytest.fixture(scope="session")
-def builtin_cache(tmp_path_factory):
-    """One cache folder per session, shared with tests/applications/data/test_chords.py, so the set is made once."""
-    return str(tmp_path_factory.getbasetemp() / "audiozoo-cache")
 
 
 @pytest.fixture

@@ -1,9 +1,8 @@
-"""Metrics, CSV history and plots of a fine-tuning report."""
+"""Classification metrics per class and the training history read back from CSV logs."""
 
-import numpy as np
 import pytest
 
-from applications.reporting import metrics, plots
+from applications.reporting import metrics
 
 
 def test_confusion_matrix_and_per_class_metrics():
@@ -32,31 +31,3 @@ def test_csv_history_keeps_last_row_per_epoch(tmp_path):
     log.write_text("epoch,accuracy,loss\n0,0.1,2.0\n1,0.2,1.5\n1,0.25,1.4\n2,0.3,1.2\n")
     assert metrics.read_csv_history(str(log)) == {"accuracy": [0.1, 0.25, 0.3], "loss": [2.0, 1.4, 1.2]}
     assert metrics.read_csv_history(str(tmp_path / "missing.csv")) == {}
-
-
-def test_plots_write_pngs(tmp_path):
-    history = {"head": {"loss": [2.0, 1.0], "accuracy": [0.2, 0.5], "val_loss": [2.1, 1.2]},
-               "full": {"loss": [0.9], "accuracy": [0.6]}}
-    plots.plot_history(history, str(tmp_path / "history.png"))
-    plots.plot_confusion_matrix(np.array([[3, 1], [0, 4]]), ["x", "y"], str(tmp_path / "cm.png"))
-    mels = np.random.default_rng(0).normal(size=(3, 16, 10, 1))
-    plots.plot_examples(mels, [0, 1, 1], [0, 0, 1], ["x", "y"], str(tmp_path / "ex.png"))
-    for name in ("history.png", "cm.png", "ex.png"):
-        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_predict_batches_keeps_order_and_one_example_per_class():
-    import keras
-    import tensorflow as tf
-
-    from applications.finetune.callbacks import predict_batches
-
-    x = np.arange(10, dtype="float32").reshape(5, 2)
-    y = np.array([0, 0, 1, 1, 2], dtype="int32")
-    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="softmax")])
-    probs, labels, (inputs, positions) = predict_batches(
-        model, tf.data.Dataset.from_tensor_slices((x, y)).batch(2), keep_inputs=2)
-    np.testing.assert_array_equal(labels, y)
-    np.testing.assert_allclose(probs, model.predict(x, verbose=0), rtol=1e-5)
-    np.testing.assert_array_equal(positions, [0, 2])  # first of class 0, first of class 1
-    np.testing.assert_array_equal(inputs, x[[0, 2]])
