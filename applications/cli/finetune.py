@@ -11,7 +11,7 @@ from applications.finetune.config import FinetuneConfig
 from applications.training.strategy import KINDS
 from applications.training.precision import POLICIES
 
-__all__ = ["register", "load_trained", "run_evaluate", "run_predict"]
+__all__ = ["register", "run_finetune_command", "load_trained", "run_evaluate", "run_predict"]
 
 
 def _int_or_hw(text):

@@ -13,7 +13,7 @@ and TPU strategies; `applications.training.custom_loop` under multi-worker, wher
 Keras 3 `fit` fails. Each phase backs up under `OUT/backup/PHASE` and leaves
 a `PHASE.done.weights.h5` when complete, so the same command resumes a
 killed run. Each phase ends with the weights of its best validation epoch
-(its starting weights count as epoch 0; `callbacks.KeepBest`).
+(its starting weights count as epoch 0; `applications.finetune.callbacks.KeepBest`).
 Outputs are written atomically, by the chief only.
 """
 
