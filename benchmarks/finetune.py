@@ -27,10 +27,10 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from applications.data import load_dataset  # noqa: E402
-from applications.finetune import predict_batches  # noqa: E402
-from applications.precision import resolve_precision  # noqa: E402
-from applications.presets import merge_settings  # noqa: E402
-from applications.transfer_model import build_parts, set_trainable_top  # noqa: E402
+from applications.reporting.predictions import predict_batches  # noqa: E402
+from applications.training.precision import resolve_precision  # noqa: E402
+from applications.finetune.config import FinetuneConfig  # noqa: E402
+from applications.finetune.model import build_parts, set_trainable_top  # noqa: E402
 from machine_info import describe  # noqa: E402
 
 
@@ -146,16 +146,16 @@ def main():
     parser.add_argument("--clips", type=int, default=256, help="training clips used for (a)")
     parser.add_argument("--steps", type=int, default=8, help="timed batches for (b) and (c)")
     args = parser.parse_args()
-    settings = merge_settings({"data": "builtin"})
-    batch = int(settings["batch_size"])
+    settings = FinetuneConfig.from_sources({"data": "builtin"})
+    batch = settings.batch_size
     keras.utils.set_random_seed(0)
     load_before = os.getloadavg()
-    data = load_dataset("builtin", sample_rate=settings["sample_rate"], clip_seconds=settings["clip_seconds"],
+    data = load_dataset("builtin", sample_rate=settings.sample_rate, clip_seconds=settings.clip_seconds,
                         batch_size=batch, seed=0)
     waves, labels = _subset(data, max(args.clips, args.steps * batch), batch)
     result = {
         "timing": f"fastest of {ROUNDS} alternating epochs per figure, after a warm-up epoch",
-        "settings": {k: settings[k] for k in ("backbone", "image_size", "n_mels", "n_fft", "hop_length", "batch_size")},
+        "settings": {k: getattr(settings, k) for k in ("backbone", "image_size", "n_mels", "n_fft", "hop_length", "batch_size")},
         "a_phase1_feature_caching": feature_caching(settings, data, waves[: args.clips], labels[: args.clips], batch),
         "b_pipeline_vs_in_memory": pipeline_vs_memory(settings, data, waves, labels, batch, args.steps),
         "c_precision": precision_speed(settings, data, waves, labels, batch, args.steps),

@@ -1,0 +1,7 @@
+"""`python -m applications.cli`: the `audiozoo` command from a checkout."""
+
+import sys
+
+from applications.cli import main
+
+sys.exit(main())

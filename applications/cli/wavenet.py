@@ -1,0 +1,204 @@
+"""`audiozoo wavenet train|generate`: train a WaveNet on a dataset, then sample audio from it.
+
+`train` fits a registered WaveNet with plain `fit` on mu-law (input,
+next-sample) pairs cut from the clips of `applications.data.load_dataset`,
+conditioned on the clip labels (e.g. the built-in set's chord qualities). It
+resumes after a kill (`BackupAndRestore`) and writes `model.keras` and
+`wavenet.json` (sample rate, class names) atomically.
+
+`generate` loads the model with `safe_mode=True`, samples with the fast
+generator in chunks behind a progress bar, and writes a PCM16 WAV plus a
+waveform + spectrogram PNG beside it.
+
+Example:
+    audiozoo wavenet train --data builtin --out runs/wn --epochs 2
+    audiozoo wavenet generate --model runs/wn/model.keras --seconds 2 --out chord.wav --condition minor
+"""
+
+import json
+import os
+import time
+
+from applications.atomic_io import atomic_path, write_json
+
+METADATA = "wavenet.json"
+
+
+def register(subparsers):
+    """Add `wavenet train` and `wavenet generate` to the `audiozoo` parser.
+
+    Args:
+        subparsers: what `argparse.ArgumentParser.add_subparsers` returned.
+    """
+    p = subparsers.add_parser("wavenet", help="train a WaveNet on audio and generate audio from it")
+    sub = p.add_subparsers(dest="wavenet_command", metavar="ACTION")
+    sub.required = True
+
+    t = sub.add_parser("train", help="fit a WaveNet on a dataset's clips (labels as global condition)")
+    t.add_argument("--data", required=True, help="'builtin' (synthetic chords), a folder, or a Kaggle corpus name")
+    t.add_argument("--out", required=True, help="output folder for model.keras, wavenet.json, backups")
+    t.add_argument("--model", default="wavenet_small", choices=("wavenet_small", "wavenet"))
+    t.add_argument("--epochs", type=int, default=5)
+    t.add_argument("--steps-per-epoch", type=int, default=100)
+    t.add_argument("--batch-size", type=int, default=8)
+    t.add_argument("--segment", type=int, default=4000, help="samples per training window (default 4000)")
+    t.add_argument("--sample-rate", type=int, default=16000)
+    t.add_argument("--clip-seconds", type=float, default=None)
+    t.add_argument("--learning-rate", type=float, default=1e-3)
+    t.add_argument("--unconditioned", action="store_true", help="ignore the labels (no global conditioning)")
+    t.add_argument("--seed", type=int, default=0)
+    t.set_defaults(func=run_train)
+
+    g = sub.add_parser("generate", help="sample audio from a trained WaveNet into a WAV (+ PNG)")
+    g.add_argument("--model", required=True, help="path to model.keras")
+    g.add_argument("--seconds", type=float, required=True)
+    g.add_argument("--out", required=True, help="output .wav path; the plot goes to the same name .png")
+    g.add_argument("--condition", default=None, help="class name or id (global conditioning)")
+    g.add_argument("--temperature", type=float, default=1.0)
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--sample-rate", type=int, default=None, help="default: the rate it was trained at")
+    g.add_argument("--chunk", type=int, default=4000, help="samples per compiled call (progress granularity)")
+    g.set_defaults(func=run_generate)
+
+
+def _check(condition, arg, value, problem):
+    if not condition:
+        from zoo.validation import received  # importing zoo loads TensorFlow: only on failure
+
+        raise received(arg, value, problem)
+
+
+def run_train(args):
+    """`audiozoo wavenet train`: fit a WaveNet on a dataset's clips and save it.
+
+    Args:
+        args: the parsed `train` flags.
+
+    Returns:
+        0.
+
+    Example:
+        audiozoo wavenet train --data builtin --out runs/wn --epochs 2
+    """
+    import keras
+
+    import zoo
+    from applications.data import load_dataset
+    from zoo.wavenet import training_dataset
+
+    for arg in ("epochs", "steps_per_epoch", "batch_size", "segment"):
+        _check(getattr(args, arg) >= 1, f"--{arg.replace('_', '-')}", getattr(args, arg), "Must be >= 1.")
+    keras.utils.set_random_seed(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    data = load_dataset(args.data, sample_rate=args.sample_rate, clip_seconds=args.clip_seconds,
+                        batch_size=args.batch_size, seed=args.seed)
+    print(data.summary())
+    _check(data.clip_samples > args.segment, "--segment", args.segment,
+           f"Training windows need segment + 1 samples; the clips have {data.clip_samples}.")
+    conditioned = not args.unconditioned
+    overrides = {"global_condition_classes": len(data.class_names)} if conditioned else {}
+    model = zoo.create_model(args.model, **overrides)
+    q = model.quantization_channels
+    train = training_dataset(data.train, q, segment_length=args.segment, use_labels=conditioned,
+                             seed=args.seed).repeat()
+    validation = None
+    if data.counts["val"]:
+        validation = training_dataset(data.val, q, segment_length=args.segment, use_labels=conditioned,
+                                      seed=args.seed + 1)
+    model.compile(optimizer=keras.optimizers.Adam(args.learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    print(f"{model.name}: {model.count_params():,} parameters, receptive field "
+          f"{model.receptive_field} samples ({model.receptive_field / data.sample_rate * 1000:.0f} ms)")
+    start = time.perf_counter()
+    history = model.fit(
+        train, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch, validation_data=validation,
+        callbacks=[keras.callbacks.BackupAndRestore(os.path.join(args.out, "backup"))], shuffle=False, verbose=2,
+    )
+    path = os.path.join(args.out, "model.keras")
+    with atomic_path(path) as tmp:
+        model.save(tmp)
+    write_json(os.path.join(args.out, METADATA), {
+        "sample_rate": data.sample_rate,
+        "class_names": data.class_names if conditioned else [],
+        "data": data.source,
+        "final_loss": float(history.history["loss"][-1]),
+    })
+    print(f"Saved {path} after {time.perf_counter() - start:.0f}s "
+          f"(loss {history.history['loss'][0]:.3f} -> {history.history['loss'][-1]:.3f}).")
+    return 0
+
+
+def _resolve_condition(model, condition, class_names):
+    if not model.global_condition_classes:
+        _check(condition is None, "--condition", condition, "This model is not globally conditioned.")
+        return None
+    names = list(class_names)
+    _check(condition is not None, "--condition", condition,
+           f"This model is conditioned on a class; pass one of {names or list(range(model.global_condition_classes))}.")
+    if condition in names:
+        return names.index(condition)
+    _check(condition.isdigit() and int(condition) < model.global_condition_classes, "--condition", condition,
+           f"Pass a class name ({', '.join(names) or 'none recorded'}) or an id "
+           f"0..{model.global_condition_classes - 1}.")
+    return int(condition)
+
+
+def run_generate(args):
+    """`audiozoo wavenet generate`: sample audio from a trained WaveNet into a WAV and a PNG.
+
+    Args:
+        args: the parsed `generate` flags.
+
+    Returns:
+        0.
+
+    Example:
+        audiozoo wavenet generate --model runs/wn/model.keras --seconds 2 --out a.wav
+    """
+    import keras
+    import numpy as np
+    import soundfile as sf
+
+    from applications.reporting.plots import plot_waveform
+    from zoo.wavenet import WaveNet
+    from zoo.wavenet_generation import FastGenerator
+
+    if not os.path.isfile(args.model):
+        raise FileNotFoundError(f"No model file {args.model}; train one with `audiozoo wavenet train`.")
+    _check(args.seconds > 0, "--seconds", args.seconds, "Must be > 0.")
+    _check(args.chunk >= 1, "--chunk", args.chunk, "Must be >= 1.")
+    _check(args.out.lower().endswith(".wav"), "--out", args.out, "The output must be a .wav path.")
+    metadata_path = os.path.join(os.path.dirname(os.path.abspath(args.model)), METADATA)
+    metadata = {}
+    if os.path.isfile(metadata_path):
+        with open(metadata_path, encoding="utf-8") as f:
+            metadata = json.load(f)
+    sample_rate = args.sample_rate or metadata.get("sample_rate", 16000)
+    model = keras.saving.load_model(args.model, safe_mode=True)
+    _check(isinstance(model, WaveNet), "--model", args.model, f"Not a WaveNet ({type(model).__name__}).")
+    _check(not model.local_condition_channels, "--model", args.model,
+           "Locally conditioned models need features; use model.generate(local_condition=...) from Python.")
+    condition = _resolve_condition(model, args.condition, metadata.get("class_names", []))
+
+    total = int(round(args.seconds * sample_rate))
+    _check(total >= 1, "--seconds", args.seconds, "Too short for one sample.")
+    chunk = min(args.chunk, total)
+    generator = FastGenerator(model, seed=args.seed, temperature=args.temperature, global_condition=condition)
+    progress = keras.utils.Progbar(total, unit_name="sample")
+    pieces, done, start = [], 0, time.perf_counter()
+    while done < total:
+        # Equal chunks reuse one compiled loop; the last one's excess is dropped.
+        pieces.append(generator.generate(chunk)[0])
+        done = min(total, done + chunk)
+        progress.update(done)
+    audio = np.concatenate(pieces)[:total].astype("float32")
+    elapsed = time.perf_counter() - start
+
+    with atomic_path(args.out) as tmp:
+        sf.write(tmp, audio, sample_rate, subtype="PCM_16")
+    png = args.out[:-4] + ".png"
+    label = "" if condition is None else f", condition {args.condition}"
+    plot_waveform(audio, sample_rate, png, f"WaveNet sample: {total / sample_rate:.2f} s at {sample_rate} Hz{label}")
+    print(f"Wrote {args.out} ({total} samples, {total / sample_rate:.2f} s) and {png}; "
+          f"{total / elapsed:,.0f} samples/s including compilation.")
+    return 0

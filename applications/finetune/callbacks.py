@@ -1,0 +1,121 @@
+"""Callbacks shared by the fine-tuning phases.
+
+- `EpochTimer` records each epoch's wall time (for throughput);
+- `Validation` scores the validation split outside the replicas (`val_scores`);
+- `KeepBest` keeps the best-validation weights of a phase, resumably.
+"""
+
+import json
+import os
+import time
+
+import keras
+import numpy as np
+
+from applications.atomic_io import atomic_path, write_json
+from applications.reporting.predictions import predict_batches
+
+__all__ = ["EpochTimer", "Validation", "KeepBest", "val_scores"]
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall-clock seconds of each epoch, in `seconds`."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Start the epoch's clock."""
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Record the epoch's seconds."""
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+class Validation(keras.callbacks.Callback):
+    """Add `val_loss`/`val_accuracy` to each epoch's logs, computed outside the replicas.
+
+    Keras 3 `fit(validation_data=...)` under MirroredStrategy fails when the
+    last validation batch does not split evenly over the replicas (an AddN
+    shape error); one pass in the cross-replica context scores every example.
+    Listed before the loggers, which then see the values.
+
+    Args:
+        dataset: the validation `(x, label)` batches.
+    """
+
+    def __init__(self, dataset):
+        super().__init__()
+        self.dataset = dataset
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Score the validation split into `logs`."""
+        logs["val_loss"], logs["val_accuracy"] = val_scores(self.model, self.dataset)
+
+
+def val_scores(model, dataset):
+    """Cross-entropy and accuracy of a softmax classifier over a split.
+
+    Args:
+        model: ends in softmax over the classes.
+        dataset: `(x, label)` batches.
+
+    Returns:
+        `(val_loss, val_accuracy)` as floats.
+    """
+    probs, labels, _ = predict_batches(model, dataset)
+    picked = np.clip(probs[np.arange(len(labels)), labels], 1e-7, 1.0)
+    return float(-np.mean(np.log(picked))), float(np.mean(probs.argmax(axis=1) == labels))
+
+
+class KeepBest(keras.callbacks.Callback):
+    """Keep the weights with the best validation accuracy, the phase's start included.
+
+    The best weights live in memory on every worker (all see the same scores)
+    and, written by the chief, under the phase's backup, so a resumed run knows
+    the best so far. At the end the model gets the best weights back: a phase
+    that only makes validation worse (e.g. a random backbone trained for a few
+    epochs) leaves the model as it found it.
+
+    Args:
+        path: where to keep the best weights (`path.npz`) and their epoch
+            and score (`path.json`).
+        start_accuracy: validation accuracy of the phase's starting weights.
+        writer: whether this process writes the files (the chief).
+    """
+
+    def __init__(self, path, start_accuracy, writer=True):
+        super().__init__()
+        self.path, self.meta = path + ".npz", path + ".json"
+        self.start_accuracy, self.writer = start_accuracy, writer
+        self.best, self.best_epoch, self.weights = None, None, None
+
+    def _keep(self, accuracy, epoch, weights):
+        self.best, self.best_epoch, self.weights = accuracy, epoch, weights
+        if self.writer:
+            # Model weights only (not the optimizer, which the phase discards).
+            with atomic_path(self.path) as tmp:
+                np.savez(tmp, *weights)
+            write_json(self.meta, {"val_accuracy": accuracy, "epoch": epoch})
+
+    def on_train_begin(self, logs=None):
+        """Load a resumed phase's best so far, or keep the starting weights as best."""
+        if os.path.exists(self.meta):
+            with open(self.meta, encoding="utf-8") as f:
+                meta = json.load(f)
+            with np.load(self.path) as saved:
+                weights = [saved[f"arr_{i}"] for i in range(len(saved.files))]
+            self.best, self.best_epoch, self.weights = meta["val_accuracy"], meta["epoch"], weights
+        else:
+            self._keep(self.start_accuracy, -1, self.model.get_weights())  # -1: the phase's start
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Keep the weights if this epoch beats the best validation accuracy."""
+        if logs["val_accuracy"] > self.best:
+            self._keep(logs["val_accuracy"], epoch, self.model.get_weights())
+
+    def on_train_end(self, logs=None):
+        """Give the model the best weights back."""
+        self.model.set_weights(self.weights)
