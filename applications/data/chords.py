@@ -20,18 +20,20 @@ import soundfile as sf
 
 __all__ = ["QUALITIES", "builtin_dir", "make_chords", "cache_root"]
 
-# Semitone intervals above the root.
+# Semitone intervals above the root. Every quality is a distinct pitch-class set
+# under transposition, so a clip's quality is decidable whatever its root and
+# inversion (version 1 had sus2, which is sus4 on another root: Csus2 = Gsus4/C).
 QUALITIES = {
     "major": (0, 4, 7),
     "minor": (0, 3, 7),
     "diminished": (0, 3, 6),
     "augmented": (0, 4, 8),
-    "sus2": (0, 2, 7),
     "sus4": (0, 5, 7),
+    "major7": (0, 4, 7, 11),
     "dominant7": (0, 4, 7, 10),
     "minor7": (0, 3, 7, 10),
 }
-GENERATOR_VERSION = 1  # bump when the sound changes, so old caches are not reused
+GENERATOR_VERSION = 2  # bump when the sound changes, so old caches are not reused
 
 
 def cache_root():
