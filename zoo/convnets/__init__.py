@@ -1,0 +1,9 @@
+"""Convolutional and fully connected classifiers: MLP, the LWLS CNN, AlexNet, VGG.
+
+Each builder lives in its own module (`zoo.convnets.vgg.vgg16`) and is also
+`zoo.vgg16`; `zoo.convnets.inputs` holds what the image models share.
+"""
+
+from zoo.convnets import alexnet, lwls_cnn, mlp, vgg
+
+__all__ = ["alexnet", "lwls_cnn", "mlp", "vgg"]

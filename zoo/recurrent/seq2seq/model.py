@@ -1,0 +1,268 @@
+"""Encoder-decoder (seq2seq) RNN for token and frame sequences, with optional attention.
+
+The encoder reads the source sequence; its final states initialise the
+decoder, which is trained with teacher forcing on the target sequence shifted
+right (N->M: source and target lengths differ). `decode` runs greedy or beam
+search inference (`zoo.recurrent.seq2seq.decoding`). Attention (`"luong"` or
+`"bahdanau"`, `zoo.recurrent.seq2seq.attention`) lets every decoder step read all encoder
+outputs.
+
+References: I. Sutskever, O. Vinyals, Q. Le, "Sequence to Sequence Learning
+with Neural Networks", 2014; K. Cho et al., "Learning Phrase Representations
+using RNN Encoder-Decoder", 2014; attention: Bahdanau et al. 2015, Luong et
+al. 2015.
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+from zoo.recurrent.seq2seq.attention import ATTENTION, attention_layers, bahdanau, luong
+from zoo.registry import register_model
+from zoo.recurrent.seq2seq.decoding import DecodingMixin
+from zoo.recurrent.checks import check_sequence
+from zoo.validation import check_choice, check_positive_int, received
+
+__all__ = ["Seq2Seq", "seq2seq", "CELLS", "ATTENTION"]
+
+CELLS = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+
+
+def _check_kind(prefix, vocab_size, dim):
+    if (vocab_size is None) == (dim is None):
+        raise received(f"{prefix}_vocab_size", vocab_size,
+                       f"Give exactly one of `{prefix}_vocab_size` (tokens) and `{prefix}_dim` "
+                       f"(frames); {prefix}_dim={dim!r}.")
+    if vocab_size is not None:
+        check_positive_int(f"{prefix}_vocab_size", vocab_size, minimum=2)
+    else:
+        check_positive_int(f"{prefix}_dim", dim)
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class Seq2Seq(DecodingMixin, keras.Model):
+    """RNN encoder -> final states -> RNN decoder, trained with teacher forcing.
+
+    Inputs are `(encoder_inputs, decoder_inputs)` (or a dict with those keys).
+    Tokens are `(batch, time)` integers, token 0 is padding (masked in the
+    encoder); frames are `(batch, time, dim)` floats, all-zero frames are
+    padding. `decoder_inputs` is the target shifted right (a start symbol
+    first). The output is `(batch, T_dec, target_vocab_size)` probabilities
+    for tokens (`"sparse_categorical_crossentropy"`), or frames (`"mse"`).
+    Weight padded target steps with `sample_weight`.
+
+    Args:
+        source_vocab_size: source vocabulary (token sources).
+        target_vocab_size: target vocabulary (token targets).
+        source_dim: features per source frame (frame sources).
+        target_dim: features per target frame (frame targets).
+        cell: `"simple"`, `"lstm"` or `"gru"`.
+        units: hidden units of every encoder and decoder layer.
+        num_layers: stacked layers in the encoder and in the decoder; decoder
+            layer i starts from encoder layer i's final states.
+        embedding_dim: token embedding size.
+        attention: `"luong"`, `"bahdanau"` or `None`.
+        name: model name.
+
+    Example:
+        >>> model = zoo.create_model("seq2seq", source_vocab_size=13,
+        ...                          target_vocab_size=13, attention="luong")
+        >>> model.compile("adam", "sparse_categorical_crossentropy")
+        >>> model.fit((source, target_in), target_out, sample_weight=target_out > 0)
+        >>> model.decode(source, max_length=11, start_token=11, end_token=12, beam_width=4)
+    """
+
+    def __init__(self, source_vocab_size=None, target_vocab_size=None, source_dim=None, target_dim=None,
+                 cell="lstm", units=128, num_layers=1, embedding_dim=32, attention=None, name="seq2seq",
+                 **kwargs):
+        super().__init__(name=name, **kwargs)
+        _check_kind("source", source_vocab_size, source_dim)
+        _check_kind("target", target_vocab_size, target_dim)
+        check_choice("cell", cell, tuple(CELLS))
+        check_positive_int("units", units)
+        check_positive_int("num_layers", num_layers)
+        check_positive_int("embedding_dim", embedding_dim)
+        check_choice("attention", attention, ATTENTION)
+        self.source_vocab_size = source_vocab_size
+        self.target_vocab_size = target_vocab_size
+        self.source_dim = source_dim
+        self.target_dim = target_dim
+        self.cell = cell
+        self.units = units
+        self.num_layers = num_layers
+        self.embedding_dim = embedding_dim
+        self.attention = attention
+
+        source_features = embedding_dim if source_vocab_size else source_dim
+        target_features = embedding_dim if target_vocab_size else target_dim
+        if source_vocab_size:
+            self.source_embedding = keras.layers.Embedding(source_vocab_size, embedding_dim,
+                                                           name="source_embedding")
+            self.source_embedding.build((None, None))
+        if target_vocab_size:
+            self.target_embedding = keras.layers.Embedding(target_vocab_size, embedding_dim,
+                                                           name="target_embedding")
+            self.target_embedding.build((None, None))
+        layer = CELLS[cell]
+        self.encoder_layers = []
+        self.decoder_layers = []
+        for i in range(1, num_layers + 1):
+            enc = layer(units, return_sequences=True, return_state=True, name=f"encoder_{cell}{i}")
+            enc.build((None, None, source_features if i == 1 else units))
+            self.encoder_layers.append(enc)
+            # Bahdanau feeds the context vector into the first decoder layer.
+            first_in = target_features + (units if attention == "bahdanau" else 0)
+            dec = layer(units, return_sequences=True, name=f"decoder_{cell}{i}")
+            dec.build((None, None, first_in if i == 1 else units))
+            self.decoder_layers.append(dec)
+        for attr, layer in attention_layers(attention, units).items():
+            setattr(self, attr, layer)  # self.attention_keys, ...: the saved weights' names
+        out_dim = target_vocab_size or target_dim
+        self.readout = keras.layers.Dense(out_dim, name="readout")
+        self.readout.build((None, None, 2 * units if attention == "bahdanau" else units))
+        self.built = True
+
+    def build(self, input_shape=None):
+        # Every weight is created in __init__ (shapes follow from the arguments).
+        self.built = True
+
+    # -- inputs -------------------------------------------------------------
+
+    def _unpack(self, inputs):
+        if isinstance(inputs, dict):
+            if set(inputs) != {"encoder_inputs", "decoder_inputs"}:
+                raise received("inputs", sorted(inputs), "Input dicts have keys 'encoder_inputs', 'decoder_inputs'.")
+            encoder_inputs, decoder_inputs = inputs["encoder_inputs"], inputs["decoder_inputs"]
+        elif isinstance(inputs, (list, tuple)) and len(inputs) == 2:
+            encoder_inputs, decoder_inputs = inputs
+        else:
+            raise received("inputs", type(inputs).__name__, "Pass (encoder_inputs, decoder_inputs).")
+        encoder_inputs = check_sequence("encoder_inputs", encoder_inputs, self.source_vocab_size, self.source_dim, self.compute_dtype)
+        decoder_inputs = check_sequence("decoder_inputs", decoder_inputs, self.target_vocab_size, self.target_dim, self.compute_dtype)
+        return encoder_inputs, decoder_inputs
+
+    # -- encoder ---------------------------------------------------------------
+
+    def encode(self, encoder_inputs):
+        """Encoder outputs `(batch, S, units)`, their mask `(batch, S)` and final states per layer."""
+        if self.source_vocab_size:
+            mask = ops.not_equal(encoder_inputs, 0)
+            x = self.source_embedding(encoder_inputs)
+        else:
+            mask = ops.any(ops.not_equal(encoder_inputs, 0), axis=-1)
+            x = encoder_inputs
+        states = []
+        for layer in self.encoder_layers:
+            x, *final = layer(x, mask=mask)
+            states.append(list(final))
+        return x, mask, states
+
+    def _target_features(self, y):
+        return self.target_embedding(y) if self.target_vocab_size else y
+
+    # -- decoder ---------------------------------------------------------------
+
+    def _step(self, y_prev, states, memory, keys, mask):
+        """One decoder step from features of y(t-1); returns (output, new states)."""
+        x = y_prev
+        if self.attention == "bahdanau":
+            context = bahdanau(states[-1][0], memory, keys, mask, self.attention_query, self.attention_score)
+            x = ops.concatenate([x, context], axis=-1)
+        new_states = []
+        for layer, s in zip(self.decoder_layers, states):
+            x, ns = layer.cell(x, s)
+            new_states.append(list(ns))
+        if self.attention == "luong":
+            x = luong(ops.expand_dims(x, 1), memory, keys, mask, self.attention_combine)[:, 0]
+        elif self.attention == "bahdanau":
+            x = ops.concatenate([x, context], axis=-1)
+        return self.readout(x), new_states
+
+    def call(self, inputs, training=False):
+        encoder_inputs, decoder_inputs = self._unpack(inputs)
+        memory, mask, states = self.encode(encoder_inputs)
+        x = self._target_features(decoder_inputs)
+        if self.attention == "bahdanau":
+            outputs = self._scan_decoder(x, states, memory, mask)
+        else:
+            # Teacher forcing makes every decoder input known: run the whole sequence at once.
+            for layer, s in zip(self.decoder_layers, states):
+                x = layer(x, initial_state=s)
+            if self.attention == "luong":
+                x = luong(x, memory, self.attention_keys(memory), mask, self.attention_combine)
+            outputs = self.readout(x)
+        return ops.softmax(outputs, axis=-1) if self.target_vocab_size else outputs
+
+    def _scan_decoder(self, x, states, memory, mask):
+        keys = self.attention_keys(memory)
+        batch = ops.shape(x)[0]
+        out_dim = self.target_vocab_size or self.target_dim
+
+        def step(carry, y_prev):
+            states, _ = carry
+            out, new_states = self._step(y_prev, states, memory, keys, mask)
+            # keras.ops.scan on TensorFlow stacks outputs shaped like the carry.
+            return (new_states, out), (new_states, out)
+
+        _, (_, outputs) = ops.scan(step, (states, ops.zeros((batch, out_dim))), ops.moveaxis(x, 1, 0))
+        return ops.moveaxis(outputs, 0, 1)
+
+    def get_config(self):
+        return {
+            "source_vocab_size": self.source_vocab_size,
+            "target_vocab_size": self.target_vocab_size,
+            "source_dim": self.source_dim,
+            "target_dim": self.target_dim,
+            "cell": self.cell,
+            "units": self.units,
+            "num_layers": self.num_layers,
+            "embedding_dim": self.embedding_dim,
+            "attention": self.attention,
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _example(model, batch_size=4, seed=0):
+    """Token (or frame) sources of length 7 and targets of length 5 (one-hot tokens)."""
+    rng = np.random.default_rng(seed)
+    if model.source_vocab_size:
+        source = rng.integers(1, model.source_vocab_size, (batch_size, 7)).astype("int32")
+        source[0, -2:] = 0  # a shorter, padded source exercises the mask
+    else:
+        source = rng.standard_normal((batch_size, 7, model.source_dim)).astype("float32")
+    if model.target_vocab_size:
+        target = rng.integers(1, model.target_vocab_size, (batch_size, 6)).astype("int32")
+        return (source, target[:, :-1]), np.eye(model.target_vocab_size, dtype="float32")[target[:, 1:]]
+    target = rng.standard_normal((batch_size, 6, model.target_dim)).astype("float32")
+    return (source, target[:, :-1]), target[:, 1:]
+
+
+@register_model(
+    family="seq2seq",
+    paper="Sutskever et al. 2014; Bahdanau et al. 2015; Luong et al. 2015",
+    tiny=dict(source_vocab_size=6, target_vocab_size=5, cell="gru", units=4, embedding_dim=3,
+              attention="bahdanau"),
+    example=_example,
+    loss="categorical_crossentropy",
+    learning_rate=0.1,
+)
+def seq2seq(source_vocab_size=None, target_vocab_size=None, source_dim=40, target_dim=40, cell="lstm",
+            units=128, num_layers=1, embedding_dim=32, attention=None, name="seq2seq"):
+    """Build a `Seq2Seq` encoder-decoder; a side given a vocabulary uses tokens, else frames.
+
+    See `Seq2Seq` for the arguments (Sutskever et al. 2014, Cho et al. 2014).
+
+    Example:
+        >>> model = zoo.create_model("seq2seq", source_vocab_size=13, target_vocab_size=13)
+        >>> speech_to_text = zoo.create_model("seq2seq", source_dim=80, target_vocab_size=30,
+        ...                                   attention="bahdanau")
+    """
+    return Seq2Seq(source_vocab_size=source_vocab_size, target_vocab_size=target_vocab_size,
+                   source_dim=None if source_vocab_size else source_dim,
+                   target_dim=None if target_vocab_size else target_dim,
+                   cell=cell, units=units, num_layers=num_layers, embedding_dim=embedding_dim,
+                   attention=attention, name=name)
