@@ -24,7 +24,9 @@ def test_unknown_name_without_close_match():
 def test_list_models_filters_by_pattern_and_family():
     assert "mlp_mnist" in zoo.list_models("mlp*")
     assert all(n.startswith("mlp") for n in zoo.list_models("mlp*"))
-    assert zoo.list_models(family="cnn") == [n for n in zoo.list_models() if zoo.get_entry(n).family == "cnn"]
+    assert zoo.list_models(family="convnets") == [
+        n for n in zoo.list_models() if zoo.get_entry(n).family == "convnets"
+    ]
     assert zoo.list_models("no-such-*") == []
     assert zoo.list_models() == sorted(zoo.list_models())
 
@@ -40,3 +42,36 @@ def test_every_entry_has_family_paper_and_a_tiny_build():
         assert isinstance(entry, ModelEntry)
         assert entry.family and entry.paper
         assert isinstance(entry.build_tiny(), keras.Model)
+
+
+def test_family_is_the_zoo_package_that_defines_the_builder():
+    families = {}
+    for name in zoo.list_models():
+        entry = zoo.get_entry(name)
+        assert entry.family == entry.builder.__module__.split(".")[1], name
+        families.setdefault(entry.family, []).append(name)
+    assert families["convnets"] == [
+        "alexnet",
+        "logistic_regression",
+        "lwls_cnn",
+        "mlp_mnist",
+        "vgg11",
+        "vgg13",
+        "vgg16",
+        "vgg19",
+    ]
+    assert families["recurrent"] == [
+        "rnn_classifier",
+        "rnn_generator",
+        "rnn_tagger",
+        "scheduled_sampling_rnn",
+        "seq2seq",
+    ]
+    assert families["wavenet"] == ["wavenet", "wavenet_small"]
+    assert sorted(families) == ["convnets", "recurrent", "wavenet"]
+
+
+def test_a_builder_outside_the_zoo_packages_must_name_its_family():
+    with pytest.raises(ValueError, match="pass `family=`. Received: family=None"):
+        zoo.register_model(lambda: None, name="outside_builder", paper="-")
+    assert "outside_builder" not in zoo.list_models()

@@ -4,17 +4,19 @@
 -> pool -> conv3 384@3x3 (ungrouped: it reads both GPUs) -> conv4 384@3x3 (2 groups)
 -> conv5 256@3x3 (2 groups) -> pool -> fc6 4096 -> fc7 4096 -> fc8 1000, dropout 0.5
 after fc6 and fc7. 60,965,224 parameters with `groups=2`, 62,378,344 with `groups=1`.
+The LRN layer (`LocalResponseNormalization`) is the paper's sec. 3.3.
 """
 
+import functools
+
 import keras
+from keras import ops
 
-from zoo.convnets.layers import LocalResponseNormalization
+from zoo.convnets.inputs import ImageModelConfig, dense_top, image_model
 from zoo.registry import register_model
-from zoo.validation import check_positive_int, received
-from zoo.convnets.vgg import global_pool, image_input
-from zoo.weights import load_pretrained, resolve_weights
+from zoo.validation import check_positive_int, check_rate, received
 
-__all__ = ["ALEXNET_CONVS", "ALEXNET_MIN_SIZE", "alexnet"]
+__all__ = ["ALEXNET_CONVS", "ALEXNET_MIN_SIZE", "LocalResponseNormalization", "alexnet"]
 
 # (name, filters, kernel, stride, padding, grouped, followed by LRN, followed by pool)
 ALEXNET_CONVS = (
@@ -45,76 +47,77 @@ def _feature_size(size):
 ALEXNET_MIN_SIZE = next(s for s in range(1, ALEXNET_DEFAULT_SIZE + 1) if _feature_size(s) >= 1)
 
 
-@register_model(
-    family="cnn",
-    paper="Krizhevsky et al. 2012",
-    tiny=dict(
-        include_top=False, input_shape=(ALEXNET_MIN_SIZE, ALEXNET_MIN_SIZE, 1), pooling="avg"
-    ),
+# keras.applications publishes no ImageNet AlexNet: `weights="imagenet"` names it in its error.
+ALEXNET_IMAGE_CONFIG = ImageModelConfig(
+    default_size=ALEXNET_DEFAULT_SIZE, min_size=ALEXNET_MIN_SIZE, first_conv="conv1", arch="alexnet"
 )
-def alexnet(
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="alexnet",
-    in_channels=None,
-    groups=2,
-    dropout=0.5,
-):
-    """AlexNet as in the paper, keras.applications-style arguments.
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class LocalResponseNormalization(keras.layers.Layer):
+    """Local response normalisation across channels (Krizhevsky et al. 2012, sec. 3.3).
+
+    For channel `i` of `N`, with `a` the input and the sum running over the
+    `size` channels centred on `i` (clipped at the edges):
+
+        b_i = a_i / (k + alpha * sum_{j=max(0, i - size//2)}^{min(N-1, i + size//2)} a_j^2) ** beta
+
+    This is the paper's formula as written: `alpha` multiplies the plain sum of
+    squares. (Caffe divides `alpha` by `size`; `tf.nn.local_response_normalization`
+    does not, and matches this layer with `depth_radius=size // 2, bias=k`.)
+    Channels are the last axis.
 
     Args:
-        include_top: add `flatten`, `fc6`, `fc7` (4096, ReLU, dropout) and `predictions`.
-        weights: `None`, or a weights file / keras-hub preset path (keras.applications
-            has no ImageNet AlexNet, so `"imagenet"` raises a ValueError).
-        input_tensor: optional Keras tensor to build on.
-        input_shape: `(H, W, C)`; H, W >= `ALEXNET_MIN_SIZE` (67) without the top,
-            e.g. a `(128, 400, 1)` log-mel spectrogram.
-        pooling: without the top, `None`, `"avg"` or `"max"`.
-        classes: outputs of `predictions`.
-        classifier_activation: activation of `predictions`.
-        name: model name.
-        in_channels: input channels (taken from `input_shape` when given).
-        groups: 2 splits conv2, conv4 and conv5 into the paper's two GPU towers;
-            1 is the single-tower variant.
-        dropout: dropout rate after `fc6` and `fc7` (paper: 0.5).
-
-    Returns:
-        A `keras.Model`.
+        size: number of adjacent channels in the sum (`n` in the paper); odd.
+        k: additive constant (paper: 2).
+        alpha: scale of the sum of squares (paper: 1e-4).
+        beta: exponent (paper: 0.75).
+        **kwargs: base `keras.layers.Layer` arguments (`name`, `dtype`, ...).
 
     Example:
-        >>> zoo.alexnet().count_params()
-        60965224
-        >>> zoo.alexnet(include_top=False, input_shape=(128, 400, 1), pooling="avg").output.shape
-        (None, 256)
+        >>> lrn = zoo.convnets.alexnet.LocalResponseNormalization()
+        >>> lrn(np.ones((1, 4, 4, 96), "float32")).shape
+        TensorShape([1, 4, 4, 96])
     """
-    check_positive_int("groups", groups)
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise received("dropout", dropout, "`dropout` must be a number in [0, 1).")
-    for layer_name, filters, *_ in ALEXNET_CONVS[1:]:
-        if filters % groups:
-            raise received(
-                "groups", groups, f"`groups` must divide the {filters} filters of {layer_name}."
-            )
-    inputs, x = image_input(
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        in_channels=in_channels,
-        include_top=include_top,
-        weights=weights,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        pooling=pooling,
-        default_size=ALEXNET_DEFAULT_SIZE,
-        min_size=ALEXNET_MIN_SIZE,
-    )
-    weights = resolve_weights(
-        weights, arch="alexnet", include_top=include_top
-    )  # fail before building
+
+    def __init__(self, size=5, k=2.0, alpha=1e-4, beta=0.75, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1 or size % 2 == 0:
+            # An even window has no centre channel; the paper's n = 5 is odd.
+            raise received("size", size, "`size` must be a positive odd integer.")
+        for arg, value in (("k", k), ("alpha", alpha), ("beta", beta)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise received(arg, value, f"`{arg}` must be a number.")
+        if k < 0 or alpha < 0:
+            raise received("k" if k < 0 else "alpha", k if k < 0 else alpha, "must be >= 0.")
+        self.size = size
+        self.k = float(k)
+        self.alpha = float(alpha)
+        self.beta = float(beta)
+
+    def call(self, inputs):
+        radius = self.size // 2
+        squares = ops.square(inputs)
+        # Zero-pad the channel axis so every channel sees a full window; the
+        # zeros contribute nothing, which is the paper's clipping at the edges.
+        pad = [[0, 0]] * (len(inputs.shape) - 1) + [[radius, radius]]
+        padded = ops.pad(squares, pad)
+        channels = ops.shape(inputs)[-1]
+        window_sum = padded[..., 0:channels]
+        for offset in range(1, self.size):
+            window_sum = window_sum + padded[..., offset : offset + channels]
+        return inputs / ops.power(self.k + self.alpha * window_sum, self.beta)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(size=self.size, k=self.k, alpha=self.alpha, beta=self.beta)
+        return config
+
+
+def _features(x, groups):
     norms = pools = 0
     for layer_name, filters, kernel, stride, padding, grouped, lrn, pool in ALEXNET_CONVS:
         x = keras.layers.Conv2D(
@@ -132,13 +135,51 @@ def alexnet(
         if pool:
             pools += 1
             x = keras.layers.MaxPooling2D(POOL_SIZE, strides=POOL_STRIDE, name=f"pool{pools}")(x)
-    if include_top:
-        x = keras.layers.Flatten(name="flatten")(x)
-        for layer_name in ("fc6", "fc7"):
-            x = keras.layers.Dense(ALEXNET_FC_UNITS, activation="relu", name=layer_name)(x)
-            x = keras.layers.Dropout(dropout, name=f"drop{layer_name[2:]}")(x)
-        x = keras.layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = global_pool(x, pooling)
-    model = keras.Model(inputs, x, name=name)
-    return load_pretrained(model, weights, input_conv="conv1")
+    return x
+
+
+@register_model(
+    paper="Krizhevsky et al. 2012",
+    tiny=dict(
+        include_top=False, input_shape=(ALEXNET_MIN_SIZE, ALEXNET_MIN_SIZE, 1), pooling="avg"
+    ),
+)
+def alexnet(*, groups=2, dropout=0.5, name="alexnet", **kwargs):
+    """AlexNet as in the paper, with the keras.applications arguments.
+
+    Args:
+        groups: 2 splits conv2, conv4 and conv5 into the paper's two GPU towers;
+            1 is the single-tower variant.
+        dropout: dropout rate after `fc6` and `fc7` (paper: 0.5).
+        name: model name.
+        **kwargs: the keras.applications arguments, as `zoo.convnets.inputs.image_model`
+            takes them: `include_top` (`flatten`, `fc6`, `fc7` of 4096 ReLU units with
+            dropout, `predictions`), `weights` (`None`, or a weights file / keras-hub
+            preset path; keras.applications has no ImageNet AlexNet, so `"imagenet"`
+            raises a ValueError), `input_tensor`, `input_shape` (H, W >=
+            `ALEXNET_MIN_SIZE` (67) without the top, e.g. a `(128, 400, 1)` log-mel
+            spectrogram), `pooling`, `classes`, `classifier_activation`, `in_channels`.
+
+    Returns:
+        A `keras.Model`.
+
+    Example:
+        >>> zoo.alexnet().count_params()
+        60965224
+        >>> zoo.alexnet(include_top=False, input_shape=(128, 400, 1), pooling="avg").output.shape
+        (None, 256)
+    """
+    check_positive_int("groups", groups)
+    check_rate("dropout", dropout)
+    for layer_name, filters, *_ in ALEXNET_CONVS[1:]:
+        if filters % groups:
+            raise received(
+                "groups", groups, f"`groups` must divide the {filters} filters of {layer_name}."
+            )
+    return image_model(
+        ALEXNET_IMAGE_CONFIG,
+        functools.partial(_features, groups=groups),
+        functools.partial(dense_top, names=("fc6", "fc7"), units=ALEXNET_FC_UNITS, dropout=dropout),
+        name=name,
+        **kwargs,
+    )

@@ -8,7 +8,7 @@ Hidden units per layer 3,136 / 1,568 / 588 / 200 / 10; parameters
 
 import keras
 
-from zoo.convnets.mlp import ACTIVATIONS
+from zoo.convnets.inputs import ACTIVATIONS
 from zoo.registry import register_model
 from zoo.validation import check_choice, check_input_shape, check_positive_int
 
@@ -23,7 +23,6 @@ LWLS_CNN_LAYERS = (
 
 
 @register_model(
-    family="cnn",
     paper="Lindholm et al. 2022, Example 6.3",
     tiny=dict(input_shape=(12, 12, 1), num_classes=3, dense_units=8),
 )
@@ -41,7 +40,7 @@ def lwls_cnn(
         num_classes: output classes (softmax).
         dense_units: width of the fully connected hidden layer (200 in the book).
         activation: hidden activation, `"relu"` (the book) or another of
-            `zoo.mlp.ACTIVATIONS`.
+            `zoo.convnets.inputs.ACTIVATIONS`.
         name: model name.
 
     Returns:

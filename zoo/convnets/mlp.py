@@ -2,12 +2,11 @@
 
 import keras
 
+from zoo.convnets.inputs import ACTIVATIONS
 from zoo.registry import register_model
 from zoo.validation import check_choice, check_input_shape, check_positive_int, received
 
-__all__ = ["mlp", "logistic_regression", "mlp_mnist", "ACTIVATIONS"]
-
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+__all__ = ["mlp", "logistic_regression", "mlp_mnist"]
 
 
 def mlp(
@@ -61,7 +60,6 @@ def mlp(
 
 
 @register_model(
-    family="mlp",
     paper="Cox 1958 (logistic regression); LWLS ch. 3",
     tiny=dict(input_shape=(16,), num_classes=3),
 )
@@ -76,7 +74,6 @@ def logistic_regression(input_shape=(784,), num_classes=10, name="logistic_regre
 
 
 @register_model(
-    family="mlp",
     paper="LWLS ch. 6 / LeCun et al. 1998 (MNIST 784-200-10)",
     tiny=dict(input_shape=(16,), hidden_units=(8,), num_classes=3),
 )

@@ -3,12 +3,47 @@
 Every message ends in `Received: arg=value` (see `zoo.validation`).
 """
 
+import keras
 import numpy as np
 from keras import ops
 
-from zoo.validation import received
+from zoo.validation import check_positive_int, received
 
-__all__ = ["check_sequence"]
+__all__ = ["check_sequence", "check_tokens_or_frames", "sequence_input"]
+
+
+def sequence_input(input_shape):
+    """Check `(time_steps, features)` (`time_steps` may be None) and make the `inputs` tensor.
+
+    Example:
+        >>> sequence_input((None, 13)).shape
+        (None, None, 13)
+    """
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
+        raise received("input_shape", input_shape,
+                       "`input_shape` must be (time_steps, features); time_steps may be None.")
+    steps, features = input_shape
+    if steps is not None:
+        check_positive_int("input_shape", steps)
+    if isinstance(features, bool) or not isinstance(features, int) or features < 1:
+        raise received("input_shape", input_shape, "The feature axis of `input_shape` must be a positive integer.")
+    return keras.Input((steps, features), name="inputs")
+
+
+def check_tokens_or_frames(prefix, vocab_size, dim):
+    """Check that one side (`"source"`/`"target"`) has a vocabulary (tokens) or a frame size.
+
+    Example:
+        >>> check_tokens_or_frames("source", 13, None)
+    """
+    if (vocab_size is None) == (dim is None):
+        raise received(f"{prefix}_vocab_size", vocab_size,
+                       f"Give exactly one of `{prefix}_vocab_size` (tokens) and `{prefix}_dim` "
+                       f"(frames); {prefix}_dim={dim!r}.")
+    if vocab_size is not None:
+        check_positive_int(f"{prefix}_vocab_size", vocab_size, minimum=2)
+    else:
+        check_positive_int(f"{prefix}_dim", dim)
 
 
 def check_sequence(arg, x, vocab_size=None, dim=None, dtype="float32"):
@@ -44,3 +79,4 @@ def check_sequence(arg, x, vocab_size=None, dim=None, dtype="float32"):
         raise received(arg, f"tokens in [{values.min()}, {values.max()}]",
                        f"`{arg}` tokens must lie in [0, {vocab_size}) (vocab_size={vocab_size}).")
     return x
+

@@ -13,20 +13,21 @@ Y. Bengio, "On the difficulty of training recurrent neural networks", 2013
 import keras
 import numpy as np
 
+from zoo.recurrent.cells import CELLS
+from zoo.recurrent.checks import sequence_input
 from zoo.registry import register_model
-from zoo.validation import check_choice, check_positive_int, received
+from zoo.validation import check_choice, check_positive_int, check_rate
 
 __all__ = [
-    "CELLS",
     "CONDITIONING",
     "ZeroSequence",
     "recommended_compile_kwargs",
+    "rnn_labeller",
     "rnn_tagger",
     "rnn_classifier",
     "rnn_generator",
 ]
 
-CELLS = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
 CONDITIONING = ("input", "state", "both")
 
 
@@ -72,6 +73,11 @@ class ZeroSequence(keras.layers.Layer):
 
     Args:
         steps: number of time steps to emit.
+        **kwargs: base `keras.layers.Layer` arguments (`name`, `dtype`, ...).
+
+    Example:
+        >>> ZeroSequence(5)(np.ones((2, 3), "float32")).shape
+        TensorShape([2, 5, 1])
     """
 
     def __init__(self, steps, **kwargs):
@@ -102,17 +108,15 @@ def _labelled_sequences(model, batch_size=4, seed=0):
     return x, y
 
 
-
 def _check_common(cell, units, num_layers, dropout):
     check_choice("cell", cell, tuple(CELLS))
     check_positive_int("units", units)
     check_positive_int("num_layers", num_layers)
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise received("dropout", dropout, "`dropout` must be a number in [0, 1).")
+    check_rate("dropout", dropout)
 
 
 def _recurrent(cell, units, return_sequences, bidirectional, name):
-    layer = CELLS[cell](units, return_sequences=return_sequences, name=name)
+    layer = CELLS[cell].layer(units, return_sequences=return_sequences, name=name)
     if bidirectional:
         return keras.layers.Bidirectional(layer, name=f"bi_{name}")
     return layer
@@ -134,116 +138,92 @@ def _stack(x, cell, units, num_layers, bidirectional, dropout, last_returns_sequ
     return x
 
 
-def _check_sequence_shape(input_shape):
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
-        raise received("input_shape", input_shape,
-                       "`input_shape` must be (time_steps, features); time_steps may be None.")
-    steps, features = input_shape
-    if steps is not None:
-        check_positive_int("input_shape", steps)
-    if isinstance(features, bool) or not isinstance(features, int) or features < 1:
-        raise received("input_shape", input_shape, "The feature axis of `input_shape` must be a positive integer.")
-    inputs = keras.Input((steps, features), name="inputs")
-    return inputs
-
-
-def _features(inputs, masking, mask_value):
-    return keras.layers.Masking(mask_value, name="masking")(inputs) if masking else inputs
-
-
-@register_model(
-    family="rnn",
-    paper="Graves and Schmidhuber 2005 (BLSTM framewise tagging), N->N",
-    tiny=dict(input_shape=(None, 3), num_classes=3, cell="lstm", units=4, num_layers=2),
-    example=_labelled_sequences,
-    loss="categorical_crossentropy",
-    learning_rate=0.1,
-)
-def rnn_tagger(input_shape=(None, 40), num_classes=10, cell="lstm", units=128, num_layers=2,
-               bidirectional=True, dropout=0.0, masking=True, mask_value=0.0,
-               output_activation="softmax", name="rnn_tagger"):
-    """N->N recurrent network: one label per time step (e.g. frame-wise tagging).
+def rnn_labeller(per_step, input_shape=(None, 40), num_classes=10, cell="lstm", units=128,
+                 num_layers=2, bidirectional=True, dropout=0.0, masking=True, mask_value=0.0,
+                 output_activation="softmax", name="rnn_labeller"):
+    """A recurrent network that labels every time step (N->N) or the whole sequence (N->1).
 
     Padded steps (all features equal to `mask_value`) are masked: the
-    recurrence skips them and Keras leaves them out of the loss.
+    recurrence skips them and Keras leaves them out of the loss. A sequence
+    label reads the last layer's final state; with masking that is the state
+    at each sequence's last real (unpadded) step.
 
     Args:
+        per_step: `True`: one label per step (`rnn_tagger`); `False`: one per
+            sequence (`rnn_classifier`).
         input_shape: `(time_steps, features)`; `time_steps=None` for variable length.
-        num_classes: labels per step.
+        num_classes: labels per step or per sequence.
         cell: `"simple"` (Elman), `"lstm"` or `"gru"`.
         units: hidden units per direction and layer.
         num_layers: stacked recurrent layers (a deep RNN).
         bidirectional: run each layer forwards and backwards (Schuster and Paliwal 1997).
-        dropout: dropout rate between recurrent layers.
-        masking: mask padded steps.
-        mask_value: feature value that marks padding.
-        output_activation: activation of the per-step output layer.
-        name: model name.
-
-    Returns:
-        A `keras.Model` mapping `(batch, T, features)` to `(batch, T, num_classes)`.
-
-    Example:
-        >>> model = zoo.create_model("rnn_tagger", input_shape=(None, 13), num_classes=4)
-        >>> model.compile(**zoo.recurrent.rnn.recommended_compile_kwargs())
-    """
-    _check_common(cell, units, num_layers, dropout)
-    check_positive_int("num_classes", num_classes)
-    inputs = _check_sequence_shape(input_shape)
-    x = _features(inputs, masking, mask_value)
-    x = _stack(x, cell, units, num_layers, bidirectional, dropout, last_returns_sequences=True)
-    outputs = keras.layers.Dense(num_classes, activation=output_activation, name="predictions")(x)
-    return keras.Model(inputs, outputs, name=name)
-
-
-@register_model(
-    family="rnn",
-    paper="Hochreiter and Schmidhuber 1997 (LSTM), N->1",
-    tiny=dict(input_shape=(None, 3), num_classes=3, cell="gru", units=4, num_layers=2),
-    example=_labelled_sequences,
-    loss="categorical_crossentropy",
-    learning_rate=0.1,
-)
-def rnn_classifier(input_shape=(None, 40), num_classes=10, cell="lstm", units=128, num_layers=2,
-                   bidirectional=True, dropout=0.0, masking=True, mask_value=0.0,
-                   output_activation="softmax", name="rnn_classifier"):
-    """N->1 recurrent network: one label per sequence (e.g. sound-event classification).
-
-    The prediction reads the last layer's final state; with masking that is
-    the state at each sequence's last real (unpadded) step.
-
-    Args:
-        input_shape: `(time_steps, features)`; `time_steps=None` for variable length.
-        num_classes: classes.
-        cell: `"simple"`, `"lstm"` or `"gru"`.
-        units: hidden units per direction and layer.
-        num_layers: stacked recurrent layers.
-        bidirectional: bidirectional layers.
-        dropout: dropout rate between layers and before the classifier.
+        dropout: dropout rate between recurrent layers (and, per sequence,
+            before the classifier).
         masking: mask padded steps.
         mask_value: feature value that marks padding.
         output_activation: activation of the output layer.
         name: model name.
 
     Returns:
-        A `keras.Model` mapping `(batch, T, features)` to `(batch, num_classes)`.
+        A `keras.Model` mapping `(batch, T, features)` to `(batch, T, num_classes)`
+        per step, or to `(batch, num_classes)` per sequence.
 
     Example:
-        >>> model = zoo.create_model("rnn_classifier", cell="gru", num_layers=1)
+        >>> model = rnn_labeller(per_step=False, input_shape=(None, 13), num_classes=4)
     """
     _check_common(cell, units, num_layers, dropout)
     check_positive_int("num_classes", num_classes)
-    inputs = _check_sequence_shape(input_shape)
-    x = _features(inputs, masking, mask_value)
-    x = _stack(x, cell, units, num_layers, bidirectional, dropout, last_returns_sequences=False)
-    if dropout:
+    inputs = sequence_input(input_shape)
+    x = keras.layers.Masking(mask_value, name="masking")(inputs) if masking else inputs
+    x = _stack(x, cell, units, num_layers, bidirectional, dropout, last_returns_sequences=per_step)
+    if dropout and not per_step:
         x = keras.layers.Dropout(dropout, name=f"dropout{num_layers}")(x)
     outputs = keras.layers.Dense(num_classes, activation=output_activation, name="predictions")(x)
     return keras.Model(inputs, outputs, name=name)
 
 
+# What the shared test harness trains the two labellers on.
+_LABELLED = dict(example=_labelled_sequences, loss="categorical_crossentropy", learning_rate=0.1)
+
+
 @register_model(
-    family="rnn",
+    paper="Graves and Schmidhuber 2005 (BLSTM framewise tagging), N->N",
+    tiny=dict(input_shape=(None, 3), num_classes=3, cell="lstm", units=4, num_layers=2),
+    **_LABELLED,
+)
+def rnn_tagger(input_shape=(None, 40), num_classes=10, *, name="rnn_tagger", **kwargs):
+    """N->N recurrent network: one label per time step (e.g. frame-wise tagging).
+
+    Takes the arguments of `rnn_labeller` (but `per_step`); past `input_shape`
+    and `num_classes` they are keywords: `cell="lstm"`, `units=128`,
+    `num_layers=2`, `bidirectional=True`, `dropout=0.0`, `masking=True`,
+    `mask_value=0.0`, `output_activation="softmax"`.
+
+    Example:
+        >>> model = zoo.create_model("rnn_tagger", input_shape=(None, 13), num_classes=4)
+        >>> model.compile(**zoo.recurrent.rnn.recommended_compile_kwargs())
+    """
+    return rnn_labeller(True, input_shape, num_classes, name=name, **kwargs)
+
+
+@register_model(
+    paper="Hochreiter and Schmidhuber 1997 (LSTM), N->1",
+    tiny=dict(input_shape=(None, 3), num_classes=3, cell="gru", units=4, num_layers=2),
+    **_LABELLED,
+)
+def rnn_classifier(input_shape=(None, 40), num_classes=10, *, name="rnn_classifier", **kwargs):
+    """N->1 recurrent network: one label per sequence (e.g. sound-event classification).
+
+    Takes the arguments of `rnn_labeller` (but `per_step`), with the same defaults
+    as `rnn_tagger`; `dropout` also applies before the classifier.
+
+    Example:
+        >>> model = zoo.create_model("rnn_classifier", cell="gru", num_layers=1)
+    """
+    return rnn_labeller(False, input_shape, num_classes, name=name, **kwargs)
+
+
+@register_model(
     paper="Goodfellow et al. 2016, sec. 10.2.4 (1->N RNN)",
     tiny=dict(conditioning_dim=3, steps=5, output_dim=2, conditioning="both", cell="simple", units=4),
 )

@@ -41,6 +41,7 @@ class Schedule:
         return self.epsilon_at(ops.cast(step, "float32"))
 
     def epsilon_at(self, step):  # pragma: no cover - abstract
+        """eps at training batch `step` (a float32 tensor); what subclasses define."""
         raise NotImplementedError
 
     def get_config(self):  # pragma: no cover - abstract

@@ -4,6 +4,7 @@ The model predicts, at every time step, a softmax over the `Q` mu-law classes
 of the next sample. It trains with plain `fit` on shifted (input, next-sample)
 pairs (`waveform_pairs`, `training_dataset`), and `model.generate` samples
 audio with per-layer queues in one compiled loop (`zoo.wavenet.generation`).
+The layers are in `zoo.wavenet.layers`, the training pairs in `zoo.wavenet.data`.
 
 Paper: van den Oord et al. 2016, "WaveNet: A Generative Model for Raw Audio"
 (arXiv:1609.03499); fast generation: Paine et al. 2016, "Fast Wavenet
@@ -12,23 +13,13 @@ Generation Algorithm" (arXiv:1611.09482).
 
 import keras
 
-from zoo.wavenet.mu_law import mu_law_decode, mu_law_encode
 from zoo.registry import register_model
 from zoo.validation import check_choice, check_positive_int, received
-from zoo.wavenet.data import example_batch, shifted_pairs, training_dataset, waveform_pairs
+from zoo.wavenet.data import example_batch
+from zoo.wavenet.generation import make_generator
 from zoo.wavenet.layers import UPSAMPLING_MODES, ConditionUpsampler, CropToReference, GatedResidualBlock, OneHot
 
-__all__ = [
-    "WaveNet",
-    "wavenet",
-    "wavenet_small",
-    "mu_law_encode",
-    "mu_law_decode",
-    "shifted_pairs",
-    "waveform_pairs",
-    "training_dataset",
-    "DEFAULT_DILATIONS",
-]
+__all__ = ["WaveNet", "wavenet", "wavenet_small", "DEFAULT_DILATIONS", "SMALL_DILATIONS"]
 
 # 1, 2, ..., 512 repeated in 3 stacks: the paper's 30 layers.
 DEFAULT_DILATIONS = tuple(2**i for i in range(10)) * 3
@@ -204,8 +195,6 @@ class WaveNet(keras.Model):
         Example:
             >>> audio = zoo.create_model("wavenet_small").generate(16000, seed=0)
         """
-        from zoo.wavenet.generation import make_generator
-
         generator = make_generator(
             self,
             batch_size=batch_size,
@@ -235,10 +224,6 @@ class WaveNet(keras.Model):
             "name": self.name,
         }
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
 
 _PAPER = "van den Oord et al. 2016 (WaveNet); Paine et al. 2016 (fast generation)"
 _TINY = dict(dilations=(1, 2, 4, 1, 2, 4), residual_channels=8, dilation_channels=8, skip_channels=16,
@@ -246,7 +231,6 @@ _TINY = dict(dilations=(1, 2, 4, 1, 2, 4), residual_channels=8, dilation_channel
 
 
 @register_model(
-    family="wavenet",
     paper=_PAPER,
     tiny=_TINY,
     example=example_batch,
@@ -266,7 +250,6 @@ def wavenet(dilations=DEFAULT_DILATIONS, name="wavenet", **kwargs):
 
 
 @register_model(
-    family="wavenet",
     paper=_PAPER,
     # The tiny build has both conditionings, so the shared harness trains and
     # saves the conditioned graph too.

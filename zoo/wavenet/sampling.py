@@ -122,6 +122,7 @@ class GeneratorSetup:
         self.prime_classes = classes
 
     def check_local_length(self, last_position):
+        """Raise unless the local features cover the sample at `last_position`."""
         if self.local_up is not None and last_position >= self.local_up.shape[1]:
             raise received(
                 "local_condition", f"<{self.local_up.shape[1] // self.model.local_condition_hop} frames>",

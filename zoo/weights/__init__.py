@@ -1,9 +1,15 @@
 """Pretrained weights: where they come from (`sources`) and how files map onto layers (`files`).
 
-See `zoo.weights.sources` for the accepted `weights=` forms.
+`weights=` takes `None`, `"imagenet"` (the keras.applications files, MD5
+checked), the path of a weights file or keras-hub preset directory, or
+`"kaggle://OWNER/MODEL/keras/VARIANT[/VERSION]"`.
+
+Example:
+    >>> path = zoo.weights.weights_source("imagenet", arch="vgg16", include_top=False)
+    >>> zoo.weights.load_pretrained(model, path, input_conv="block1_conv1")
 """
 
-from zoo.weights.files import adapt_input_conv, read_preset, read_weights
+from zoo.weights.files import adapt_input_conv, load_pretrained, read_preset, read_weights
 from zoo.weights.sources import (
     IMAGENET_WEIGHTS,
     ImagenetFile,
@@ -11,8 +17,7 @@ from zoo.weights.sources import (
     imagenet_weights_path,
     kaggle_preset_dir,
     keras_cache_dir,
-    load_pretrained,
-    resolve_weights,
+    weights_source,
 )
 
 __all__ = [
@@ -26,5 +31,5 @@ __all__ = [
     "load_pretrained",
     "read_preset",
     "read_weights",
-    "resolve_weights",
+    "weights_source",
 ]

@@ -1,6 +1,9 @@
-"""Read weights files by layer: Keras-2 HDF5 (by layer name), Keras 3 `.weights.h5`
-(by the order of same-class layers), keras-hub preset directories; and adapt an
-RGB first convolution to other channel counts. `zoo.weights` builds on these.
+"""Read weights files into a model's layers: Keras-2 HDF5 (by layer name), Keras 3
+`.weights.h5` (by the order of same-class layers), keras-hub preset directories;
+adapt an RGB first convolution to other channel counts (`adapt_input_conv`).
+
+`load_pretrained` checks every tensor before assigning any, so a failed load
+leaves the model untouched.
 """
 
 import collections
@@ -13,8 +16,9 @@ import h5py
 import numpy as np
 
 from zoo.validation import received
+from zoo.weights.sources import weights_source
 
-__all__ = ["adapt_input_conv", "read_weights", "read_preset"]
+__all__ = ["adapt_input_conv", "load_pretrained", "read_weights", "read_preset"]
 
 
 def adapt_input_conv(kernel, in_channels):
@@ -159,3 +163,66 @@ def read_preset(directory, model, hub_config):
                 f"{key}={have!r}, this model needs {want!r}.",
             )
     return read_weights(weights_path, model)
+
+
+def load_pretrained(model, weights, *, arch=None, input_conv=None, hub_config=None):
+    """Load `weights` into `model` (the forms of `zoo.weights.sources.weights_source`).
+
+    Args:
+        model: a zoo model built with the file's layer names.
+        weights: `None`, `"imagenet"`, a file or preset directory path, or a `kaggle://` handle.
+        arch: key into `IMAGENET_WEIGHTS` (with `include_top` read off the model).
+        input_conv: name of the first convolution, whose RGB kernel is adapted
+            when the model has another number of input channels.
+        hub_config: keras-hub `config.json` entries a preset must have.
+
+    Returns:
+        `model`, with every weighted layer assigned (or untouched on error).
+
+    Raises:
+        ValueError: bad argument, unreadable file, missing layer or shape mismatch.
+        WeightsUnavailableError: a download failed.
+
+    Example:
+        >>> load_pretrained(model, "vgg16_notop.h5", input_conv="block1_conv1")
+    """
+    include_top = any(layer.name == "predictions" for layer in model.layers)
+    path = weights_source(weights, arch=arch, include_top=include_top)
+    if path is None:
+        return model
+    is_preset = os.path.isdir(path)
+    arrays = read_preset(path, model, hub_config) if is_preset else read_weights(path, model)
+    plan = []
+    for layer in (layer for layer in model.layers if layer.weights):
+        if layer.name not in arrays:
+            hint = (
+                " keras-hub presets hold the backbone only: use include_top=False."
+                if is_preset
+                else ""
+            )
+            raise ValueError(
+                f"{path} has no weights for layer {layer.name!r}.{hint} Received: weights={weights!r}"
+            )
+        values = arrays[layer.name]
+        if len(values) != len(layer.weights):
+            raise ValueError(
+                f"Layer {layer.name!r} has {len(layer.weights)} weights but {path} holds "
+                f"{len(values)} for it. Received: weights={weights!r}"
+            )
+        for variable, value in zip(layer.weights, values):
+            want = tuple(variable.shape)
+            if (
+                layer.name == input_conv
+                and value.ndim == 4
+                and value.shape[:2] + value.shape[3:] == want[:2] + want[3:]
+            ):
+                value = adapt_input_conv(value, want[2])
+            if want != value.shape:
+                raise ValueError(
+                    f"Layer {layer.name!r}: {path} has shape {value.shape} for "
+                    f"{variable.path!r}, the model has {want}. Received: weights={weights!r}"
+                )
+            plan.append((variable, value))
+    for variable, value in plan:
+        variable.assign(value)
+    return model

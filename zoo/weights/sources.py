@@ -1,4 +1,4 @@
-"""Resolve and load pretrained weights: `None | "imagenet" | PATH | "kaggle://..."`.
+"""Where pretrained weights come from: `None | "imagenet" | PATH | "kaggle://..."`.
 
 - `"imagenet"`: the very files, URLs and MD5 hashes of `keras.applications`,
   fetched with `keras.utils.get_file` into `$KERAS_HOME/models` (default
@@ -11,9 +11,8 @@
 - `"kaggle://OWNER/MODEL/keras/VARIANT[/VERSION]"`: a keras-hub preset fetched
   with `kagglehub.model_download`.
 
-Loading checks every tensor before assigning any, so a failed load leaves the
-model untouched. A first convolution with other than 3 input channels gets
-the RGB kernel adapted (`adapt_input_conv`).
+`weights_source` turns each form into a local file or directory (fetching
+it if needed); `zoo.weights.files` reads that into the model's layers.
 """
 
 import collections
@@ -24,19 +23,15 @@ import re
 import keras
 
 from zoo.validation import received
-from zoo.weights.files import adapt_input_conv, read_preset, read_weights
 
 __all__ = [
     "WeightsUnavailableError",
     "IMAGENET_WEIGHTS",
     "ImagenetFile",
-    "adapt_input_conv",
     "imagenet_weights_path",
     "keras_cache_dir",
     "kaggle_preset_dir",
-    "load_pretrained",
-    "read_weights",
-    "resolve_weights",
+    "weights_source",
 ]
 
 ImagenetFile = collections.namedtuple("ImagenetFile", "fname url md5")
@@ -175,7 +170,7 @@ def kaggle_preset_dir(uri):
         ) from None
 
 
-def resolve_weights(weights, *, arch=None, include_top=False):
+def weights_source(weights, *, arch=None, include_top=False):
     """Turn `weights` into a local file or preset directory, downloading if needed.
 
     Builders call this before building, so an offline machine fails fast.
@@ -189,7 +184,7 @@ def resolve_weights(weights, *, arch=None, include_top=False):
         `None` or the local path.
 
     Example:
-        >>> resolve_weights("kaggle://keras/vgg/keras/vgg_16_imagenet/2")
+        >>> weights_source("kaggle://keras/vgg/keras/vgg_16_imagenet/2")
     """
     if weights is None:
         return None
@@ -208,66 +203,3 @@ def resolve_weights(weights, *, arch=None, include_top=False):
             f"or 'kaggle://OWNER/MODEL/keras/VARIANT[/VERSION]'; no such file. Received: weights={weights!r}"
         )
     return weights
-
-
-def load_pretrained(model, weights, *, arch=None, input_conv=None, hub_config=None):
-    """Load `weights` into `model` (see the module docstring for the forms).
-
-    Args:
-        model: a zoo model built with the file's layer names.
-        weights: `None`, `"imagenet"`, a file or preset directory path, or a `kaggle://` handle.
-        arch: key into `IMAGENET_WEIGHTS` (with `include_top` read off the model).
-        input_conv: name of the first convolution, whose RGB kernel is adapted
-            when the model has another number of input channels.
-        hub_config: keras-hub `config.json` entries a preset must have.
-
-    Returns:
-        `model`, with every weighted layer assigned (or untouched on error).
-
-    Raises:
-        ValueError: bad argument, unreadable file, missing layer or shape mismatch.
-        WeightsUnavailableError: a download failed.
-
-    Example:
-        >>> load_pretrained(model, "vgg16_notop.h5", input_conv="block1_conv1")
-    """
-    include_top = any(layer.name == "predictions" for layer in model.layers)
-    path = resolve_weights(weights, arch=arch, include_top=include_top)
-    if path is None:
-        return model
-    is_preset = os.path.isdir(path)
-    arrays = read_preset(path, model, hub_config) if is_preset else read_weights(path, model)
-    plan = []
-    for layer in (layer for layer in model.layers if layer.weights):
-        if layer.name not in arrays:
-            hint = (
-                " keras-hub presets hold the backbone only: use include_top=False."
-                if is_preset
-                else ""
-            )
-            raise ValueError(
-                f"{path} has no weights for layer {layer.name!r}.{hint} Received: weights={weights!r}"
-            )
-        values = arrays[layer.name]
-        if len(values) != len(layer.weights):
-            raise ValueError(
-                f"Layer {layer.name!r} has {len(layer.weights)} weights but {path} holds "
-                f"{len(values)} for it. Received: weights={weights!r}"
-            )
-        for variable, value in zip(layer.weights, values):
-            want = tuple(variable.shape)
-            if (
-                layer.name == input_conv
-                and value.ndim == 4
-                and value.shape[:2] + value.shape[3:] == want[:2] + want[3:]
-            ):
-                value = adapt_input_conv(value, want[2])
-            if want != value.shape:
-                raise ValueError(
-                    f"Layer {layer.name!r}: {path} has shape {value.shape} for "
-                    f"{variable.path!r}, the model has {want}. Received: weights={weights!r}"
-                )
-            plan.append((variable, value))
-    for variable, value in plan:
-        variable.assign(value)
-    return model

@@ -3,7 +3,7 @@ import pytest
 
 import zoo
 from zoo.convnets.alexnet import ALEXNET_MIN_SIZE
-from zoo.convnets.layers import LocalResponseNormalization
+from zoo.convnets.alexnet import LocalResponseNormalization
 
 
 def test_paper_model_has_60_965_224_parameters_and_shapes():

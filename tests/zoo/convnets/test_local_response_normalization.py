@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from zoo.convnets.layers import LocalResponseNormalization
+from zoo.convnets.alexnet import LocalResponseNormalization
 
 
 def paper_lrn(a, n=5, k=2.0, alpha=1e-4, beta=0.75):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo.convnets.mlp import ACTIVATIONS
+from zoo.convnets.inputs import ACTIVATIONS
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype="float32")
 XOR_Y = np.array([0, 1, 1, 0], dtype="float32")

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo.recurrent.rnn import CELLS, recommended_compile_kwargs, rnn_classifier, rnn_generator, rnn_tagger
+from zoo.recurrent.cells import CELLS
+from zoo.recurrent.rnn import recommended_compile_kwargs, rnn_classifier, rnn_generator, rnn_tagger
 
 
 def _x(batch=2, steps=6, features=3, seed=0):

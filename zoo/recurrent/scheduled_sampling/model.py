@@ -6,8 +6,8 @@ truth y(t-1); at generation time the model must feed its own predictions, a
 distribution it never saw in training ("exposure bias"). Scheduled sampling
 feeds, independently per example and per step, the ground truth with
 probability eps_i and the model's own prediction otherwise, with eps_i
-decaying over training batches i (`zoo.recurrent.schedules`). The step-by-step rollout
-and generation are in `zoo.recurrent.scheduled_sampling.rollout`.
+decaying over training batches i (`zoo.recurrent.schedules`). The step-by-step
+rollout and generation are functions of `zoo.recurrent.scheduled_sampling.rollout`.
 
 Reference: S. Bengio, O. Vinyals, N. Jaitly, N. Shazeer, "Scheduled Sampling
 for Sequence Prediction with Recurrent Neural Networks", NeurIPS 2015;
@@ -19,19 +19,19 @@ import numpy as np
 from keras import ops
 
 from zoo.recurrent import schedules as schedules_lib
-from zoo.registry import register_model
-from zoo.recurrent.scheduled_sampling.rollout import RolloutMixin
+from zoo.recurrent.cells import CELLS
 from zoo.recurrent.checks import check_sequence
+from zoo.recurrent.scheduled_sampling import rollout as rollout_lib
+from zoo.registry import register_model
 from zoo.validation import check_choice, check_positive_int, received
 
-__all__ = ["ScheduledSamplingRNN", "scheduled_sampling_rnn", "CELLS", "SAMPLING"]
+__all__ = ["ScheduledSamplingRNN", "scheduled_sampling_rnn", "SAMPLING"]
 
-CELLS = {"simple": keras.layers.SimpleRNNCell, "lstm": keras.layers.LSTMCell, "gru": keras.layers.GRUCell}
 SAMPLING = ("sample", "argmax")
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class ScheduledSamplingRNN(RolloutMixin, keras.Model):
+class ScheduledSamplingRNN(keras.Model):
     """Output-to-hidden recurrent model for frames (regression) or tokens (softmax).
 
     Inputs are the target sequence itself, optionally with a conditioning
@@ -118,7 +118,7 @@ class ScheduledSamplingRNN(RolloutMixin, keras.Model):
             self.embedding.build((None,))
         # The teacher-forced path runs this layer over the whole sequence at
         # once; the sampling loop calls its cell step by step, so both share weights.
-        self.recurrent = keras.layers.RNN(CELLS[cell](units, name=f"{cell}_cell"),
+        self.recurrent = keras.layers.RNN(CELLS[cell].step(units, name=f"{cell}_cell"),
                                           return_sequences=True, name="recurrent")
         self.recurrent.build((None, None, feed_dim + (context_dim or 0)))
         self.readout = keras.layers.Dense(self.out_dim, name="readout")
@@ -181,12 +181,40 @@ class ScheduledSamplingRNN(RolloutMixin, keras.Model):
             x = ops.concatenate([x, context], axis=-1)
         return x
 
-    # -- the two paths (the step-by-step one: `RolloutMixin.rollout`) -------
+    # -- the two paths: all steps at once (teacher forcing), or step by step --
 
     def teacher_forced(self, sequence, context=None):
         """Outputs (logits for tokens) with the ground truth fed at every step."""
         previous = self._previous(sequence)
         return self.readout(self.recurrent(self._hidden_input(previous, context)))
+
+    def rollout(self, sequence, context=None, epsilon=1.0, seed=None, ground_truth_steps=None):
+        """Run step by step, feeding y(t-1) with probability `epsilon`, else the own prediction.
+
+        See `zoo.recurrent.scheduled_sampling.rollout.rollout` for the arguments.
+
+        Returns:
+            `(outputs, fed, own)`: outputs (logits for tokens), the fed y(t-1)
+            and the model's own predictions, each `(batch, T, ...)`.
+
+        Example:
+            >>> outputs, fed, own = model.rollout(sequence, epsilon=0.5, seed=0)
+        """
+        return rollout_lib.rollout(self, sequence, context, epsilon, seed, ground_truth_steps)
+
+    def generate(self, steps, context=None, prime=None, seed=None):
+        """Free-running generation (eps = 0): every step feeds the previous prediction.
+
+        See `zoo.recurrent.scheduled_sampling.rollout.generate` for the arguments.
+
+        Returns:
+            NumPy `(batch, steps)` int tokens or `(batch, steps, frame_dim)` frames.
+
+        Example:
+            >>> model.generate(50, prime=x[:, :10], seed=0).shape
+            (8, 50, 2)
+        """
+        return rollout_lib.generate(self, steps, context, prime, seed)
 
     def call(self, inputs, training=False):
         sequence, context = self._unpack(inputs)
@@ -220,10 +248,6 @@ class ScheduledSamplingRNN(RolloutMixin, keras.Model):
             "name": self.name,
         }
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
 
 def _example(model, batch_size=4, seed=0):
     """Integer tokens (or frames) and their one-hot (or identical) targets."""
@@ -242,7 +266,6 @@ def _example(model, batch_size=4, seed=0):
 
 
 @register_model(
-    family="scheduled_sampling",
     paper="Bengio et al. 2015 (scheduled sampling)",
     tiny=dict(vocab_size=5, context_dim=2, cell="gru", units=4, embedding_dim=3,
               schedule=schedules_lib.Linear(k=1.0, c=0.1, epsilon=0.5), seed=0),

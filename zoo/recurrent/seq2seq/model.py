@@ -3,9 +3,9 @@
 The encoder reads the source sequence; its final states initialise the
 decoder, which is trained with teacher forcing on the target sequence shifted
 right (N->M: source and target lengths differ). `decode` runs greedy or beam
-search inference (`zoo.recurrent.seq2seq.decoding`). Attention (`"luong"` or
-`"bahdanau"`, `zoo.recurrent.seq2seq.attention`) lets every decoder step read all encoder
-outputs.
+search inference (`zoo.recurrent.seq2seq.decoding`).
+Attention (`"luong"` or `"bahdanau"`, `zoo.recurrent.seq2seq.attention`) lets
+every decoder step read all encoder outputs.
 
 References: I. Sutskever, O. Vinyals, Q. Le, "Sequence to Sequence Learning
 with Neural Networks", 2014; K. Cho et al., "Learning Phrase Representations
@@ -17,26 +17,14 @@ import keras
 import numpy as np
 from keras import ops
 
+from zoo.recurrent.cells import CELLS
+from zoo.recurrent.checks import check_sequence, check_tokens_or_frames
 from zoo.recurrent.seq2seq.attention import ATTENTION, attention_layers, bahdanau, luong
-from zoo.registry import register_model
 from zoo.recurrent.seq2seq.decoding import DecodingMixin
-from zoo.recurrent.checks import check_sequence
+from zoo.registry import register_model
 from zoo.validation import check_choice, check_positive_int, received
 
-__all__ = ["Seq2Seq", "seq2seq", "CELLS", "ATTENTION"]
-
-CELLS = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
-
-
-def _check_kind(prefix, vocab_size, dim):
-    if (vocab_size is None) == (dim is None):
-        raise received(f"{prefix}_vocab_size", vocab_size,
-                       f"Give exactly one of `{prefix}_vocab_size` (tokens) and `{prefix}_dim` "
-                       f"(frames); {prefix}_dim={dim!r}.")
-    if vocab_size is not None:
-        check_positive_int(f"{prefix}_vocab_size", vocab_size, minimum=2)
-    else:
-        check_positive_int(f"{prefix}_dim", dim)
+__all__ = ["Seq2Seq", "seq2seq", "ATTENTION"]
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -76,8 +64,8 @@ class Seq2Seq(DecodingMixin, keras.Model):
                  cell="lstm", units=128, num_layers=1, embedding_dim=32, attention=None, name="seq2seq",
                  **kwargs):
         super().__init__(name=name, **kwargs)
-        _check_kind("source", source_vocab_size, source_dim)
-        _check_kind("target", target_vocab_size, target_dim)
+        check_tokens_or_frames("source", source_vocab_size, source_dim)
+        check_tokens_or_frames("target", target_vocab_size, target_dim)
         check_choice("cell", cell, tuple(CELLS))
         check_positive_int("units", units)
         check_positive_int("num_layers", num_layers)
@@ -103,7 +91,7 @@ class Seq2Seq(DecodingMixin, keras.Model):
             self.target_embedding = keras.layers.Embedding(target_vocab_size, embedding_dim,
                                                            name="target_embedding")
             self.target_embedding.build((None, None))
-        layer = CELLS[cell]
+        layer = CELLS[cell].layer
         self.encoder_layers = []
         self.decoder_layers = []
         for i in range(1, num_layers + 1):
@@ -126,8 +114,6 @@ class Seq2Seq(DecodingMixin, keras.Model):
         # Every weight is created in __init__ (shapes follow from the arguments).
         self.built = True
 
-    # -- inputs -------------------------------------------------------------
-
     def _unpack(self, inputs):
         if isinstance(inputs, dict):
             if set(inputs) != {"encoder_inputs", "decoder_inputs"}:
@@ -140,8 +126,6 @@ class Seq2Seq(DecodingMixin, keras.Model):
         encoder_inputs = check_sequence("encoder_inputs", encoder_inputs, self.source_vocab_size, self.source_dim, self.compute_dtype)
         decoder_inputs = check_sequence("decoder_inputs", decoder_inputs, self.target_vocab_size, self.target_dim, self.compute_dtype)
         return encoder_inputs, decoder_inputs
-
-    # -- encoder ---------------------------------------------------------------
 
     def encode(self, encoder_inputs):
         """Encoder outputs `(batch, S, units)`, their mask `(batch, S)` and final states per layer."""
@@ -221,10 +205,6 @@ class Seq2Seq(DecodingMixin, keras.Model):
             "name": self.name,
         }
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
 
 def _example(model, batch_size=4, seed=0):
     """Token (or frame) sources of length 7 and targets of length 5 (one-hot tokens)."""
@@ -242,7 +222,6 @@ def _example(model, batch_size=4, seed=0):
 
 
 @register_model(
-    family="seq2seq",
     paper="Sutskever et al. 2014; Bahdanau et al. 2015; Luong et al. 2015",
     tiny=dict(source_vocab_size=6, target_vocab_size=5, cell="gru", units=4, embedding_dim=3,
               attention="bahdanau"),
