@@ -72,7 +72,7 @@ def test_public_import_paths():
     from zoo.recurrent.rnn import recommended_compile_kwargs, rnn_classifier  # noqa: F401
     from zoo.recurrent.scheduled_sampling import ScheduledSamplingRNN  # noqa: F401
     from zoo.recurrent.schedules import InverseSigmoid  # noqa: F401
-    from zoo.recurrent.seq2seq import Seq2Seq  # noqa: F401
+    from zoo.recurrent.seq2seq import BeamSampler, GreedySampler, Seq2Seq  # noqa: F401
     from zoo.wavenet import (  # noqa: F401
         FastGenerator,
         WaveNet,

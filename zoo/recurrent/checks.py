@@ -9,7 +9,7 @@ from keras import ops
 
 from zoo.validation import check_positive_int, received
 
-__all__ = ["check_sequence", "check_tokens_or_frames", "sequence_input"]
+__all__ = ["check_sequence", "check_start_frame", "check_token", "check_tokens_or_frames", "sequence_input"]
 
 
 def sequence_input(input_shape):
@@ -46,6 +46,18 @@ def check_tokens_or_frames(prefix, vocab_size, dim):
         check_positive_int(f"{prefix}_dim", dim)
 
 
+def check_token(arg, token, vocab_size):
+    """Raise unless `token` is an integer id in `[0, vocab_size)`; return it.
+
+    Example:
+        >>> check_token("start_token", 11, vocab_size=13)
+        11
+    """
+    if isinstance(token, bool) or not isinstance(token, (int, np.integer)) or not 0 <= token < vocab_size:
+        raise received(arg, token, f"`{arg}` must be a token in [0, {vocab_size}).")
+    return token
+
+
 def check_sequence(arg, x, vocab_size=None, dim=None, dtype="float32"):
     """Check a token `(batch, time)` or frame `(batch, time, dim)` batch; return it as a tensor.
 
@@ -80,3 +92,16 @@ def check_sequence(arg, x, vocab_size=None, dim=None, dtype="float32"):
                        f"`{arg}` tokens must lie in [0, {vocab_size}) (vocab_size={vocab_size}).")
     return x
 
+
+def check_start_frame(start_token, dim):
+    """The first frame a frame decoder is fed: a scalar filled in, or a frame of size `dim`.
+
+    Example:
+        >>> check_start_frame(0.0, dim=3).shape
+        ()
+    """
+    start = np.asarray(start_token, dtype="float32")
+    if start.shape not in ((), (dim,)):
+        raise received("start_token", start_token,
+                       f"For frame targets `start_token` is a scalar or a frame of size {dim}.")
+    return start

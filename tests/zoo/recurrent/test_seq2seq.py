@@ -124,6 +124,8 @@ def test_beam_search_stops_at_the_end_token_and_scores_at_least_greedy():
         (lambda: _model()(_tokens((1, 3), 7)), "inputs"),
         (lambda: _model().decode(_tokens((1, 3), 7), 4, start_token=5), "start_token"),
         (lambda: _model().decode(_tokens((1, 3), 7), 0, start_token=1), "max_length"),
+        (lambda: _model().decode(_tokens((1, 3), 7), 4, start_token=1, beam_width=2,
+                                 length_penalty=-1.0), "length_penalty"),
         (lambda: zoo.create_model("seq2seq", source_dim=3, target_dim=2, units=4)(
             (np.zeros((1, 4, 2), "float32"), np.zeros((1, 4, 2), "float32"))), "encoder_inputs"),
         (lambda: zoo.create_model("seq2seq", source_dim=3, target_dim=2, units=4).decode(

@@ -3,7 +3,7 @@
 The encoder reads the source sequence; its final states initialise the
 decoder, which is trained with teacher forcing on the target sequence shifted
 right (N->M: source and target lengths differ). `decode` runs greedy or beam
-search inference (`zoo.recurrent.seq2seq.decoding`).
+search inference with the samplers of `zoo.recurrent.seq2seq.samplers`.
 Attention (`"luong"` or `"bahdanau"`, `zoo.recurrent.seq2seq.attention`) lets
 every decoder step read all encoder outputs.
 
@@ -18,9 +18,9 @@ import numpy as np
 from keras import ops
 
 from zoo.recurrent.cells import CELLS
-from zoo.recurrent.checks import check_sequence, check_tokens_or_frames
+from zoo.recurrent.checks import check_sequence, check_start_frame, check_token, check_tokens_or_frames
 from zoo.recurrent.seq2seq.attention import ATTENTION, attention_layers, bahdanau, luong
-from zoo.recurrent.seq2seq.decoding import DecodingMixin
+from zoo.recurrent.seq2seq.samplers import BeamSampler, GreedySampler, feed_back_frames
 from zoo.registry import register_model
 from zoo.validation import check_choice, check_positive_int, received
 
@@ -28,7 +28,7 @@ __all__ = ["Seq2Seq", "seq2seq", "ATTENTION"]
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class Seq2Seq(DecodingMixin, keras.Model):
+class Seq2Seq(keras.Model):
     """RNN encoder -> final states -> RNN decoder, trained with teacher forcing.
 
     Inputs are `(encoder_inputs, decoder_inputs)` (or a dict with those keys).
@@ -190,6 +190,56 @@ class Seq2Seq(DecodingMixin, keras.Model):
 
         _, (_, outputs) = ops.scan(step, (states, ops.zeros((batch, out_dim))), ops.moveaxis(x, 1, 0))
         return ops.moveaxis(outputs, 0, 1)
+
+    # -- inference -------------------------------------------------------------
+
+    def decode(self, encoder_inputs, max_length, start_token, end_token=None, beam_width=1,
+               length_penalty=0.0):
+        """Inference: feed back the decoder's own outputs, greedily or by beam search.
+
+        Args:
+            encoder_inputs: source batch (tokens or frames).
+            max_length: most target steps to produce.
+            start_token: first decoder input: a token id, or for frame targets a
+                frame `(target_dim,)` or a scalar filled in.
+            end_token: token that ends a hypothesis (token targets only).
+            beam_width: 1 is greedy decoding (`GreedySampler`); >1 is beam search
+                (`BeamSampler`, token targets only).
+            length_penalty: GNMT's alpha for beam search: hypotheses rank by
+                `log p / ((5 + length) / 6) ** alpha`; 0 ranks by log-probability.
+
+        Returns:
+            Token targets: int array `(batch, length)`, `length <= max_length`,
+            positions after `end_token` repeat it. Frame targets: `(batch, max_length, target_dim)`.
+
+        Example:
+            >>> model.decode(source, max_length=11, start_token=11, end_token=12, beam_width=4)
+        """
+        check_positive_int("max_length", max_length)
+        check_positive_int("beam_width", beam_width)
+        encoder_inputs = check_sequence("encoder_inputs", encoder_inputs, self.source_vocab_size, self.source_dim, self.compute_dtype)
+        memory, mask, states = self.encode(encoder_inputs)
+        keys = self.attention_keys(memory) if self.attention else memory
+        if not self.target_vocab_size:
+            if end_token is not None or beam_width != 1:
+                raise received("beam_width", beam_width,
+                               "Frame targets decode greedily: use beam_width=1 and end_token=None.")
+            start = check_start_frame(start_token, self.target_dim)
+            first = ops.broadcast_to(ops.convert_to_tensor(start), (int(memory.shape[0]), self.target_dim))
+            return feed_back_frames(lambda y, s: self._step(y, s, memory, keys, mask), first, states, max_length)
+        check_token("start_token", start_token, self.target_vocab_size)
+        if end_token is not None:
+            check_token("end_token", end_token, self.target_vocab_size)
+        sampler = GreedySampler() if beam_width == 1 else BeamSampler(beam_width, length_penalty)
+
+        def step(tokens, carry):
+            # The encoder outputs ride along with the states, so beams reorder them too.
+            states, memory, keys, mask = carry
+            out, new_states = self._step(self._target_features(tokens), states, memory, keys, mask)
+            return ops.log_softmax(out, axis=-1), (new_states, memory, keys, mask)
+
+        tokens, _ = sampler(step, (states, memory, keys, mask), max_length, start_token, end_token)
+        return tokens
 
     def get_config(self):
         return {
