@@ -1,5 +1,6 @@
 """The shared harness: every registered model builds small, runs, trains a step,
-round-trips its config, and survives a `.keras` save/load with `safe_mode=True`.
+round-trips its config, survives a `.keras` save/load with `safe_mode=True`,
+and runs under the `mixed_bfloat16` policy.
 
 New families join automatically by registering their builders.
 """
@@ -9,6 +10,7 @@ import copy
 import keras
 import numpy as np
 import pytest
+from keras import tree
 
 import zoo
 
@@ -73,3 +75,32 @@ def test_keras_file_round_trip_in_safe_mode(name, tmp_path):
     assert loaded.__class__ is model.__class__
     for a, b in zip(_as_list(model(x, training=False)), _as_list(loaded(x, training=False))):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", ALL_MODELS)
+def test_forward_pass_under_mixed_bfloat16(name):
+    # keras-hub's run_precision_test: the policy reaches every layer (bfloat16
+    # compute, float32 variables), outputs match the symbolic spec and are finite.
+    policy = keras.mixed_precision.Policy("mixed_bfloat16")
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        _, model, x, _ = _build(name)
+        outputs = tree.flatten(model(x, training=False))
+        symbolic = tree.map_structure(lambda a: keras.KerasTensor(a.shape, dtype=str(a.dtype)), x)
+        specs = tree.flatten(model.compute_output_spec(symbolic))
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert [(tuple(o.shape), keras.backend.standardize_dtype(o.dtype)) for o in outputs] == [
+        (tuple(s.shape), keras.backend.standardize_dtype(s.dtype)) for s in specs
+    ]
+    for o in outputs:
+        assert keras.backend.standardize_dtype(o.dtype) == policy.compute_dtype
+        assert np.all(np.isfinite(np.asarray(o, dtype="float32")))
+    for weight in model.weights:
+        if keras.backend.is_float_dtype(weight.dtype):
+            assert keras.backend.standardize_dtype(weight.dtype) == policy.variable_dtype, weight.path
+    for layer in model._flatten_layers():
+        if not isinstance(layer, keras.layers.InputLayer):
+            assert layer.compute_dtype == policy.compute_dtype, layer.name
+            assert layer.variable_dtype == policy.variable_dtype, layer.name
+    assert keras.mixed_precision.global_policy().name == "float32"

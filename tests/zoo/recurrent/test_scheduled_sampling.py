@@ -170,3 +170,19 @@ def test_bad_shapes_vocabularies_and_lengths_name_themselves(build, call, arg):
 def test_frames_and_tokens_are_exclusive():
     with pytest.raises(ValueError, match=r"exactly one of `frame_dim`.*Received: frame_dim=2"):
         ScheduledSamplingRNN(frame_dim=2, vocab_size=3)
+
+
+@pytest.mark.parametrize("mode", [{"frame_dim": 2}, {"vocab_size": 5, "context_dim": 2}])
+def test_scheduled_sampling_trains_under_mixed_bfloat16(mode):
+    # The sampling path mixes the fed ground truth, its own predictions and the
+    # cell state: all of them must follow the compute dtype.
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        model = _model(Constant(0.5), units=4, embedding_dim=3, **mode)
+        x, y = zoo.get_entry("scheduled_sampling_rnn").example(model, batch_size=4, seed=0)
+        model.compile("sgd", "categorical_crossentropy" if "vocab_size" in mode else "mse")
+        history = model.fit(x, y, batch_size=4, epochs=1, verbose=0).history
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert np.isfinite(history["loss"][0])
+    assert model(x, training=True).dtype == "bfloat16"

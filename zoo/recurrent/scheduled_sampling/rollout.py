@@ -56,6 +56,10 @@ def rollout(model, sequence, context=None, epsilon=1.0, seed=None, ground_truth_
         coin = ops.broadcast_to(ops.expand_dims(coin, 0), (batch, steps))
     # Step 0 always sees the start symbol: there is no prediction to feed yet.
     coin = ops.concatenate([ops.ones_like(coin[:, :1]), coin[:, 1:]], axis=1)
+    # Frames are fed in the compute dtype (bfloat16 under mixed precision);
+    # token ids stay float32, which holds every id exactly.
+    fed_dtype = "float32" if model.tokens else model.compute_dtype
+    coin = ops.cast(coin, fed_dtype)
     if model.tokens:
         previous = ops.expand_dims(ops.cast(previous, "float32"), -1)
         if model.sampling == "sample":
@@ -69,11 +73,12 @@ def rollout(model, sequence, context=None, epsilon=1.0, seed=None, ground_truth_
         noise = ops.zeros((batch, steps, 1))
     cell = model.recurrent.cell
     feed_dim = 1 if model.tokens else model.frame_dim
-    states = [ops.zeros((batch, size)) for size in state_sizes(cell)]
+    states = [ops.zeros((batch, size), dtype=model.compute_dtype) for size in state_sizes(cell)]
     # keras.ops.scan on TensorFlow stacks per-step outputs into arrays shaped
     # like the carry, so the carry holds everything a step emits.
-    carry = (states, ops.zeros((batch, feed_dim)), ops.zeros((batch, model.out_dim)),
-             ops.zeros((batch, feed_dim)))
+    carry = (states, ops.zeros((batch, feed_dim), dtype=fed_dtype),
+             ops.zeros((batch, model.out_dim), dtype=model.compute_dtype),
+             ops.zeros((batch, feed_dim), dtype=fed_dtype))
 
     def step(carry, xs):
         states, own, _, _ = carry
@@ -84,7 +89,8 @@ def rollout(model, sequence, context=None, epsilon=1.0, seed=None, ground_truth_
         h, new_states = cell(x, states)
         out = model.readout(h)
         if model.tokens:
-            new_own = ops.expand_dims(ops.cast(ops.argmax(out + gumbel, axis=-1), "float32"), -1)
+            logits = ops.cast(out, "float32") + gumbel
+            new_own = ops.expand_dims(ops.cast(ops.argmax(logits, axis=-1), "float32"), -1)
         else:
             new_own = ops.stop_gradient(out)
         new_carry = (list(new_states), new_own, out, fed)

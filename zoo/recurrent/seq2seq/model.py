@@ -188,7 +188,8 @@ class Seq2Seq(keras.Model):
             # keras.ops.scan on TensorFlow stacks outputs shaped like the carry.
             return (new_states, out), (new_states, out)
 
-        _, (_, outputs) = ops.scan(step, (states, ops.zeros((batch, out_dim))), ops.moveaxis(x, 1, 0))
+        initial = (states, ops.zeros((batch, out_dim), dtype=self.compute_dtype))
+        _, (_, outputs) = ops.scan(step, initial, ops.moveaxis(x, 1, 0))
         return ops.moveaxis(outputs, 0, 1)
 
     # -- inference -------------------------------------------------------------
