@@ -273,12 +273,11 @@ def _example(model, batch_size=4, seed=0):
     loss="categorical_crossentropy",
     learning_rate=0.1,
 )
-def scheduled_sampling_rnn(frame_dim=40, vocab_size=None, context_dim=None, cell="lstm", units=128,
-                           embedding_dim=32, schedule=None, sampling="sample", start_token=0,
-                           teacher_steps=0, seed=None, name="scheduled_sampling_rnn"):
+def scheduled_sampling_rnn(frame_dim=40, vocab_size=None, **kwargs):
     """Build a `ScheduledSamplingRNN`; frames by default, tokens when `vocab_size` is given.
 
-    See `ScheduledSamplingRNN` for the arguments (Bengio et al. 2015).
+    The other arguments are those of `ScheduledSamplingRNN`, with its defaults
+    (Bengio et al. 2015).
 
     Example:
         >>> model = zoo.create_model("scheduled_sampling_rnn", vocab_size=128,
@@ -286,7 +285,4 @@ def scheduled_sampling_rnn(frame_dim=40, vocab_size=None, context_dim=None, cell
     """
     if vocab_size is not None:
         frame_dim = None
-    return ScheduledSamplingRNN(frame_dim=frame_dim, vocab_size=vocab_size, context_dim=context_dim,
-                                cell=cell, units=units, embedding_dim=embedding_dim, schedule=schedule,
-                                sampling=sampling, start_token=start_token, teacher_steps=teacher_steps, seed=seed,
-                                name=name)
+    return ScheduledSamplingRNN(frame_dim=frame_dim, vocab_size=vocab_size, **kwargs)

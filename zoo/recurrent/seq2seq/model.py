@@ -123,9 +123,13 @@ class Seq2Seq(keras.Model):
             encoder_inputs, decoder_inputs = inputs
         else:
             raise received("inputs", type(inputs).__name__, "Pass (encoder_inputs, decoder_inputs).")
-        encoder_inputs = check_sequence("encoder_inputs", encoder_inputs, self.source_vocab_size, self.source_dim, self.compute_dtype)
+        encoder_inputs = self._check_source(encoder_inputs)
         decoder_inputs = check_sequence("decoder_inputs", decoder_inputs, self.target_vocab_size, self.target_dim, self.compute_dtype)
         return encoder_inputs, decoder_inputs
+
+    def _check_source(self, encoder_inputs):
+        return check_sequence("encoder_inputs", encoder_inputs, self.source_vocab_size, self.source_dim,
+                              self.compute_dtype)
 
     def encode(self, encoder_inputs):
         """Encoder outputs `(batch, S, units)`, their mask `(batch, S)` and final states per layer."""
@@ -192,8 +196,6 @@ class Seq2Seq(keras.Model):
         _, (_, outputs) = ops.scan(step, initial, ops.moveaxis(x, 1, 0))
         return ops.moveaxis(outputs, 0, 1)
 
-    # -- inference -------------------------------------------------------------
-
     def decode(self, encoder_inputs, max_length, start_token, end_token=None, beam_width=1,
                length_penalty=0.0):
         """Inference: feed back the decoder's own outputs, greedily or by beam search.
@@ -218,7 +220,7 @@ class Seq2Seq(keras.Model):
         """
         check_positive_int("max_length", max_length)
         check_positive_int("beam_width", beam_width)
-        encoder_inputs = check_sequence("encoder_inputs", encoder_inputs, self.source_vocab_size, self.source_dim, self.compute_dtype)
+        encoder_inputs = self._check_source(encoder_inputs)
         memory, mask, states = self.encode(encoder_inputs)
         keys = self.attention_keys(memory) if self.attention else memory
         if not self.target_vocab_size:
@@ -280,11 +282,11 @@ def _example(model, batch_size=4, seed=0):
     loss="categorical_crossentropy",
     learning_rate=0.1,
 )
-def seq2seq(source_vocab_size=None, target_vocab_size=None, source_dim=40, target_dim=40, cell="lstm",
-            units=128, num_layers=1, embedding_dim=32, attention=None, name="seq2seq"):
+def seq2seq(source_vocab_size=None, target_vocab_size=None, source_dim=40, target_dim=40, **kwargs):
     """Build a `Seq2Seq` encoder-decoder; a side given a vocabulary uses tokens, else frames.
 
-    See `Seq2Seq` for the arguments (Sutskever et al. 2014, Cho et al. 2014).
+    The other arguments are those of `Seq2Seq`, with its defaults
+    (Sutskever et al. 2014, Cho et al. 2014).
 
     Example:
         >>> model = zoo.create_model("seq2seq", source_vocab_size=13, target_vocab_size=13)
@@ -293,6 +295,4 @@ def seq2seq(source_vocab_size=None, target_vocab_size=None, source_dim=40, targe
     """
     return Seq2Seq(source_vocab_size=source_vocab_size, target_vocab_size=target_vocab_size,
                    source_dim=None if source_vocab_size else source_dim,
-                   target_dim=None if target_vocab_size else target_dim,
-                   cell=cell, units=units, num_layers=num_layers, embedding_dim=embedding_dim,
-                   attention=attention, name=name)
+                   target_dim=None if target_vocab_size else target_dim, **kwargs)
