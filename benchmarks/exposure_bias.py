@@ -30,8 +30,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import zoo  # noqa: E402
-from zoo.rnn import recommended_compile_kwargs  # noqa: E402
-from zoo.schedules import Constant, InverseSigmoid, Linear  # noqa: E402
+from zoo.recurrent.rnn import recommended_compile_kwargs  # noqa: E402
+from zoo.recurrent.schedules import Constant, InverseSigmoid, Linear  # noqa: E402
 from machine_info import describe  # noqa: E402
 
 PRIME, CONTINUE, NOISE = 20, 40, 0.2

@@ -21,7 +21,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import zoo  # noqa: E402
-from zoo.rnn import recommended_compile_kwargs  # noqa: E402
+from zoo.recurrent.rnn import recommended_compile_kwargs  # noqa: E402
 from machine_info import describe  # noqa: E402
 
 PAD, START, END = 0, 11, 12  # digits d are tokens d + 1

@@ -27,7 +27,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import zoo  # noqa: E402
-from zoo.wavenet_generation import FastGenerator, NaiveGenerator  # noqa: E402
+from zoo.wavenet.generation import FastGenerator, NaiveGenerator  # noqa: E402
 from machine_info import describe  # noqa: E402
 
 

@@ -1,5 +1,9 @@
 """keras-audio-zoo: Keras 3 builders for the classic architectures of audio deep learning.
 
+The builders are functions here (`zoo.vgg16`, `zoo.mlp`, ...); the families are
+packages (`zoo.convnets`, `zoo.recurrent`, `zoo.wavenet`), next to `zoo.audio`
+(front ends) and `zoo.weights` (pretrained weights).
+
 Example:
     >>> import zoo
     >>> zoo.list_models("vgg*")
@@ -9,18 +13,12 @@ Example:
 
 from zoo.registry import create_model, get_entry, list_models, register_model
 
-# Importing a family module registers its builders. `zoo.mlp` is the builder
-# function (the keras.applications style); the module stays importable.
-from zoo.lwls_cnn import lwls_cnn
-from zoo.mlp import logistic_regression, mlp, mlp_mnist
-from zoo import wavenet  # noqa: E402,F401  (zoo.wavenet.wavenet, zoo.wavenet.mu_law_encode)
-from zoo.alexnet import alexnet
-from zoo.vgg import vgg, vgg11, vgg13, vgg16, vgg19
-from zoo import layers, weights  # noqa: E402,F401
-from zoo import audio  # noqa: E402,F401  (zoo.audio.load, zoo.audio.LogMelSpectrogram)
-
-# Recurrent families stay namespaced (zoo.rnn.rnn_tagger, zoo.seq2seq.Seq2Seq).
-from zoo import rnn, schedules, scheduled_sampling, seq2seq  # noqa: E402,F401
+# Importing a family package registers its builders.
+from zoo import audio, convnets, recurrent, wavenet, weights  # noqa: E402
+from zoo.convnets.alexnet import alexnet  # noqa: E402
+from zoo.convnets.lwls_cnn import lwls_cnn  # noqa: E402
+from zoo.convnets.mlp import logistic_regression, mlp, mlp_mnist  # noqa: E402
+from zoo.convnets.vgg import vgg, vgg11, vgg13, vgg16, vgg19  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -39,4 +37,9 @@ __all__ = [
     "vgg13",
     "vgg16",
     "vgg19",
+    "audio",
+    "convnets",
+    "recurrent",
+    "wavenet",
+    "weights",
 ]

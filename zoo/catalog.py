@@ -11,6 +11,8 @@ __all__ = ["CatalogRow", "catalog", "markdown_table"]
 
 @dataclasses.dataclass(frozen=True)
 class CatalogRow:
+    """One model of the catalog: its name, family, parameters at the defaults, and source."""
+
     name: str
     family: str
     params: int
@@ -20,10 +22,16 @@ class CatalogRow:
 def catalog(pattern="*"):
     """Build each matching model at its default size and count its parameters.
 
-    Building the VGG family allocates their weights, so this takes seconds.
+    Building the VGG models allocates their weights, so this takes seconds.
+
+    Args:
+        pattern: fnmatch pattern over the registered names.
 
     Returns:
         A list of `CatalogRow`, sorted by name.
+
+    Example:
+        >>> print(markdown_table(catalog("mlp*")))
     """
     rows = []
     for name in list_models(pattern):
@@ -36,7 +44,12 @@ def catalog(pattern="*"):
 
 
 def markdown_table(rows):
-    """Render `CatalogRow`s as a Markdown table."""
+    """Render `CatalogRow`s as a Markdown table.
+
+    Example:
+        >>> markdown_table(catalog("lwls*")).splitlines()[2]
+        '| `lwls_cnn` | convnets | 122,270 | Lindholm et al. 2022, Example 6.3 |'
+    """
     lines = ["| model | family | parameters | reproduces |", "|---|---|---:|---|"]
     lines += [f"| `{r.name}` | {r.family} | {r.params:,} | {r.paper} |" for r in rows]
     return "\n".join(lines) + "\n"

@@ -66,7 +66,8 @@ class ModelEntry:
     Attributes:
         name: registered name, e.g. `"vgg16"`.
         builder: the function that builds the model.
-        family: the family it belongs to, e.g. `"vgg"`.
+        family: the family it belongs to: the zoo package that defines it,
+            e.g. `"convnets"` for `zoo.convnets.vgg.vgg16`.
         paper: short citation of what it reproduces.
         tiny: keyword arguments that build a small instance (tests, demos).
         example: `example(model, batch_size, seed) -> (x, y)` for a batch
@@ -85,20 +86,35 @@ class ModelEntry:
     learning_rate: float = 1e-2
 
     def build(self, **overrides):
+        """Build the model at its defaults, with `overrides` passed to the builder."""
         return self.builder(**overrides)
 
     def build_tiny(self, **overrides):
+        """Build the small instance of `tiny`, with `overrides` on top."""
         return self.builder(**{**self.tiny, **overrides})
 
 
 _REGISTRY: dict = {}
 
 
+def _package_family(builder):
+    """`"convnets"` for a builder defined in `zoo.convnets.vgg`: the family is the folder."""
+    parts = builder.__module__.split(".")
+    if len(parts) < 3 or parts[0] != "zoo":
+        raise received(
+            "family",
+            None,
+            f"{builder.__module__}.{builder.__name__} is not in a zoo family package; "
+            "pass `family=`.",
+        )
+    return parts[1]
+
+
 def register_model(
     fn: Optional[Callable] = None,
     *,
     name: Optional[str] = None,
-    family: str,
+    family: Optional[str] = None,
     paper: str,
     tiny: Optional[Mapping[str, Any]] = None,
     example: Optional[Callable] = None,
@@ -110,7 +126,9 @@ def register_model(
     Args:
         fn: the builder; when omitted, returns a decorator.
         name: registered name.
-        family: family the model belongs to (for listing).
+        family: family the model belongs to (for listing); by default the
+            zoo package that defines the builder (`"convnets"`, `"recurrent"`,
+            `"wavenet"`), which is the rule for every builder in zoo.
         paper: short citation of the architecture's source.
         tiny: keyword arguments building a small instance for tests.
         example: `example(model, batch_size, seed) -> (x, y)`.
@@ -121,7 +139,7 @@ def register_model(
         The builder, unchanged.
 
     Example:
-        >>> @register_model(family="mlp", paper="Rosenblatt 1958")
+        >>> @register_model(family="mine", paper="Rosenblatt 1958")
         ... def my_mlp(**kwargs):
         ...     return mlp((4,), (), 2, **kwargs)
     """
@@ -133,7 +151,7 @@ def register_model(
         _REGISTRY[key] = ModelEntry(
             name=key,
             builder=builder,
-            family=family,
+            family=family or _package_family(builder),
             paper=paper,
             tiny=dict(tiny or {}),
             example=example or random_batch,
@@ -147,6 +165,10 @@ def register_model(
 
 def get_entry(name: str) -> ModelEntry:
     """Return the `ModelEntry` registered as `name`.
+
+    Example:
+        >>> zoo.get_entry("vgg16").family
+        'convnets'
 
     Raises:
         ValueError: unknown name; the message lists close matches.
@@ -183,6 +205,13 @@ def create_model(name: str, **overrides):
 
 def list_models(pattern: str = "*", family: Optional[str] = None) -> list:
     """Sorted registered names matching an fnmatch `pattern` (and `family`).
+
+    Args:
+        pattern: fnmatch pattern over the names.
+        family: keep only this family (`"convnets"`, `"recurrent"`, `"wavenet"`).
+
+    Returns:
+        A sorted list of names.
 
     Example:
         >>> zoo.list_models("vgg*")

@@ -4,7 +4,7 @@ Every message ends in `Received: arg=value`, the keras.applications style,
 so a user sees which argument was wrong and what they passed.
 """
 
-__all__ = ["received", "check_choice", "check_positive_int", "check_input_shape"]
+__all__ = ["received", "check_choice", "check_positive_int", "check_rate", "check_input_shape"]
 
 
 def received(arg, value, problem):
@@ -24,6 +24,13 @@ def check_positive_int(arg, value, minimum=1):
     """Raise unless `value` is an int >= `minimum`; return it."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise received(arg, value, f"`{arg}` must be an integer >= {minimum}.")
+    return value
+
+
+def check_rate(arg, value):
+    """Raise unless `value` is a number in [0, 1) (a dropout rate); return it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise received(arg, value, f"`{arg}` must be a number in [0, 1).")
     return value
 
 

@@ -1,0 +1,9 @@
+"""The output-to-hidden RNN trained with teacher forcing or scheduled sampling."""
+
+from zoo.recurrent.scheduled_sampling.model import (
+    SAMPLING,
+    ScheduledSamplingRNN,
+    scheduled_sampling_rnn,
+)
+
+__all__ = ["SAMPLING", "ScheduledSamplingRNN", "scheduled_sampling_rnn"]
