@@ -95,7 +95,8 @@ def mfcc(log_mel, n_mfcc=20):
     `mfcc[t, k] = sum_m D[m, k] L[t, m]` for `k < n_mfcc` (see `dct_matrix`), with `L`
     from `log_mel_spectrogram` (or `zoo.audio.LogMelSpectrogram(top_db=80)` transposed
     to frames first). No liftering (librosa's default `lifter=0`). Silence (every
-    band at the same floor) gives `sqrt(n_mels) * L` in `mfcc[0]` and 0 elsewhere.
+    band at the same floor) gives `sqrt(n_mels) * L` in `mfcc[0]` and 0 elsewhere (to float32
+    rounding, about 1e-7 of `mfcc[0]`).
 
     Args:
         log_mel: `(batch, frames, n_mels)` log-mel levels in dB.

@@ -1,5 +1,7 @@
 """The hand-crafted set as one layer: waveform -> per-frame feature matrix with named columns."""
 
+import contextlib
+
 import keras
 import tensorflow as tf
 
@@ -43,6 +45,19 @@ FEATURES = (
     "periodicity",
 )
 _MOMENTS = ("spectral_centroid", "spectral_spread", "spectral_skewness", "spectral_kurtosis")
+
+
+@contextlib.contextmanager
+def _renamed(**names):
+    """Re-raise a helper's ValueError under this layer's argument names."""
+    try:
+        yield
+    except ValueError as error:
+        message = str(error)
+        for old, new in names.items():
+            message = message.replace(f"Received: {old}=", f"Received: {new}=")
+            message = message.replace(f"`{old}`", f"`{new}`")
+        raise ValueError(message) from None
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -128,11 +143,13 @@ class FrameFeatures(keras.layers.Layer):
             raise received("lpc_order", lpc_order, "`lpc_order` must be below n_fft - 1.")
         if not 0.0 < roll_percent < 1.0:
             raise received("roll_percent", roll_percent, "`roll_percent` must lie in (0, 1).")
-        band_plan(sample_rate, n_fft, contrast_fmin, contrast_bands)  # raises on a bad plan
+        with _renamed(fmin="contrast_fmin", n_bands="contrast_bands"):
+            band_plan(sample_rate, n_fft, contrast_fmin, contrast_bands)
         check_positive_int("n_chroma", n_chroma)
         if tuning is not None and not -0.5 <= tuning < 0.5:
             raise received("tuning", tuning, "`tuning` must be None or in [-0.5, 0.5).")
-        yin_periods(sample_rate, f0_min, f0_max, n_fft)
+        with _renamed(fmin="f0_min", fmax="f0_max"):
+            yin_periods(sample_rate, f0_min, f0_max, n_fft)
         if not 0.0 < trough_threshold:
             raise received("trough_threshold", trough_threshold, "Must be positive.")
         chosen = FEATURES if features is None else tuple(features)

@@ -27,8 +27,8 @@ def yin_periods(sample_rate, fmin, fmax, frame_length):
         raise received(
             "fmin",
             fmin,
-            f"A period of fmin must fit in frame_length - 1 = {frame_length - 1} "
-            f"samples: raise fmin to {sample_rate / (frame_length - 1):.3f} or the frame length.",
+            f"A period of `fmin` must fit in frame_length - 1 = {frame_length - 1} "
+            f"samples: raise `fmin` to {sample_rate / (frame_length - 1):.3f} or the frame length.",
         )
     return int(np.floor(sample_rate / fmax)), min(
         int(np.ceil(sample_rate / fmin)), frame_length - 1
