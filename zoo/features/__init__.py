@@ -17,6 +17,7 @@ from zoo.features.chroma import CHROMA_NAMES, chroma_filterbank, chroma_stft
 from zoo.features.contrast import contrast_bands, spectral_contrast
 from zoo.features.frame_features import FEATURES, FrameFeatures
 from zoo.features.framing import (
+    autocorrelation,
     center_pad,
     fft_frequencies,
     frame,
@@ -32,7 +33,7 @@ from zoo.features.moments import (
     spectral_skewness,
     spectral_spread,
 )
-from zoo.features.pitch import yin, yin_periods
+from zoo.features.pitch import yin, yin_frames, yin_periods
 from zoo.features.spectral import (
     spectral_flatness,
     spectral_flux,
@@ -50,6 +51,7 @@ __all__ = [
     "ClipSummary",
     "FrameFeatures",
     "HandcraftedFeatures",
+    "autocorrelation",
     "center_pad",
     "chroma_filterbank",
     "chroma_stft",
@@ -79,6 +81,7 @@ __all__ = [
     "summarize",
     "summary_names",
     "yin",
+    "yin_frames",
     "yin_periods",
     "zero_crossing_rate",
 ]

@@ -12,7 +12,7 @@ CHROMA_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
 
 def chroma_filterbank(sample_rate, n_fft, tuning=0.0, n_chroma=12, ctroct=5.0, octwidth=2.0):
-    """Chroma filters `(batch, 1 + n_fft // 2, n_chroma)` for per-clip tunings, `librosa.filters.chroma`.
+    """Chroma filters `(batch, 1 + n_fft // 2, n_chroma)` per tuning, as `librosa.filters.chroma`.
 
     Bin `k > 0` sits at `b_k = n_chroma log2(f_k / (A / 16))`, `A = 440 * 2^(tuning /
     n_chroma)` Hz (the DC bin 1.5 octaves below bin 1). Filter `c` is a Gaussian bump

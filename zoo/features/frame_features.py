@@ -9,10 +9,10 @@ from zoo.features.cepstral import log_mel_spectrogram, mfcc, real_cepstrum
 from zoo.features.chroma import CHROMA_NAMES, chroma_stft
 from zoo.features.contrast import contrast_bands as band_plan
 from zoo.features.contrast import spectral_contrast
-from zoo.features.framing import magnitude_spectrogram, num_frames
-from zoo.features.lpc import lpc_frames
+from zoo.features.framing import autocorrelation, frame, magnitude_spectrogram, num_frames
+from zoo.features.lpc import lpc
 from zoo.features.moments import spectral_moments
-from zoo.features.pitch import yin, yin_periods
+from zoo.features.pitch import yin_frames, yin_periods
 from zoo.features.spectral import (
     spectral_flatness,
     spectral_flux,
@@ -69,7 +69,7 @@ class FrameFeatures(keras.layers.Layer):
     each group equals its librosa function where librosa has one. Columns, in the
     order of `features` (`feature_names()` lists them):
 
-    * `rms`, `zero_crossing_rate` (frame length `n_fft`): `zoo.features.rms`, `..zero_crossing_rate`.
+    * `rms`, `zero_crossing_rate` over frames of `n_fft` samples.
     * `spectral_centroid`, `_spread` (librosa's bandwidth), `_skewness`, `_kurtosis`:
       moments of the magnitude spectrum, `zoo.features.spectral_moments`.
     * `spectral_flatness`, `_irregularity` (Jensen), `_rolloff` (`roll_percent`),
@@ -225,14 +225,20 @@ class FrameFeatures(keras.layers.Layer):
             out["cepstrum"] = real_cepstrum(s, self.n_cepstrum)
         if "mfcc" in chosen:
             out["mfcc"] = mfcc(log_mel_spectrogram(s, sr, self.n_mels), self.n_mfcc)
-        if "lpc" in chosen:
-            out["lpc"] = lpc_frames(x, self.lpc_order, n_fft, hop)[..., 1:]
         if "chroma" in chosen:
             out["chroma"] = chroma_stft(tf.square(s), sr, self.tuning, self.n_chroma)
-        if chosen & {"f0", "periodicity"}:
-            out["f0"], out["periodicity"] = yin(
-                x, sr, self.f0_min, self.f0_max, n_fft, hop, self.trough_threshold
-            )
+        wants_yin = bool(chosen & {"f0", "periodicity"})
+        if "lpc" in chosen or wants_yin:
+            # LPC and YIN read the same unwindowed frames and share one autocorrelation.
+            frames = frame(x, n_fft, hop)
+            lags = max(self.lpc_order, yin_periods(sr, self.f0_min, self.f0_max, n_fft)[1])
+            acf = autocorrelation(frames, lags)
+            if "lpc" in chosen:
+                out["lpc"] = lpc(frames, self.lpc_order, acf)[..., 1:]
+            if wants_yin:
+                out["f0"], out["periodicity"] = yin_frames(
+                    frames, sr, self.f0_min, self.f0_max, self.trough_threshold, acf
+                )
         columns = [out[g] if len(out[g].shape) == 3 else out[g][..., None] for g in self._chosen]
         return tf.concat(columns, axis=-1)
 

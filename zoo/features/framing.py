@@ -12,7 +12,14 @@ import tensorflow as tf
 
 from zoo.validation import check_choice
 
-__all__ = ["center_pad", "fft_frequencies", "frame", "magnitude_spectrogram", "num_frames"]
+__all__ = [
+    "autocorrelation",
+    "center_pad",
+    "fft_frequencies",
+    "frame",
+    "magnitude_spectrogram",
+    "num_frames",
+]
 
 # The smallest normal float32: librosa's `util.tiny` for float32 input, used as its
 # "leave this column un-normalised" threshold and as the Burg denominator bias.
@@ -114,3 +121,28 @@ def fft_frequencies(sample_rate, n_fft):
         array([0., 2., 4.])
     """
     return np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
+
+
+def autocorrelation(frames, max_lag):
+    """`r[k] = sum_{n=0}^{N-1-k} x[n] x[n+k]` for `k = 0..max_lag` of each frame, in float64.
+
+    By FFT of the frame zero-padded to a power of two `>= 2N - 1` (no circular
+    wrap-around), as `librosa.autocorrelate`; float64 keeps the error near 1e-16 of
+    `r[0]`, which YIN's differences and Burg's error energies need.
+
+    Args:
+        frames: `(..., N)` float tensor.
+        max_lag: largest lag, below `N`.
+
+    Returns:
+        float64 tensor `(..., max_lag + 1)`.
+
+    Example:
+        >>> autocorrelation(tf.ones((1, 4)), 2).numpy()
+        array([[4., 3., 2.]])
+    """
+    x = tf.cast(frames, tf.float64)
+    n_pad = int(2 ** np.ceil(np.log2(2 * x.shape[-1] - 1)))
+    spectrum = tf.signal.rfft(x, [n_pad])
+    power = tf.square(tf.math.real(spectrum)) + tf.square(tf.math.imag(spectrum))
+    return tf.signal.irfft(tf.complex(power, tf.zeros_like(power)), [n_pad])[..., : max_lag + 1]

@@ -10,7 +10,7 @@ __all__ = ["HandcraftedFeatures"]
 
 @keras.saving.register_keras_serializable(package="zoo")
 class HandcraftedFeatures(FrameFeatures):
-    """Waveform `(batch, samples)` -> `(batch, 3 D)`: `summarize` (`ClipSummary`) of `FrameFeatures`.
+    """Waveform `(batch, samples)` -> `(batch, 3 D)`: `ClipSummary` of `FrameFeatures`.
 
     Takes exactly `FrameFeatures`' arguments. The output holds, for each of the `D`
     per-frame columns (`frame_feature_names()`), its mean over frames, its standard
@@ -25,7 +25,8 @@ class HandcraftedFeatures(FrameFeatures):
             `keras.layers.Layer`.
 
     Example:
-        >>> HandcraftedFeatures(sample_rate=16000, n_fft=1024, hop_length=256)(np.zeros((2, 16000))).shape
+        >>> layer = HandcraftedFeatures(sample_rate=16000, n_fft=1024, hop_length=256)
+        >>> layer(np.zeros((2, 16000), "float32")).shape
         TensorShape([2, 228])
     """
 

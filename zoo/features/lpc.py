@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from zoo.features.framing import frame
+from zoo.features.framing import autocorrelation, frame
 from zoo.validation import check_positive_int, received
 
 __all__ = ["lpc", "lpc_frames"]
@@ -11,17 +11,17 @@ __all__ = ["lpc", "lpc_frames"]
 TINY = float(np.finfo(np.float64).tiny)  # librosa's denominator bias for float64 input
 
 
-def _covariances(y, order):
-    """`Q[i, j] = sum_{n=p}^{N-1} y[n-i] y[n-j]` for `i, j = 0..p`, from `p + 1` dot products.
+def _covariances(y, order, acf):
+    """`Q[i, j] = sum_{n=p}^{N-1} y[n-i] y[n-j]` for `i, j = 0..p`, from the autocorrelation.
 
-    Row 0 is a dot product per lag; the rest follows from the shift identity
-    `Q[i+1, j+1] = Q[i, j] + y[p-1-i] y[p-1-j] - y[N-1-i] y[N-1-j]`.
+    Row 0 is `r[j]` less the products that start before sample `p`; the rest follows
+    from the shift identity `Q[i+1, j+1] = Q[i, j] + y[p-1-i] y[p-1-j] - y[N-1-i] y[N-1-j]`.
     """
     n, p = y.shape[-1], order
-    first = tf.stack(
-        [tf.reduce_sum(y[..., p:] * y[..., p - j : n - j], -1) for j in range(p + 1)], -1
-    )
-    u = tf.reverse(y[..., :p], [-1])
+    head = y[..., :p]
+    early = [tf.reduce_sum(head[..., : p - j] * head[..., j:p], -1) for j in range(p)]
+    first = acf[..., : p + 1] - tf.stack(early + [tf.zeros_like(early[0])], -1)
+    u = tf.reverse(head, [-1])
     v = tf.reverse(y[..., n - p :], [-1])
     edges = u[..., :, None] * u[..., None, :] - v[..., :, None] * v[..., None, :]
     rows = [first]
@@ -32,7 +32,7 @@ def _covariances(y, order):
     return tf.stack(rows, -2)
 
 
-def lpc(frames, order):
+def lpc(frames, order, acf=None):
     """All-pole coefficients `[1, a_1, .., a_p]` of each frame by Burg's method.
 
     Burg's method (Marple 1980, as `librosa.lpc`) raises the order one step at a time:
@@ -41,17 +41,18 @@ def lpc(frames, order):
     (sum f_n^2 + b_{n-1}^2)` minimises their summed energy, and Levinson's update
     `a <- [a, 0] + k_m [0, reverse(a)]` gives the next model; `x[n] ~ -sum_i a_i x[n - i]`.
     The sums are quadratic forms of the frame's covariance matrix (Vos 2013, "A fast
-    implementation of Burg's method"), so the cost is `p + 1` dot products per frame
-    instead of `2p` passes of error updates; all in float64, the precision librosa uses
-    on float64 input. Two guards act only where rounding breaks exact identities, on
-    noiseless pure tones (a singular problem, where librosa returns coefficients near
-    1e12): the energy is floored at 0 before adding float64's `tiny`, and
-    `|k_m| <= 1`, so every `|a_i| <= binomial(p, i)`. An all-zero frame gives
+    implementation of Burg's method"), built from the frame's autocorrelation
+    (`autocorrelation`) instead of `2p` passes of error updates; all in float64, the
+    precision librosa uses on float64 input. Two guards act only where rounding breaks
+    exact identities, on noiseless pure tones (a singular problem, where librosa returns
+    coefficients near 1e12): the energy is floored at 0 before adding float64's `tiny`,
+    and `|k_m| <= 1`, so every `|a_i| <= binomial(p, i)`. An all-zero frame gives
     `[1, 0, .., 0]`.
 
     Args:
         frames: `(..., frame_length)` float tensor with `frame_length > order`.
         order: model order `p`, a positive int.
+        acf: optional `autocorrelation(frames, L)` with `L >= order`, to share it.
 
     Returns:
         float32 `(..., order + 1)`; the first coefficient is always 1.
@@ -64,7 +65,9 @@ def lpc(frames, order):
     y = tf.cast(frames, tf.float64)
     if y.shape[-1] is not None and y.shape[-1] <= order:
         raise received("order", order, f"Frames of {y.shape[-1]} samples allow order < that.")
-    q = _covariances(y, order)
+    if acf is None:
+        acf = autocorrelation(y, order)
+    q = _covariances(y, order, tf.cast(acf, tf.float64))
     # The first p samples as rows of lagged copies, head[n, j] = y[n - j] (0 for n < j):
     # the sums over n = m..p-1 that Q leaves out at order m.
     lead = y[..., :order]

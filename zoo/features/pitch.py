@@ -3,10 +3,12 @@
 import numpy as np
 import tensorflow as tf
 
-from zoo.features.framing import TINY, frame
+from zoo.features.framing import autocorrelation, frame
 from zoo.validation import received
 
-__all__ = ["yin", "yin_periods"]
+__all__ = ["yin", "yin_frames", "yin_periods"]
+
+TINY = float(np.finfo(np.float64).tiny)  # librosa's bias on float64 input
 
 
 def yin_periods(sample_rate, fmin, fmax, frame_length):
@@ -53,16 +55,7 @@ def yin(
 ):
     """f0 per frame, equal to `librosa.yin`, and a periodicity value from the same function.
 
-    For each centred (zero-padded) frame `x` of length `N`, librosa's difference function
-    `d(k) = 2 (r(0) - r(k)) - sum_{m<k} x[m]^2` (`r` the autocorrelation, by FFT) gives
-    the cumulative mean normalised difference `d'(k) = d(k) / ((1/k) sum_{j=1}^k d(j) + tiny)`
-    on lags `min_period..max_period` (`yin_periods`). The period is the first local
-    minimum of `d'` below `trough_threshold` or else its global minimum, refined by
-    parabolic interpolation (no shift when the vertex lies over a bin away);
-    `f0 = sample_rate / period`. `periodicity = clip(1 - min_k d'(k), 0, 1)`: near 1 for
-    a clean tone, near 0 for noise. Silent (all-zero) frames give librosa's
-    `f0 = sample_rate / min_period` and periodicity 0; a DC frame gives
-    `d'(k) = 2k / (k + 1) > 1`, so periodicity 0 as well.
+    Frames the waveform (centred, zero padding, as librosa) and runs `yin_frames`.
 
     Args:
         waveform: `(batch, samples)` float tensor.
@@ -80,17 +73,47 @@ def yin(
     Example:
         >>> f0, periodicity = yin(wave, 22050, hop_length=512)
     """
-    min_period, max_period = yin_periods(sample_rate, fmin, fmax, frame_length)
     hop_length = frame_length // 4 if hop_length is None else hop_length
-    x = frame(waveform, frame_length, hop_length, center=center)
-    n_pad = int(2 ** np.ceil(np.log2(2 * frame_length - 1)))
-    spectrum = tf.signal.rfft(x, [n_pad])
-    power = tf.square(tf.math.real(spectrum)) + tf.square(tf.math.imag(spectrum))
-    acf = tf.signal.irfft(tf.complex(power, tf.zeros_like(power)), [n_pad])[..., : max_period + 1]
+    frames = frame(waveform, frame_length, hop_length, center=center)
+    return yin_frames(frames, sample_rate, fmin, fmax, trough_threshold)
+
+
+def yin_frames(frames, sample_rate, fmin=65.40639, fmax=2093.0045, trough_threshold=0.1, acf=None):
+    """YIN's f0 and periodicity of each frame (de Cheveigne and Kawahara, 2002; `librosa.yin`).
+
+    For a frame `x` of length `N`, librosa's difference function
+    `d(k) = 2 (r(0) - r(k)) - sum_{m<k} x[m]^2` (`r` the autocorrelation) gives the
+    cumulative mean normalised difference `d'(k) = d(k) / ((1/k) sum_{j=1}^k d(j) + tiny)`
+    on lags `min_period..max_period` (`yin_periods`). The period is the first local
+    minimum of `d'` below `trough_threshold`, else its first global minimum, refined
+    by parabolic interpolation (no shift where the vertex lies a bin away or more);
+    `f0 = sample_rate / period`. `periodicity = clip(1 - min_k d'(k), 0, 1)`: near 1
+    for a clean tone, near 0 for noise. All in float64 (librosa's precision on float64
+    input). Silent (all-zero) frames give librosa's `f0 = sample_rate / min_period`
+    and periodicity 0; a DC frame gives `d'(k) = 2k / (k + 1) >= 1`: periodicity 0.
+
+    Args:
+        frames: `(batch, frames, frame_length)` float tensor.
+        sample_rate: sampling rate in Hz.
+        fmin: lowest f0 in Hz.
+        fmax: highest f0 in Hz, at most Nyquist.
+        trough_threshold: absolute threshold on `d'`.
+        acf: optional `autocorrelation(frames, L)` with `L >= max_period`, to share it.
+
+    Returns:
+        Two float32 tensors `(batch, frames)`: f0 in Hz and periodicity in `[0, 1]`.
+
+    Example:
+        >>> f0, periodicity = yin_frames(frame(wave, 2048, 512), 22050)
+    """
+    min_period, max_period = yin_periods(sample_rate, fmin, fmax, frames.shape[-1])
+    x = tf.cast(frames, tf.float64)
+    if acf is None:
+        acf = autocorrelation(x, max_period)
+    acf = tf.cast(acf[..., : max_period + 1], tf.float64)
     energy = tf.cumsum(tf.square(x[..., :max_period]), axis=-1)
     diff = 2.0 * (acf[..., :1] - acf[..., 1:]) - energy  # lags 1..max_period
-    lags = tf.range(1, max_period + 1, dtype=tf.float32)
-    mean = tf.cumsum(diff, axis=-1) / lags
+    mean = tf.cumsum(diff, axis=-1) / tf.range(1, max_period + 1, dtype=tf.float64)
     cmnd = diff[..., min_period - 1 :] / (mean[..., min_period - 1 :] + TINY)
     lags_searched = max_period - min_period + 1
 
@@ -99,7 +122,7 @@ def yin(
     a = right + left - 2.0 * mid
     b = 0.5 * (right - left)
     near = tf.abs(b) < tf.abs(a)
-    inner = tf.where(near, -b / tf.where(near, a, tf.ones_like(a)), 0.0)
+    inner = tf.where(near, -b / tf.where(near, a, tf.ones_like(a)), tf.zeros_like(a))
     shifts = tf.pad(inner, [[0, 0], [0, 0], [1, 1]])
 
     # Local minima (x[i] < x[i-1] and x[i] <= x[i+1]; strict at both ends), as librosa.
@@ -112,8 +135,9 @@ def yin(
     threshold_min = _first_index(below, lags_searched)
     index = tf.where(tf.reduce_any(below, axis=-1), threshold_min, global_min)
     shift = tf.gather(shifts, index[..., None], batch_dims=2)[..., 0]
-    f0 = sample_rate / (float(min_period) + tf.cast(index, tf.float32) + shift)
+    f0 = sample_rate / (float(min_period) + tf.cast(index, tf.float64) + shift)
 
     silent = tf.reduce_all(tf.equal(x, 0.0), axis=-1)
-    periodicity = tf.where(silent, 0.0, tf.clip_by_value(1.0 - lowest[..., 0], 0.0, 1.0))
-    return f0, periodicity
+    periodicity = tf.clip_by_value(1.0 - lowest[..., 0], 0.0, 1.0)
+    periodicity = tf.where(silent, tf.zeros_like(periodicity), periodicity)
+    return tf.cast(f0, tf.float32), tf.cast(periodicity, tf.float32)

@@ -1,4 +1,4 @@
-"""Spectral flatness, irregularity, roll-off and flux of magnitude frames `(batch, frames, bins)`."""
+"""Spectral flatness, irregularity, roll-off and flux of magnitude frames `(batch, frames, k)`."""
 
 import tensorflow as tf
 

@@ -22,7 +22,7 @@ def summary_names(frame_names):
 
 
 def summarize(features):
-    """`(batch, frames, D)` -> `(batch, 3 D)`: mean, std and mean |first difference| (see `ClipSummary`).
+    """`(batch, frames, D)` -> `(batch, 3 D)`: mean, std, mean |first difference| (`ClipSummary`).
 
     Example:
         >>> summarize(tf.ones((1, 4, 2))).numpy()

@@ -24,18 +24,30 @@ def _gradient(s):
     return tf.concat([s[..., 1:2] - s[..., :1], inner, s[..., -1:] - s[..., -2:-1]], axis=-1)
 
 
-def _kth_smallest(bits, chosen, ranks):
-    """Per example, the `ranks`-th smallest (0-based) of the chosen non-negative int32s."""
-    lo = tf.zeros_like(ranks)
-    hi = tf.fill(tf.shape(ranks), tf.int32.max)
-    candidates = tf.where(chosen, bits, tf.int32.max)[:, None, :]
-    for _ in range(31):  # halves [lo, hi] until it holds one value
-        mid = lo + (hi - lo) // 2
-        at_most = tf.reduce_sum(tf.cast(candidates <= mid[..., None], tf.int32), axis=-1)
-        enough = at_most > ranks
-        hi = tf.where(enough, mid, hi)
-        lo = tf.where(enough, lo, mid + 1)
-    return lo
+def _kth_smallest(bits, chosen, rank):
+    """Per example, the `rank`-th smallest (0-based) chosen non-negative int32, exactly.
+
+    Radix selection in two 16-bit digits: a histogram of the high halves finds the
+    bucket holding that rank, a histogram of the low halves inside it the value. Four
+    passes over the data instead of a sort, and every shape static (XLA compiles it).
+    """
+    batch = tf.shape(bits)[0]
+    example = tf.range(batch)[:, None] * 65536 + tf.zeros_like(bits)
+    weight = tf.cast(chosen, tf.int32)
+
+    def digit(values, mask, target):
+        counts = tf.math.unsorted_segment_sum(
+            tf.reshape(mask, [-1]), tf.reshape(example + values, [-1]), batch * 65536
+        )
+        cumulative = tf.cumsum(tf.reshape(counts, [batch, 65536]), axis=-1)
+        found = tf.reduce_sum(tf.cast(cumulative <= target[:, None], tf.int32), axis=-1)
+        before = tf.gather(cumulative, tf.maximum(found - 1, 0), batch_dims=1)
+        return found, target - tf.where(found > 0, before, 0)
+
+    high, rest = digit(tf.bitwise.right_shift(bits, 16), weight, rank)
+    in_bucket = weight * tf.cast(tf.bitwise.right_shift(bits, 16) == high[:, None], tf.int32)
+    low, _ = digit(tf.bitwise.bitwise_and(bits, 65535), in_bucket, rest)
+    return tf.bitwise.left_shift(high, 16) + low
 
 
 def estimate_tuning(power, sample_rate, resolution=0.01, bins_per_octave=12):
@@ -66,27 +78,40 @@ def estimate_tuning(power, sample_rate, resolution=0.01, bins_per_octave=12):
     n_fft = 2 * (s.shape[-1] - 1)
     freqs = fft_frequencies(sample_rate, n_fft)
     in_range = np.flatnonzero((freqs >= 150.0) & (freqs < min(4000.0, sample_rate / 2.0)))
+    if in_range.size == 0:  # no bin between 150 Hz and 4 kHz: no peak can vote
+        return tf.zeros_like(s[:, 0, 0])
     lo, hi = int(in_range[0]), int(in_range[-1]) + 1
-    shift = _parabolic_shift(s)[..., lo:hi]
-    magnitude = s[..., lo:hi] + 0.5 * _gradient(s)[..., lo:hi] * shift
+    # Everything below needs only the bins in range and one neighbour on each side.
+    around = s[..., lo - 1 : hi + 1]  # lo >= 1 (150 Hz) and hi < the top bin (< sr / 2)
+    shift = _parabolic_shift(around)[..., 1:-1]
+    magnitude = around[..., 1:-1] + 0.5 * _gradient(around)[..., 1:-1] * shift
 
-    gated = s * tf.cast(s > 0.1 * tf.reduce_max(s, axis=-1, keepdims=True), tf.float32)
+    # Local maxima of S gated at a tenth of the frame's peak, on the bins in range and
+    # their neighbours (librosa's localmax: x[k] > x[k-1] and x[k] >= x[k+1]).
+    gate = 0.1 * tf.reduce_max(s, axis=-1, keepdims=True)
+    gated = around * tf.cast(around > gate, tf.float32)
     left, mid, right = gated[..., :-2], gated[..., 1:-1], gated[..., 2:]
-    last = gated[..., -1:] > gated[..., -2:-1]
-    local_max = tf.concat([tf.zeros_like(last), (mid > left) & (mid >= right), last], axis=-1)
+    local_max = (mid > left) & (mid >= right)
     # Bin k + shift in float64 then float32, as librosa stores it in a float32 array.
     bins = tf.constant(np.arange(lo, hi), tf.float64)
     hz = tf.cast((bins + tf.cast(shift, tf.float64)) * (float(sample_rate) / n_fft), tf.float32)
-    peak = local_max[..., lo:hi] & (hz > 0.0)
+    peak = local_max & (hz > 0.0)
 
     # The clip's median peak magnitude: k-th smallest by bisection on the float32 bits
     # (peak magnitudes are positive, so their bit patterns sort like their values).
     flat_shape = tf.stack([tf.shape(s)[0], -1])
-    bits = tf.bitcast(tf.reshape(magnitude, flat_shape), tf.int32)
     chosen = tf.reshape(peak, flat_shape)
+    bits = tf.where(chosen, tf.bitcast(tf.reshape(magnitude, flat_shape), tf.int32), 0)
     count = tf.reduce_sum(tf.cast(chosen, tf.int32), axis=-1)
-    ranks = tf.stack([tf.maximum(count - 1, 0) // 2, count // 2], axis=-1)  # (batch, 2)
-    low, high = tf.unstack(tf.bitcast(_kth_smallest(bits, chosen, ranks), tf.float32), axis=-1)
+    low_bits = _kth_smallest(bits, chosen, tf.maximum(count - 1, 0) // 2)
+    # The next order statistic: the same value if it repeats, else the next larger one.
+    repeats = (
+        tf.reduce_sum(tf.cast(chosen & (bits <= low_bits[:, None]), tf.int32), -1) > count // 2
+    )
+    above = tf.reduce_min(tf.where(chosen & (bits > low_bits[:, None]), bits, tf.int32.max), -1)
+    even = tf.equal(count % 2, 0)
+    high_bits = tf.where(even & ~repeats, above, low_bits)
+    low, high = tf.bitcast(low_bits, tf.float32), tf.bitcast(high_bits, tf.float32)
     median = tf.where(count > 0, (low + high) / 2.0, 0.0)
     voter = peak & (magnitude >= median[:, None, None])
 
