@@ -82,7 +82,8 @@ def yin_frames(frames, sample_rate, fmin=65.40639, fmax=2093.0045, trough_thresh
     """YIN's f0 and periodicity of each frame (de Cheveigne and Kawahara, 2002; `librosa.yin`).
 
     For a frame `x` of length `N`, librosa's difference function
-    `d(k) = 2 (r(0) - r(k)) - sum_{m<k} x[m]^2` (`r` the autocorrelation) gives the
+    `d(k) = 2 (r(0) - r(k)) - sum_{m<k} x[m]^2` (`r` the autocorrelation; for `k = 1`
+    librosa 0.11 subtracts 0, and so does this) gives the
     cumulative mean normalised difference `d'(k) = d(k) / ((1/k) sum_{j=1}^k d(j) + tiny)`
     on lags `min_period..max_period` (`yin_periods`). The period is the first local
     minimum of `d'` below `trough_threshold`, else its first global minimum, refined
@@ -90,7 +91,8 @@ def yin_frames(frames, sample_rate, fmin=65.40639, fmax=2093.0045, trough_thresh
     `f0 = sample_rate / period`. `periodicity = clip(1 - min_k d'(k), 0, 1)`: near 1
     for a clean tone, near 0 for noise. All in float64 (librosa's precision on float64
     input). Silent (all-zero) frames give librosa's `f0 = sample_rate / min_period`
-    and periodicity 0; a DC frame gives `d'(k) = 2k / (k + 1) >= 1`: periodicity 0.
+    and periodicity 0; a DC frame gives `d'(k) = 2k^2 / (k^2 + k + 2) >= 1` for
+    `k >= 2`: periodicity 0.
 
     Args:
         frames: `(batch, frames, frame_length)` float tensor.
@@ -112,6 +114,9 @@ def yin_frames(frames, sample_rate, fmin=65.40639, fmax=2093.0045, trough_thresh
         acf = autocorrelation(x, max_period)
     acf = tf.cast(acf[..., : max_period + 1], tf.float64)
     energy = tf.cumsum(tf.square(x[..., :max_period]), axis=-1)
+    # librosa 0.11 zeroes the running energy at index 0 before using it, so lag 1
+    # subtracts 0 rather than x[0]^2; kept for parity (it shifts d' by ~1e-3).
+    energy = tf.concat([tf.zeros_like(energy[..., :1]), energy[..., 1:]], axis=-1)
     diff = 2.0 * (acf[..., :1] - acf[..., 1:]) - energy  # lags 1..max_period
     mean = tf.cumsum(diff, axis=-1) / tf.range(1, max_period + 1, dtype=tf.float64)
     cmnd = diff[..., min_period - 1 :] / (mean[..., min_period - 1 :] + TINY)
