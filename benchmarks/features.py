@@ -7,7 +7,8 @@ LPC order 12, YIN over C2-C7), the per-clip vector of mean, std and mean |delta|
 every per-frame feature:
 
 * ours: `tf.data` decoding (`zoo.audio.decode_file`, AUTOTUNE) into batches and one
-  `tf.function` call of `zoo.features.HandcraftedFeatures` per batch;
+  `tf.function` call of `zoo.features.HandcraftedFeatures` per batch, in graph mode
+  and compiled with XLA (`jit_compile=True`);
 * librosa: `load`, one STFT shared by every spectral feature, `rms`,
   `zero_crossing_rate`, `spectral_centroid/bandwidth/flatness/rolloff/contrast`,
   `mfcc` (via `melspectrogram` + `power_to_db`), `chroma_stft`, `lpc` on the frames,
@@ -16,12 +17,14 @@ every per-frame feature:
   process per CPU. librosa has no YIN periodicity, so its side skips that column:
   it does slightly less work than ours.
 
-Rounds interleave the pipelines and each figure is the median round. Afterwards both
+Rounds interleave the pipelines and each figure is the median round. Each entry also
+gives the process's CPU time per clip (all threads), the figure that other jobs on a
+shared machine disturb least; the pool's workers are not counted. Afterwards both
 sides compute the per-frame features of a few clips and the JSON reports, per
 feature, the largest deviation found (absolute, and relative where the reference is
 not near zero). Prints one JSON object.
 
-    python benchmarks/features.py [--clips 32] [--batch-size 16] [--rounds 3]
+    python benchmarks/features.py [--clips 48] [--batch-size 8] [--rounds 3]
 """
 
 import argparse
@@ -159,9 +162,11 @@ def run_librosa_processes(pool, paths):
 
 
 def timed(fn, *args):
-    start = time.perf_counter()
+    """(clips/s, clips, CPU ms/clip of this process: every thread, not pool workers)."""
+    start, cpu = time.perf_counter(), time.process_time()
     count = fn(*args)
-    return count / (time.perf_counter() - start), count
+    cpu_ms = 1000 * (time.process_time() - cpu) / count
+    return count / (time.perf_counter() - start), count, cpu_ms
 
 
 def _record(worst, key, got, want):
@@ -217,8 +222,8 @@ def deviations(paths):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clips", type=int, default=32)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--clips", type=int, default=48)
+    parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--deviation-clips", type=int, default=8)
     args = parser.parse_args()
@@ -232,23 +237,28 @@ def main():
         paths = make_files(folder, args.clips)
         layer = zoo.features.HandcraftedFeatures(**SETTINGS)
         layer_fn = tf.function(layer, reduce_retracing=True)
-        # Warm up (tracing, numba compilation, worker start-up) on a few files.
+        layer_xla = tf.function(layer, jit_compile=True, reduce_retracing=True)
+        # Warm up (tracing, XLA and numba compilation, worker start-up) on a few files.
         run_ours(paths[: args.batch_size], args.batch_size, layer_fn)
+        run_ours(paths[: args.batch_size], args.batch_size, layer_xla)
         run_librosa(paths[:2])
         run_librosa_processes(pool, paths[: 2 * (os.cpu_count() or 1)])
-        rounds = {"ours": [], "librosa": [], "librosa_processes": []}
+        rounds = {"ours": [], "ours_xla": [], "librosa": [], "librosa_processes": []}
         for _ in range(args.rounds):
             rounds["ours"].append(timed(run_ours, paths, args.batch_size, layer_fn))
+            rounds["ours_xla"].append(timed(run_ours, paths, args.batch_size, layer_xla))
             rounds["librosa"].append(timed(run_librosa, paths))
             rounds["librosa_processes"].append(timed(run_librosa_processes, pool, paths))
         for name, runs in rounds.items():
-            assert all(count == args.clips for _, count in runs), (name, runs)
-        median = {k: float(np.median([r for r, _ in v])) for k, v in rounds.items()}
+            assert all(count == args.clips for _, count, _ in runs), (name, runs)
+        median = {k: float(np.median([r for r, _, _ in v])) for k, v in rounds.items()}
+        cpu = {k: float(np.median([c for _, _, c in v])) for k, v in rounds.items()}
 
         def entry(name, **extra):
             return {
                 "clips_per_s": round(median[name], 2),
-                "rounds_clips_per_s": [round(r, 2) for r, _ in rounds[name]],
+                "rounds_clips_per_s": [round(r, 2) for r, _, _ in rounds[name]],
+                "cpu_ms_per_clip": None if name == "librosa_processes" else round(cpu[name], 1),
                 **extra,
             }
 
@@ -262,18 +272,25 @@ def main():
             "vector_size": len(layer.feature_names()),
             "ours": entry(
                 "ours",
-                pipeline="tf.data decode_file (AUTOTUNE) + tf.function("
-                "HandcraftedFeatures) per batch, graph mode (no XLA)",
+                pipeline="tf.data decode_file (AUTOTUNE) + tf.function(HandcraftedFeatures) "
+                "per batch, graph mode",
             ),
+            "ours_xla": entry("ours_xla", pipeline="the same with jit_compile=True (XLA)"),
             "librosa": entry(
                 "librosa",
                 pipeline="load + shared STFT + librosa/NumPy features, 1 process, BLAS 1 thread",
             ),
             "librosa_processes": entry("librosa_processes", processes=os.cpu_count()),
             "ratio_ours_vs_librosa": round(median["ours"] / median["librosa"], 2),
+            "ratio_ours_xla_vs_librosa": round(median["ours_xla"] / median["librosa"], 2),
             "ratio_ours_vs_librosa_processes": round(
                 median["ours"] / median["librosa_processes"], 2
             ),
+            "ratio_ours_xla_vs_librosa_processes": round(
+                median["ours_xla"] / median["librosa_processes"], 2
+            ),
+            "cpu_time_ratio_librosa_over_ours": round(cpu["librosa"] / cpu["ours"], 2),
+            "cpu_time_ratio_librosa_over_ours_xla": round(cpu["librosa"] / cpu["ours_xla"], 2),
             "max_deviation_per_feature": deviations(paths[::step][: args.deviation_clips]),
             "deviation_clips": len(paths[::step][: args.deviation_clips]),
             "machine": describe(load_before, librosa=librosa.__version__),

@@ -31,7 +31,7 @@ def contrast_bands(sample_rate, n_fft, fmin=200.0, n_bands=6, quantile=0.02):
 
     Example:
         >>> [count for _, count in contrast_bands(22050, 2048)]
-        [1, 1, 1, 1, 1, 4, 11]
+        [1, 1, 1, 2, 3, 6, 9]
     """
     check_positive_int("n_bands", n_bands)
     if not fmin > 0:

@@ -126,9 +126,9 @@ def fft_frequencies(sample_rate, n_fft):
 def autocorrelation(frames, max_lag):
     """`r[k] = sum_{n=0}^{N-1-k} x[n] x[n+k]` for `k = 0..max_lag` of each frame, in float64.
 
-    By FFT of the frame zero-padded to a power of two `>= 2N - 1` (no circular
-    wrap-around), as `librosa.autocorrelate`; float64 keeps the error near 1e-16 of
-    `r[0]`, which YIN's differences and Burg's error energies need.
+    By FFT, as `librosa.autocorrelate`, of the frame zero-padded to at least
+    `N + max_lag` samples, so no lag up to `max_lag` wraps around; float64 keeps the
+    error near 1e-16 of `r[0]`, which YIN's differences and Burg's error energies need.
 
     Args:
         frames: `(..., N)` float tensor.
@@ -142,7 +142,23 @@ def autocorrelation(frames, max_lag):
         array([[4., 3., 2.]])
     """
     x = tf.cast(frames, tf.float64)
-    n_pad = int(2 ** np.ceil(np.log2(2 * x.shape[-1] - 1)))
+    # Circular correlation of the frame padded to P samples is exact up to lag P - N:
+    # P = N + max_lag suffices (librosa pads to 2N - 1, for every lag).
+    n_pad = _fast_length(x.shape[-1] + max_lag)
     spectrum = tf.signal.rfft(x, [n_pad])
     power = tf.square(tf.math.real(spectrum)) + tf.square(tf.math.imag(spectrum))
     return tf.signal.irfft(tf.complex(power, tf.zeros_like(power)), [n_pad])[..., : max_lag + 1]
+
+
+def _fast_length(n):
+    """The smallest `2^a 3^b 5^c >= n`: FFT sizes that factor into small primes run fast."""
+    best = 2 ** int(np.ceil(np.log2(n)))
+    power3 = 1
+    while power3 < best:
+        power35 = power3
+        while power35 < best:
+            size = power35 * 2 ** max(0, int(np.ceil(np.log2(n / power35))))
+            best = min(best, size)
+            power35 *= 5
+        power3 *= 3
+    return best
