@@ -46,7 +46,8 @@ def log_mel_spectrogram(
     `L[t, m] = max(10 log10(max(sum_k S[t, k]^2 M[k, m], amin)), top - top_db)` with the
     Slaney mel filters `M` of `zoo.audio.mel_filterbank` and `top` the clip's largest
     level; this is `zoo.audio.LogMelSpectrogram` read from an existing magnitude
-    spectrogram, frames first. Silence gives `10 log10(amin)` = -100 dB.
+    spectrogram, frames first. A silent clip gives `10 log10(amin)` = -100 dB; a silent
+    frame of a louder clip sits at its floor, `top - top_db`.
 
     Args:
         magnitude: `(batch, frames, 1 + n_fft // 2)` magnitude spectrogram.

@@ -82,7 +82,8 @@ def spectral_contrast(
     `dB(v) = max(10 log10(max(v, amin)), top - top_db)` and `top` the largest level
     of that quantity (peaks, or valleys) over the whole clip, librosa's
     `power_to_db(.., top_db=80)` applied per example. Like librosa, it takes
-    `10 log10` of magnitudes. An all-zero frame gives 0 in every band.
+    `10 log10` of magnitudes. A silent clip gives 0 in every band; a silent frame of a
+    louder clip gives the difference of the two floors, `top(peaks) - top(valleys)`.
 
     Args:
         magnitude: `(batch, frames, 1 + n_fft // 2)` magnitude spectrogram (even `n_fft`).

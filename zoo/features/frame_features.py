@@ -81,6 +81,14 @@ class FrameFeatures(keras.layers.Layer):
     * `chroma_C..chroma_B`: `chroma_stft`, tuning estimated per clip unless `tuning` is set.
     * `f0` (Hz, YIN over `[f0_min, f0_max]`) and `periodicity` (`1 - min d'`).
 
+    Every value is finite for any finite input. A silent clip gives 0 in every column
+    but `spectral_flatness` (1), `cepstrum_0` (`log(1e-10)^2` = 530.2), `mfcc_0`
+    (`-100 sqrt(n_mels)`) and `f0` (`sample_rate / floor(sample_rate / f0_max)`); in a
+    louder clip, a silent frame's contrast and MFCCs sit at the clip's 80 dB floor
+    (librosa's `top_db`). Each function's docstring gives its silent and DC values.
+    Clips in one batch must have the same length (at least one sample); NaN or inf
+    samples give NaN, so check the input.
+
     Args:
         sample_rate: sampling rate of the input in Hz.
         n_fft: FFT and frame length (even).

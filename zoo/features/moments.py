@@ -35,7 +35,9 @@ def spectral_moments(magnitude, sample_rate):
     `mu = sum_k p_k f_k` (Hz), `sigma = sqrt(sum_k p_k (f_k - mu)^2)` (Hz),
     `skewness = sum_k p_k (f_k - mu)^3 / sigma^3`,
     `kurtosis = sum_k p_k (f_k - mu)^4 / sigma^4` (not the excess: a Gaussian gives 3).
-    Skewness and kurtosis are 0 where `sigma = 0` (an all-zero frame).
+    Skewness and kurtosis are 0 where `sigma = 0` (an all-zero frame). A DC frame puts
+    magnitudes `N/2, N/4` (times the level) in bins 0 and 1 through the Hann window, so
+    `mu = f_1 / 3`, `sigma = sqrt(2) f_1 / 3`, skewness `1 / sqrt(2)`, kurtosis 1.5.
 
     Args:
         magnitude: `(batch, frames, 1 + n_fft // 2)` magnitude spectrogram (even `n_fft`).

@@ -11,8 +11,8 @@ def spectral_flatness(magnitude, power=2.0, amin=1e-10):
     """Wiener entropy, equal to `librosa.feature.spectral_flatness`.
 
     `flatness = exp(mean_k log P_k) / mean_k P_k` with `P_k = max(amin, S_k^power)`:
-    1 for white noise, near 0 for a pure tone. An all-zero frame gives exactly 1
-    (every `P_k` is `amin`).
+    1 for white noise, near 0 for a pure tone or a DC frame. An all-zero frame gives
+    exactly 1 (every `P_k` is `amin`).
 
     Args:
         magnitude: `(batch, frames, bins)` magnitude spectrogram.
@@ -34,8 +34,9 @@ def spectral_irregularity(magnitude):
 
     Jensen (1999) defines it over the amplitudes `a_k` of a tone's partials; here `a_k`
     is every bin of the magnitude frame, as the Timbre Toolbox and MIRtoolbox apply it
-    to STFT frames. 0 for a constant spectrum, up to 4 for alternating bins. The
-    denominator is floored at float32's smallest normal, so an all-zero frame gives 0.
+    to STFT frames. 0 for a constant spectrum, near 2 for alternating bins, 0.4 for a DC
+    frame (Hann magnitudes `N/2, N/4`). The denominator is floored at float32's smallest
+    normal, so an all-zero frame gives 0.
 
     Args:
         magnitude: `(batch, frames, bins)` magnitude spectrogram.
@@ -56,7 +57,8 @@ def spectral_rolloff(magnitude, sample_rate, roll_percent=0.85):
 
     The smallest bin frequency `f_m = m * sample_rate / n_fft` with
     `sum_{k<=m} S_k >= roll_percent * sum_k S_k` (on magnitudes, as librosa). An
-    all-zero frame gives 0 Hz (the threshold 0 is met at the first bin).
+    all-zero frame gives 0 Hz (the threshold 0 is met at the first bin), a DC frame
+    `f_1` (two thirds of its magnitude sit in bin 0).
 
     Args:
         magnitude: `(batch, frames, 1 + n_fft // 2)` magnitude spectrogram (even `n_fft`).

@@ -153,5 +153,18 @@ def test_silent_and_dc_frames_give_the_documented_values(kind):
     else:
         np.testing.assert_allclose(values["rms"][0, 2:-2], 0.25, rtol=1e-5)
         assert np.all(values["zcr"].numpy() == 0.0)
+        # Full DC frames: Hann magnitudes N/2 and N/4 in bins 0 and 1 (see the docstrings).
+        f1 = sr / n_fft
+        expected = {
+            "centroid": f1 / 3,
+            "spread": np.sqrt(2) * f1 / 3,
+            "skew": 1 / np.sqrt(2),
+            "kurt": 1.5,
+            "rolloff": f1,
+            "irregularity": 0.4,
+        }
+        for name, value in expected.items():
+            np.testing.assert_allclose(values[name][0, 3:-3], value, rtol=1e-4, err_msg=name)
+        assert np.all(values["flatness"].numpy()[0, 3:-3] < 1e-6)
         # Steady DC: the middle frames do not change, so no flux.
         assert np.all(values["flux"][0, 3:-3].numpy() < 1e-3 * values["flux"].numpy().max())
