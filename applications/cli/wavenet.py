@@ -161,7 +161,7 @@ def run_generate(args):
 
     from applications.reporting.plots import plot_waveform
     from zoo.wavenet import WaveNet
-    from zoo.wavenet_generation import FastGenerator
+    from zoo.wavenet import FastGenerator
 
     if not os.path.isfile(args.model):
         raise FileNotFoundError(f"No model file {args.model}; train one with `audiozoo wavenet train`.")

@@ -1,0 +1,164 @@
+"""Centred framing and the magnitude STFT shared by every feature, as librosa 0.11 does them.
+
+librosa centres frame `t` on sample `t * hop_length` by padding `frame_length // 2`
+samples on both sides (zeros for `stft`, `rms` and `yin`; the edge sample for
+`zero_crossing_rate`), so a clip of `n` samples gives `1 + n // hop_length`
+frames. Every function here takes waveforms `(batch, samples)` and puts frames
+on axis 1: `(batch, frames, ...)`.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from zoo.validation import check_choice
+
+__all__ = [
+    "autocorrelation",
+    "center_pad",
+    "fft_frequencies",
+    "frame",
+    "magnitude_spectrogram",
+    "num_frames",
+]
+
+# The smallest normal float32: librosa's `util.tiny` for float32 input, used as its
+# "leave this column un-normalised" threshold and as the Burg denominator bias.
+TINY = float(np.finfo(np.float32).tiny)
+
+
+def num_frames(samples, hop_length):
+    """Frames of a centred framing: `1 + samples // hop_length` (librosa, `center=True`).
+
+    Example:
+        >>> num_frames(22050, 512)
+        44
+    """
+    return None if samples is None else 1 + samples // hop_length
+
+
+def center_pad(waveform, frame_length, mode="constant"):
+    """Pad `frame_length // 2` samples on both ends of the last axis.
+
+    Args:
+        waveform: `(batch, samples)` float tensor.
+        frame_length: frame length in samples.
+        mode: `"constant"` (zeros, librosa's `stft`/`rms`/`yin`) or `"edge"` (repeat
+            the end samples, librosa's `zero_crossing_rate`).
+
+    Returns:
+        `(batch, samples + 2 * (frame_length // 2))` tensor.
+
+    Example:
+        >>> center_pad(tf.ones((1, 3)), 4).numpy()
+        array([[0., 0., 1., 1., 1., 0., 0.]], dtype=float32)
+    """
+    check_choice("mode", mode, ("constant", "edge"))
+    pad = frame_length // 2
+    if mode == "constant":
+        return tf.pad(waveform, [[0, 0], [pad, pad]])
+    first = tf.repeat(waveform[:, :1], pad, axis=1)
+    last = tf.repeat(waveform[:, -1:], pad, axis=1)
+    return tf.concat([first, waveform, last], axis=1)
+
+
+def frame(waveform, frame_length, hop_length, center=True, pad_mode="constant"):
+    """Overlapping frames `(batch, frames, frame_length)`, like `librosa.util.frame`.
+
+    Args:
+        waveform: `(batch, samples)` float tensor.
+        frame_length: samples per frame.
+        hop_length: samples between frame starts.
+        center: pad with `center_pad` first so frame `t` is centred on `t * hop_length`.
+        pad_mode: `"constant"` or `"edge"`, see `center_pad`.
+
+    Returns:
+        float32 tensor `(batch, frames, frame_length)`; with `center=True`,
+        `frames = 1 + samples // hop_length`.
+
+    Example:
+        >>> frame(tf.zeros((2, 1000)), 256, 128).shape
+        TensorShape([2, 8, 256])
+    """
+    x = tf.cast(waveform, tf.float32)
+    if center:
+        x = center_pad(x, frame_length, pad_mode)
+    return tf.signal.frame(x, frame_length, hop_length, axis=-1)
+
+
+def magnitude_spectrogram(waveform, n_fft=2048, hop_length=512, center=True):
+    """`|STFT|` with a periodic Hann window, equal to `np.abs(librosa.stft(y))`.
+
+    `S[b, t, k] = |sum_n w[n] x_b[t * hop_length + n] exp(-2 pi i k n / n_fft)|` on the
+    zero-padded (librosa 0.11's `pad_mode="constant"`) centred signal.
+
+    Args:
+        waveform: `(batch, samples)` float tensor.
+        n_fft: FFT and window length.
+        hop_length: samples between frames.
+        center: centre frames with zero padding.
+
+    Returns:
+        float32 tensor `(batch, frames, 1 + n_fft // 2)`, computed in float64.
+
+    Example:
+        >>> magnitude_spectrogram(tf.zeros((1, 4096))).shape
+        TensorShape([1, 9, 1025])
+    """
+    frames = frame(waveform, n_fft, hop_length, center=center)
+    window = tf.signal.hann_window(n_fft, periodic=True, dtype=tf.float64)
+    # A float32 FFT leaves rounding noise near 1e-7 of the frame's peak in every bin;
+    # on a pure tone that noise floor dominates spread, flatness and contrast. The
+    # float64 FFT keeps each bin accurate to float32 rounding, as librosa's output is.
+    stft = tf.signal.rfft(tf.cast(frames, tf.float64) * window, [n_fft])
+    return tf.cast(tf.abs(stft), tf.float32)
+
+
+def fft_frequencies(sample_rate, n_fft):
+    """Centre frequency in Hz of each rFFT bin, `k * sample_rate / n_fft` (float64 numpy).
+
+    Example:
+        >>> fft_frequencies(8, 4)
+        array([0., 2., 4.])
+    """
+    return np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
+
+
+def autocorrelation(frames, max_lag):
+    """`r[k] = sum_{n=0}^{N-1-k} x[n] x[n+k]` for `k = 0..max_lag` of each frame, in float64.
+
+    By FFT, as `librosa.autocorrelate`, of the frame zero-padded to at least
+    `N + max_lag` samples, so no lag up to `max_lag` wraps around; float64 keeps the
+    error near 1e-16 of `r[0]`, which YIN's differences and Burg's error energies need.
+
+    Args:
+        frames: `(..., N)` float tensor.
+        max_lag: largest lag, below `N`.
+
+    Returns:
+        float64 tensor `(..., max_lag + 1)`.
+
+    Example:
+        >>> autocorrelation(tf.ones((1, 4)), 2).numpy()
+        array([[4., 3., 2.]])
+    """
+    x = tf.cast(frames, tf.float64)
+    # Circular correlation of the frame padded to P samples is exact up to lag P - N:
+    # P = N + max_lag suffices (librosa pads to 2N - 1, for every lag).
+    n_pad = _fast_length(x.shape[-1] + max_lag)
+    spectrum = tf.signal.rfft(x, [n_pad])
+    power = tf.square(tf.math.real(spectrum)) + tf.square(tf.math.imag(spectrum))
+    return tf.signal.irfft(tf.complex(power, tf.zeros_like(power)), [n_pad])[..., : max_lag + 1]
+
+
+def _fast_length(n):
+    """The smallest `2^a 3^b 5^c >= n`: FFT sizes that factor into small primes run fast."""
+    best = 2 ** int(np.ceil(np.log2(n)))
+    power3 = 1
+    while power3 < best:
+        power35 = power3
+        while power35 < best:
+            size = power35 * 2 ** max(0, int(np.ceil(np.log2(n / power35))))
+            best = min(best, size)
+            power35 *= 5
+        power3 *= 3
+    return best

@@ -1,0 +1,102 @@
+"""Spectral flatness, irregularity, roll-off and flux of magnitude frames `(batch, frames, k)`."""
+
+import tensorflow as tf
+
+from zoo.features.framing import TINY, fft_frequencies
+
+__all__ = ["spectral_flatness", "spectral_flux", "spectral_irregularity", "spectral_rolloff"]
+
+
+def spectral_flatness(magnitude, power=2.0, amin=1e-10):
+    """Wiener entropy, equal to `librosa.feature.spectral_flatness`.
+
+    `flatness = exp(mean_k log P_k) / mean_k P_k` with `P_k = max(amin, S_k^power)`:
+    1 for white noise, near 0 for a pure tone or a DC frame. An all-zero frame gives
+    exactly 1 (every `P_k` is `amin`).
+
+    Args:
+        magnitude: `(batch, frames, bins)` magnitude spectrogram.
+        power: exponent applied to the magnitude (librosa's default 2: power spectrum).
+        amin: floor on `S^power`.
+
+    Returns:
+        float32 `(batch, frames)` in `(0, 1]`.
+
+    Example:
+        >>> spectral_flatness(magnitude_spectrogram(wave))
+    """
+    p = tf.maximum(tf.pow(tf.cast(magnitude, tf.float32), power), amin)
+    return tf.exp(tf.reduce_mean(tf.math.log(p), axis=-1)) / tf.reduce_mean(p, axis=-1)
+
+
+def spectral_irregularity(magnitude):
+    """Jensen's irregularity `sum_{k=0}^{K-2} (a_k - a_{k+1})^2 / sum_{k=0}^{K-1} a_k^2`.
+
+    Jensen (1999) defines it over the amplitudes `a_k` of a tone's partials; here `a_k`
+    is every bin of the magnitude frame, as the Timbre Toolbox and MIRtoolbox apply it
+    to STFT frames. 0 for a constant spectrum, near 2 for alternating bins, 0.4 for a DC
+    frame (Hann magnitudes `N/2, N/4`). The denominator is floored at float32's smallest
+    normal, so an all-zero frame gives 0.
+
+    Args:
+        magnitude: `(batch, frames, bins)` magnitude spectrogram.
+
+    Returns:
+        float32 `(batch, frames)`.
+
+    Example:
+        >>> spectral_irregularity(magnitude_spectrogram(wave))
+    """
+    a = tf.cast(magnitude, tf.float32)
+    numerator = tf.reduce_sum(tf.square(a[..., :-1] - a[..., 1:]), axis=-1)
+    return numerator / tf.maximum(tf.reduce_sum(tf.square(a), axis=-1), TINY)
+
+
+def spectral_rolloff(magnitude, sample_rate, roll_percent=0.85):
+    """Roll-off frequency, equal to `librosa.feature.spectral_rolloff`.
+
+    The smallest bin frequency `f_m = m * sample_rate / n_fft` with
+    `sum_{k<=m} S_k >= roll_percent * sum_k S_k` (on magnitudes, as librosa). An
+    all-zero frame gives 0 Hz (the threshold 0 is met at the first bin), a DC frame
+    `f_1` (two thirds of its magnitude sit in bin 0).
+
+    Args:
+        magnitude: `(batch, frames, 1 + n_fft // 2)` magnitude spectrogram (even `n_fft`).
+        sample_rate: sampling rate in Hz.
+        roll_percent: energy fraction in `(0, 1)`; librosa's default 0.85.
+
+    Returns:
+        float32 `(batch, frames)` in Hz.
+
+    Example:
+        >>> spectral_rolloff(magnitude_spectrogram(wave), 22050, roll_percent=0.95)
+    """
+    s = tf.cast(magnitude, tf.float32)
+    freq = tf.constant(fft_frequencies(sample_rate, 2 * (s.shape[-1] - 1)), tf.float32)
+    cumulative = tf.cumsum(s, axis=-1)
+    # The cumulative sum never falls, so the bins short of the threshold come first.
+    short = cumulative < roll_percent * cumulative[..., -1:]
+    first = tf.reduce_sum(tf.cast(short, tf.int32), axis=-1)
+    return tf.gather(freq, first)
+
+
+def spectral_flux(magnitude):
+    """Spectral flux: L2 norm of the half-wave-rectified change of consecutive frames.
+
+    `flux[t] = sqrt(sum_k max(S[t, k] - S[t-1, k], 0)^2)` on raw (unnormalised)
+    magnitudes, so only rising energy counts (onsets); `flux[0] = 0`. Silence and
+    steady DC give 0.
+
+    Args:
+        magnitude: `(batch, frames, bins)` magnitude spectrogram.
+
+    Returns:
+        float32 `(batch, frames)`.
+
+    Example:
+        >>> spectral_flux(magnitude_spectrogram(wave))
+    """
+    s = tf.cast(magnitude, tf.float32)
+    rise = tf.nn.relu(s[:, 1:] - s[:, :-1])
+    flux = tf.sqrt(tf.reduce_sum(tf.square(rise), axis=-1))
+    return tf.pad(flux, [[0, 0], [1, 0]])
