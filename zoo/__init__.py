@@ -18,6 +18,8 @@ from zoo.alexnet import alexnet
 from zoo.vgg import vgg, vgg11, vgg13, vgg16, vgg19
 from zoo import layers, weights  # noqa: E402,F401
 from zoo import audio  # noqa: E402,F401  (zoo.audio.load, zoo.audio.LogMelSpectrogram)
+from zoo.convnets import panns  # noqa: F401  (throwaway: replaced at merge)
+from zoo.convnets.panns import cnn6, cnn10, cnn14  # noqa: F401
 
 # Recurrent families stay namespaced (zoo.rnn.rnn_tagger, zoo.seq2seq.Seq2Seq).
 from zoo import rnn, schedules, scheduled_sampling, seq2seq  # noqa: E402,F401
