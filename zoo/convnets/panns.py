@@ -20,21 +20,17 @@ Architecture (eval-mode identical to the official forward pass):
 - `fc_audioset`: the classifier, fed by `fc1` without dropout (as the official
   `clipwise_output`); sigmoid for AudioSet's 527 multi-label classes.
 
-Torch semantics carried over: BN `eps=1e-5`, momentum 0.1 (Keras `momentum=0.9`);
-`init_layer` = Xavier (Glorot) uniform kernels and zero biases; `init_bn` =
-gamma 1, beta 0; `padding=(k // 2)` with stride 1 = Keras `"same"`; `avg_pool2d`
-floors odd sizes like `AveragePooling2D`.
+Torch semantics kept: BN `eps=1e-5`, momentum 0.1 (Keras 0.9); Glorot uniform
+kernels, zero biases, BN gamma 1, beta 0 (`init_layer`, `init_bn`); `"same"`
+padding; average pooling floors odd sizes.
 
-Parameter counts (527 classes, 64 mel bins), derived from `pytorch/models.py`:
-the network's parameters are what Keras counts as trainable; the official
-`sum(p.numel() for p in model.parameters())` adds the frozen torchlibrosa
-front end (`Spectrogram`'s `conv_real` and `conv_imag`, `Conv1d(1, 513, 1024,
-bias=False)` each, and `LogmelFilterBank.melW`, 513 x 64: 1,083,456 in all,
-`requires_grad=False`), which this model leaves out since it takes log-mels.
-BN running means and variances are torch buffers, not parameters; Keras counts
-them as non-trainable weights. The paper's table (4.8 M / 5.2 M / 80.8 M)
-rounds the network count, not the official total (5.9 M / 6.3 M / 81.8 M).
-See `PANNS_PARAMETERS`.
+Parameter counts (527 classes, 64 mel bins; `PANNS_PARAMETERS`): Keras's
+trainable count is the network's. The official `sum(p.numel() for p in
+model.parameters())` adds torchlibrosa's frozen front end (`conv_real`,
+`conv_imag`: `Conv1d(1, 513, 1024)` each; `melW`: 513 x 64; 1,083,456 in all),
+which this log-mel model leaves out. BN running statistics are torch buffers
+(Keras: non-trainable weights). The paper's 4.8 M / 5.2 M / 80.8 M round the
+network count, not the official total (5.9 M / 6.3 M / 81.8 M).
 
 Layer names follow the official modules (`bn0`, `conv_block1_conv1`,
 `conv_block1_bn1`, ..., `fc1`, `fc_audioset`) so a converted checkpoint loads by
@@ -46,10 +42,10 @@ running_mean, running_var` -> `gamma, beta, moving_mean, moving_variance`.
 """
 
 import collections
-import os
 
 import keras
 
+from zoo.convnets.panns_checkpoint import check_weights, load_torch_checkpoint
 from zoo.convnets.panns_layers import PANNS_AUDIO, PannsGlobalPooling, panns_log_mel
 from zoo.registry import register_model
 from zoo.validation import check_choice, check_positive_int, received
@@ -87,19 +83,6 @@ POOLINGS = (None, "avg", "max", "panns", "embedding")
 MEL_BINS = 64
 BN = {"epsilon": 1e-5, "momentum": 0.9}  # torch eps, 1 - torch momentum 0.1
 BLOCK_DROPOUT, HEAD_DROPOUT = 0.2, 0.5
-
-
-def _check_weights(weights):
-    if weights is None:
-        return None
-    if not isinstance(weights, (str, os.PathLike)) or not os.path.isfile(weights):
-        raise received(
-            "weights",
-            weights,
-            "`weights` must be None or the path of an existing file: a Keras `.weights.h5` "
-            "saved from the same architecture, or an official PANNs `.pth` checkpoint.",
-        )
-    return os.fspath(weights)
 
 
 def _log_mel_input(input_tensor, input_shape, in_channels, min_size):
@@ -148,10 +131,6 @@ def _log_mel_input(input_tensor, input_shape, in_channels, min_size):
     return inputs, x
 
 
-def _bn(name):
-    return keras.layers.BatchNormalization(name=name, **BN)
-
-
 def _conv_block(x, index, width, config, pool):
     prefix = f"conv_block{index}"
     for j in range(1, config.convs + 1):
@@ -163,7 +142,7 @@ def _conv_block(x, index, width, config, pool):
             kernel_initializer="glorot_uniform",
             name=f"{prefix}_conv{j}",
         )(x)
-        x = _bn(f"{prefix}_bn{j}")(x)
+        x = keras.layers.BatchNormalization(name=f"{prefix}_bn{j}", **BN)(x)
         x = keras.layers.ReLU(name=f"{prefix}_relu{j}")(x)
     if pool > 1:
         x = keras.layers.AveragePooling2D(pool, name=f"{prefix}_pool")(x)
@@ -226,7 +205,7 @@ def panns(
         check_positive_int("classes", classes)
     if isinstance(width, bool) or not isinstance(width, (int, float)) or not width > 0:
         raise received("width", width, "`width` must be a positive number.")
-    weights = _check_weights(weights)  # before building: a bad path fails in milliseconds
+    weights = check_weights(weights)  # before building: a bad path fails in milliseconds
     min_size = 1
     for pool in spec.pools:
         min_size *= pool
@@ -254,8 +233,6 @@ def panns(
     if weights is None:
         return model
     if weights.endswith((".pth", ".pt")):
-        from zoo.convnets.panns_checkpoint import load_torch_checkpoint
-
         return load_torch_checkpoint(model, weights)
     model.load_weights(weights)
     return model
@@ -298,7 +275,8 @@ def _variant(config, title):
         " for the arguments.\n\n"
         f'Example:\n    >>> model = zoo.{config}(include_top=False, pooling="embedding")\n'
     )
-    return register_model(builder, family="panns", paper=_PAPER.format(title), tiny=_TINY)
+    paper = f"{_PAPER.format(title)} ({PANNS_PARAMETERS[config][2]} trainable)"
+    return register_model(builder, family="panns", paper=paper, tiny=_TINY)
 
 
 cnn6 = _variant("cnn6", "CNN6")

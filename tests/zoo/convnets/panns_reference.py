@@ -5,6 +5,7 @@ channels-first layout, and writers of both `torch.save` file formats.
 """
 
 import collections
+import io
 import pickle
 import sys
 import types
@@ -136,6 +137,7 @@ def _fake_torch():
         raise AssertionError
 
     _rebuild_tensor_v2.__module__ = "torch._utils"
+    _rebuild_tensor_v2.__qualname__ = "_rebuild_tensor_v2"
     utils._rebuild_tensor_v2 = _rebuild_tensor_v2
     torch._utils = utils
     for storage in _STORAGES.values():
@@ -190,8 +192,6 @@ def save(obj, path, legacy=False):
                     f.write(np.int64(a.size).tobytes())
                     f.write(a.astype(a.dtype.newbyteorder("<")).tobytes())
             return
-        import io
-
         buffer = io.BytesIO()
         pickler = _Pickler(buffer, modules, legacy=False)
         pickler.dump(obj)

@@ -231,6 +231,13 @@ def test_bad_arguments_name_themselves(kwargs, arg):
         zoo.cnn10(**{"width": 0.125, **kwargs})
 
 
+def test_weights_file_of_another_kind(tmp_path):
+    path = tmp_path / "cnn10.h5"
+    path.write_bytes(b"")
+    with pytest.raises(ValueError, match="Received: weights="):
+        zoo.cnn10(width=0.125, weights=str(path))
+
+
 def test_unknown_config():
     with pytest.raises(ValueError, match="Received: config='cnn12'"):
         panns("cnn12")
