@@ -18,6 +18,7 @@ from zoo import audio, convnets, features, recurrent, wavenet, weights  # noqa: 
 from zoo.convnets.alexnet import alexnet  # noqa: E402
 from zoo.convnets.lwls_cnn import lwls_cnn  # noqa: E402
 from zoo.convnets.mlp import logistic_regression, mlp, mlp_mnist  # noqa: E402
+from zoo.convnets.panns import cnn6, cnn10, cnn14, panns  # noqa: E402
 from zoo.convnets.vgg import vgg, vgg11, vgg13, vgg16, vgg19  # noqa: E402
 
 __version__ = "0.1.0"
@@ -37,6 +38,10 @@ __all__ = [
     "vgg13",
     "vgg16",
     "vgg19",
+    "panns",
+    "cnn6",
+    "cnn10",
+    "cnn14",
     "audio",
     "convnets",
     "features",
