@@ -199,14 +199,14 @@ class FastGenerator:
 
         inputs, gated = [], []
         layers = len(m.dilations)
-        for l in range(layers):
+        for i in range(layers):
             inputs.append(h)
-            x = tf.concat([past[l * (k - 1) + j] for j in range(k - 1)] + [h], axis=-1) if k > 1 else h
-            a = tf.matmul(x, self.dilated[l]) + gate[:, 2 * dd * l : 2 * dd * (l + 1)]
+            x = tf.concat([past[i * (k - 1) + j] for j in range(k - 1)] + [h], axis=-1) if k > 1 else h
+            a = tf.matmul(x, self.dilated[i]) + gate[:, 2 * dd * i : 2 * dd * (i + 1)]
             z = tf.tanh(a[:, :dd]) * tf.sigmoid(a[:, dd:])
             gated.append(z)
-            if l + 1 < layers:  # the last layer's residual output feeds nothing
-                h = h + tf.matmul(z, self.residual[l]) + self.residual_bias[l]
+            if i + 1 < layers:  # the last layer's residual output feeds nothing
+                h = h + tf.matmul(z, self.residual[i]) + self.residual_bias[i]
         write = self.offsets + tf.math.floormod(position, self.sizes)
         buffer = tf.tensor_scatter_nd_update(buffer, write[:, None], tf.stack(inputs))
         if m.initial_kernel_size > 1:

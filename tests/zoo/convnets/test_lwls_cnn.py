@@ -10,18 +10,18 @@ BOOK_PARAMS = [104, 808, 1_548, 117_800, 2_010]
 
 
 def _weighted_layers(model):
-    return [l for l in model.layers if l.weights]
+    return [layer for layer in model.layers if layer.weights]
 
 
 def test_hidden_units_per_layer_match_the_book():
     model = zoo.create_model("lwls_cnn")
-    units = [math.prod(l.output.shape[1:]) for l in _weighted_layers(model)]
+    units = [math.prod(layer.output.shape[1:]) for layer in _weighted_layers(model)]
     assert units == BOOK_UNITS
 
 
 def test_parameters_per_layer_match_the_book():
     model = zoo.create_model("lwls_cnn")
-    assert [l.count_params() for l in _weighted_layers(model)] == BOOK_PARAMS
+    assert [layer.count_params() for layer in _weighted_layers(model)] == BOOK_PARAMS
     assert model.count_params() == 122_270 == sum(BOOK_PARAMS)
 
 

@@ -12,13 +12,13 @@ XOR_Y = np.array([0, 1, 1, 0], dtype="float32")
 def test_logistic_regression_has_7850_parameters():
     model = zoo.create_model("logistic_regression")
     assert model.count_params() == 7_850
-    assert [l.name for l in model.layers if l.weights] == ["predictions"]
+    assert [layer.name for layer in model.layers if layer.weights] == ["predictions"]
 
 
 def test_mlp_mnist_has_159010_parameters():
     model = zoo.create_model("mlp_mnist")
     assert model.count_params() == 159_010
-    assert [l.count_params() for l in model.layers if l.weights] == [157_000, 2_010]
+    assert [layer.count_params() for layer in model.layers if layer.weights] == [157_000, 2_010]
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)

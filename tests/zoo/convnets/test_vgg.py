@@ -39,13 +39,13 @@ def test_layer_names_and_shapes_match_keras_applications(name, ka):
     theirs = getattr(keras.applications, ka)(
         weights=None, include_top=False, input_shape=(32, 32, 3)
     )
-    assert [l.name for l in ours.layers[1:]] == [l.name for l in theirs.layers[1:]]
+    assert [layer.name for layer in ours.layers[1:]] == [layer.name for layer in theirs.layers[1:]]
     assert [w.shape for w in ours.weights] == [w.shape for w in theirs.weights]
 
 
 def test_top_layer_names():
     model = zoo.vgg11(input_shape=(32, 32, 3), classes=7, classifier_activation=None)
-    assert [l.name for l in model.layers[-4:]] == ["flatten", "fc1", "fc2", "predictions"]
+    assert [layer.name for layer in model.layers[-4:]] == ["flatten", "fc1", "fc2", "predictions"]
     assert model.output.shape == (None, 7)
     assert model.name == "vgg11"
 
@@ -101,7 +101,7 @@ def test_bad_arguments_raise_received(kwargs, arg):
 
 def test_custom_config_tuple_and_bad_config():
     model = zoo.vgg((1, 1, 1, 1, 1), include_top=False, input_shape=(32, 32, 3))
-    assert sum(1 for l in model.layers if "conv" in l.name) == 5
+    assert sum(1 for layer in model.layers if "conv" in layer.name) == 5
     with pytest.raises(ValueError, match="Received: config="):
         zoo.vgg((1, 1, 1))
     with pytest.raises(ValueError, match="Received: config="):

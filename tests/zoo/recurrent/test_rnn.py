@@ -26,7 +26,7 @@ def test_output_shapes(cell):
     x = _x()
     tagger = rnn_tagger((None, 3), num_classes=5, cell=cell, units=4, num_layers=3, dropout=0.2)
     assert tagger(x).shape == (2, 6, 5)
-    assert [l.name for l in tagger.layers if "dropout" in l.name] == ["dropout1", "dropout2"]
+    assert [layer.name for layer in tagger.layers if "dropout" in layer.name] == ["dropout1", "dropout2"]
     assert rnn_classifier((6, 3), num_classes=5, cell=cell, units=4)(x).shape == (2, 5)
     generator = rnn_generator(conditioning_dim=3, steps=7, output_dim=2, cell=cell, units=4)
     assert generator(np.ones((2, 3), "float32")).shape == (2, 7, 2)
@@ -59,7 +59,7 @@ def test_generator_conditioning(conditioning, init_layers):
     # 2 layers x (h, c) x 2 directions initial-state maps for a bidirectional LSTM.
     model = rnn_generator(conditioning_dim=3, steps=5, output_dim=2, conditioning=conditioning,
                           cell="lstm", units=4, num_layers=2, bidirectional=True)
-    assert len([l for l in model.layers if l.name.startswith("init_")]) == init_layers
+    assert len([layer for layer in model.layers if layer.name.startswith("init_")]) == init_layers
     a, b = np.asarray(model(np.ones((1, 3), "float32"))), np.asarray(model(-np.ones((1, 3), "float32")))
     assert np.abs(a - b).max() > 1e-4  # the output depends on the conditioning vector
     assert not np.allclose(a[:, 0], a[:, -1])  # and varies over time

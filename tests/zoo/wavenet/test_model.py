@@ -26,7 +26,7 @@ def _classes(shape, q, seed=0):
 def test_default_wavenet_is_the_paper_configuration():
     model = zoo.create_model("wavenet")
     assert model.dilations == tuple(2**i for i in range(10)) * 3 == DEFAULT_DILATIONS
-    assert len([l for l in model.layers if isinstance(l, GatedResidualBlock)]) == 30
+    assert len([layer for layer in model.layers if isinstance(layer, GatedResidualBlock)]) == 30
     block = model.get_layer("block29")
     assert (block.kernel_size, block.residual_channels, block.dilation_channels, block.skip_channels) == (
         2, 32, 32, 512)
