@@ -35,7 +35,7 @@ def atomic_path(path):
     directory = os.path.dirname(os.path.abspath(path)) or "."
     os.makedirs(directory, exist_ok=True)
     base = os.path.basename(path)
-    suffix = base[base.index("."):] if "." in base else ""
+    suffix = base[base.index(".") :] if "." in base else ""
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=directory)
     os.close(fd)
     os.remove(tmp)  # writers such as Keras refuse to overwrite without asking

@@ -57,14 +57,23 @@ def inverse_sigmoid_k(midpoint):
 
 def run(schedule, seed, args, train, test_noisy, test_clean):
     keras.utils.set_random_seed(seed)  # same initial weights and batch order for both schedules
-    model = zoo.create_model("scheduled_sampling_rnn", frame_dim=1, cell="lstm", units=args.units,
-                             schedule=schedule, teacher_steps=args.teacher_steps, seed=seed)
+    model = zoo.create_model(
+        "scheduled_sampling_rnn",
+        frame_dim=1,
+        cell="lstm",
+        units=args.units,
+        schedule=schedule,
+        teacher_steps=args.teacher_steps,
+        seed=seed,
+    )
     model.compile(**recommended_compile_kwargs(loss="mse", learning_rate=3e-3))
     cpu0 = time.process_time()
-    history = model.fit(train, train, batch_size=args.batch_size, epochs=args.epochs, verbose=0).history
+    history = model.fit(
+        train, train, batch_size=args.batch_size, epochs=args.epochs, verbose=0
+    ).history
     cpu = time.process_time() - cpu0
     continuation = model.generate(CONTINUE, prime=test_noisy[:, :PRIME])
-    free_error = float(np.mean((continuation - test_clean[:, PRIME:PRIME + CONTINUE]) ** 2))
+    free_error = float(np.mean((continuation - test_clean[:, PRIME : PRIME + CONTINUE]) ** 2))
     one_step = float(model.evaluate(test_noisy, test_noisy, verbose=0))
     return {
         "free_running_error": free_error,
@@ -82,8 +91,12 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--teacher-steps", type=int, default=PRIME,
-                        help="leading steps always fed the ground truth in training (0: none)")
+    parser.add_argument(
+        "--teacher-steps",
+        type=int,
+        default=PRIME,
+        help="leading steps always fed the ground truth in training (0: none)",
+    )
     args = parser.parse_args(argv)
     load_before = os.getloadavg()
 
@@ -111,7 +124,9 @@ def main(argv=None):
         return {
             "free_running_error": float(np.mean(errors)),
             "free_running_error_per_seed": errors,
-            "teacher_forced_one_step_mse": float(np.mean([r["teacher_forced_one_step_mse"] for r in runs[name]])),
+            "teacher_forced_one_step_mse": float(
+                np.mean([r["teacher_forced_one_step_mse"] for r in runs[name]])
+            ),
             "schedule": repr(schedules[name]),
             "final_epsilon": runs[name][-1]["final_epsilon"],
             "train_cpu_time_s_per_run": float(np.mean([r["train_cpu_time_s"] for r in runs[name]])),
@@ -119,21 +134,35 @@ def main(argv=None):
 
     tf_summary, ss_summary = summary("teacher_forcing"), summary("scheduled_sampling")
     floor_summary = summary("scheduled_sampling_linear_floor")
-    print(json.dumps({
-        "task": (f"continue noisy sinusoids (period 8-16 steps, noise sigma {NOISE}): prime {PRIME} noisy steps, "
-                 f"generate {CONTINUE} free-running; error = MSE to the clean continuation, "
-                 f"{args.test} held-out sequences per seed"),
-        "model": f"scheduled_sampling_rnn frame_dim=1 lstm units={args.units} teacher_steps={args.teacher_steps}",
-        "budget": {"train_sequences": args.train, "epochs": args.epochs, "batch_size": args.batch_size,
-                   "batches": batches, "optimizer": "Adam 3e-3, global_clipnorm 1.0"},
-        "seeds": args.seeds,
-        "teacher_forcing": tf_summary,
-        "scheduled_sampling": ss_summary,
-        "scheduled_sampling_linear_floor": floor_summary,
-        "ratio_scheduled_over_teacher": ss_summary["free_running_error"] / tf_summary["free_running_error"],
-        "ratio_linear_floor_over_teacher": floor_summary["free_running_error"] / tf_summary["free_running_error"],
-        "machine": describe(load_before),
-    }, indent=1))
+    print(
+        json.dumps(
+            {
+                "task": (
+                    f"continue noisy sinusoids (period 8-16 steps, noise sigma {NOISE}): prime {PRIME} noisy steps, "
+                    f"generate {CONTINUE} free-running; error = MSE to the clean continuation, "
+                    f"{args.test} held-out sequences per seed"
+                ),
+                "model": f"scheduled_sampling_rnn frame_dim=1 lstm units={args.units} teacher_steps={args.teacher_steps}",
+                "budget": {
+                    "train_sequences": args.train,
+                    "epochs": args.epochs,
+                    "batch_size": args.batch_size,
+                    "batches": batches,
+                    "optimizer": "Adam 3e-3, global_clipnorm 1.0",
+                },
+                "seeds": args.seeds,
+                "teacher_forcing": tf_summary,
+                "scheduled_sampling": ss_summary,
+                "scheduled_sampling_linear_floor": floor_summary,
+                "ratio_scheduled_over_teacher": ss_summary["free_running_error"]
+                / tf_summary["free_running_error"],
+                "ratio_linear_floor_over_teacher": floor_summary["free_running_error"]
+                / tf_summary["free_running_error"],
+                "machine": describe(load_before),
+            },
+            indent=1,
+        )
+    )
     return 0
 
 

@@ -63,7 +63,9 @@ def _compare(runs):
 
 
 def _compiled(model, lr=1e-4):
-    model.compile(keras.optimizers.Adam(lr), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        keras.optimizers.Adam(lr), "sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     return model
 
 
@@ -86,13 +88,17 @@ def feature_caching(settings, data, waves, labels, batch):
     parts = build_parts(settings, len(data.class_names), data.clip_samples, None)
     parts.backbone.trainable = False
     start = time.perf_counter()
-    feats, _, _ = predict_batches(parts.feature_extractor, tf.data.Dataset.from_tensor_slices((waves, labels)).batch(batch))
+    feats, _, _ = predict_batches(
+        parts.feature_extractor, tf.data.Dataset.from_tensor_slices((waves, labels)).batch(batch)
+    )
     cache_s = time.perf_counter() - start
     frozen = keras.Model(parts.feature_extractor.input, parts.head(parts.feature_extractor.output))
-    times = _compare({
-        "cached": (_compiled(parts.head, 1e-3), feats, {"y": labels, "batch_size": batch}),
-        "recompute": (_compiled(frozen, 1e-3), waves, {"y": labels, "batch_size": batch}),
-    })
+    times = _compare(
+        {
+            "cached": (_compiled(parts.head, 1e-3), feats, {"y": labels, "batch_size": batch}),
+            "recompute": (_compiled(frozen, 1e-3), waves, {"y": labels, "batch_size": batch}),
+        }
+    )
     cached_s, recompute_s = times["cached"], times["recompute"]
     return {
         "clips": int(len(labels)),
@@ -110,10 +116,12 @@ def pipeline_vs_memory(settings, data, waves, labels, batch, steps):
     set_trainable_top(parts.backbone, 1)  # phase 2: block 5 trains
     model = _compiled(parts.full)
     memory = _in_memory(waves, labels, batch)
-    times = _compare({
-        "pipeline": (model, data.train.repeat(), {"steps_per_epoch": steps}),
-        "memory": (model, memory, {"steps_per_epoch": steps}),
-    })
+    times = _compare(
+        {
+            "pipeline": (model, data.train.repeat(), {"steps_per_epoch": steps}),
+            "memory": (model, memory, {"steps_per_epoch": steps}),
+        }
+    )
     pipeline_s, memory_s = times["pipeline"], times["memory"]
     examples = steps * batch
     return {
@@ -135,8 +143,13 @@ def precision_speed(settings, data, waves, labels, batch, steps):
         # Every layer trains: the from-scratch phase.
         runs[name] = (_compiled(parts.full), memory, {"steps_per_epoch": steps})
     times = _compare(runs)
-    result = {name: {"policy": policies[name], "train_examples_per_s": round(steps * batch / times[name], 1)}
-              for name in runs}
+    result = {
+        name: {
+            "policy": policies[name],
+            "train_examples_per_s": round(steps * batch / times[name], 1),
+        }
+        for name in runs
+    }
     result["auto_over_float32"] = round(times["float32"] / times["auto"], 2)
     return result
 
@@ -150,14 +163,26 @@ def main():
     batch = settings.batch_size
     keras.utils.set_random_seed(0)
     load_before = os.getloadavg()
-    data = load_dataset("builtin", sample_rate=settings.sample_rate, clip_seconds=settings.clip_seconds,
-                        batch_size=batch, seed=0)
+    data = load_dataset(
+        "builtin",
+        sample_rate=settings.sample_rate,
+        clip_seconds=settings.clip_seconds,
+        batch_size=batch,
+        seed=0,
+    )
     waves, labels = _subset(data, max(args.clips, args.steps * batch), batch)
     result = {
         "timing": f"fastest of {ROUNDS} alternating epochs per figure, after a warm-up epoch",
-        "settings": {k: getattr(settings, k) for k in ("backbone", "image_size", "n_mels", "n_fft", "hop_length", "batch_size")},
-        "a_phase1_feature_caching": feature_caching(settings, data, waves[: args.clips], labels[: args.clips], batch),
-        "b_pipeline_vs_in_memory": pipeline_vs_memory(settings, data, waves, labels, batch, args.steps),
+        "settings": {
+            k: getattr(settings, k)
+            for k in ("backbone", "image_size", "n_mels", "n_fft", "hop_length", "batch_size")
+        },
+        "a_phase1_feature_caching": feature_caching(
+            settings, data, waves[: args.clips], labels[: args.clips], batch
+        ),
+        "b_pipeline_vs_in_memory": pipeline_vs_memory(
+            settings, data, waves, labels, batch, args.steps
+        ),
         "c_precision": precision_speed(settings, data, waves, labels, batch, args.steps),
     }
     result["machine"] = describe(load_before)

@@ -58,11 +58,16 @@ def make_files(folder, clips, seed=0):
 
 
 def run_ours(paths, batch_size):
-    layer = zoo.audio.LogMelSpectrogram(sample_rate=RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)
+    layer = zoo.audio.LogMelSpectrogram(
+        sample_rate=RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS
+    )
     mel = tf.function(lambda x: layer(x), reduce_retracing=True)
-    ds = (tf.data.Dataset.from_tensor_slices(paths)
-          .map(lambda p: zoo.audio.decode_file(p)[0], num_parallel_calls=tf.data.AUTOTUNE)
-          .batch(batch_size).prefetch(tf.data.AUTOTUNE))
+    ds = (
+        tf.data.Dataset.from_tensor_slices(paths)
+        .map(lambda p: zoo.audio.decode_file(p)[0], num_parallel_calls=tf.data.AUTOTUNE)
+        .batch(batch_size)
+        .prefetch(tf.data.AUTOTUNE)
+    )
     count = 0
     for x in ds:
         count += int(mel(x).shape[0])
@@ -71,8 +76,12 @@ def run_ours(paths, batch_size):
 
 def librosa_log_mel(path):
     y, sr = librosa.load(path, sr=None)
-    return librosa.power_to_db(librosa.feature.melspectrogram(
-        y=y, sr=sr, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS, power=2.0), ref=1.0)
+    return librosa.power_to_db(
+        librosa.feature.melspectrogram(
+            y=y, sr=sr, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS, power=2.0
+        ),
+        ref=1.0,
+    )
 
 
 def run_librosa(paths):
@@ -89,16 +98,24 @@ def _librosa_chunk(paths):
 
 def run_librosa_processes(pool, paths):
     workers = os.cpu_count() or 1
-    chunks = [paths[i::workers * 4] for i in range(workers * 4)]
+    chunks = [paths[i :: workers * 4] for i in range(workers * 4)]
     return sum(pool.map(_librosa_chunk, chunks))
 
 
 def run_keras(folder, batch_size):
     ds = keras.utils.audio_dataset_from_directory(
-        folder, labels=None, batch_size=batch_size, shuffle=False, verbose=False)
+        folder, labels=None, batch_size=batch_size, shuffle=False, verbose=False
+    )
     layer = keras.layers.MelSpectrogram(
-        fft_length=N_FFT, sequence_stride=HOP, num_mel_bins=N_MELS, sampling_rate=RATE,
-        min_freq=0.0, power_to_db=True, top_db=1000.0, mag_exp=2.0)  # no None: 1000 dB = no floor
+        fft_length=N_FFT,
+        sequence_stride=HOP,
+        num_mel_bins=N_MELS,
+        sampling_rate=RATE,
+        min_freq=0.0,
+        power_to_db=True,
+        top_db=1000.0,
+        mag_exp=2.0,
+    )  # no None: 1000 dB = no floor
     mel = tf.function(lambda x: layer(x[..., 0]), reduce_retracing=True)
     count = 0
     for x in ds.prefetch(tf.data.AUTOTUNE):
@@ -122,7 +139,8 @@ def main():
     load_before = os.getloadavg()
     # spawn, not fork: forking a process that runs TensorFlow's thread pools can hang.
     pool = concurrent.futures.ProcessPoolExecutor(
-        os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"))
+        os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")
+    )
     try:
         start = time.perf_counter()
         paths = make_files(folder, args.clips)
@@ -150,27 +168,41 @@ def main():
         def entry(name, **extra):
             if median[name] is None:
                 return {"error": keras_error}
-            return {"clips_per_s": round(median[name], 1),
-                    "rounds_clips_per_s": [round(r, 1) for r, _ in rounds[name]],
-                    "ratio_vs_librosa": round(median[name] / ref, 2), **extra}
+            return {
+                "clips_per_s": round(median[name], 1),
+                "rounds_clips_per_s": [round(r, 1) for r, _ in rounds[name]],
+                "ratio_vs_librosa": round(median[name] / ref, 2),
+                **extra,
+            }
 
         y, _ = librosa.load(paths[0], sr=None)
-        expected = librosa.power_to_db(librosa.feature.melspectrogram(
-            y=y, sr=RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS), ref=1.0)
-        got = zoo.audio.LogMelSpectrogram(sample_rate=RATE, n_fft=N_FFT, hop_length=HOP,
-                                          n_mels=N_MELS)(y[None])[0, ..., 0].numpy()
+        expected = librosa.power_to_db(
+            librosa.feature.melspectrogram(
+                y=y, sr=RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS
+            ),
+            ref=1.0,
+        )
+        got = zoo.audio.LogMelSpectrogram(
+            sample_rate=RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS
+        )(y[None])[0, ..., 0].numpy()
         loud = expected > -60
         result = {
             "benchmark": "decode + log-mel (n_fft 2048, hop 512, 128 mels, dB), 5 s 22050 Hz PCM16 WAV",
             "clips": args.clips,
             "batch_size": args.batch_size,
             "rounds": args.rounds,
-            "ours": entry("ours", decoder="tf.audio.decode_wav (decode_file's PCM16 path)",
-                          pipeline="tf.data decode_file (AUTOTUNE) + batched LogMelSpectrogram"),
-            "librosa": entry("librosa", pipeline="load + melspectrogram + power_to_db, 1 process, BLAS 1 thread"),
+            "ours": entry(
+                "ours",
+                decoder="tf.audio.decode_wav (decode_file's PCM16 path)",
+                pipeline="tf.data decode_file (AUTOTUNE) + batched LogMelSpectrogram",
+            ),
+            "librosa": entry(
+                "librosa", pipeline="load + melspectrogram + power_to_db, 1 process, BLAS 1 thread"
+            ),
             "librosa_processes": entry("librosa_processes", processes=os.cpu_count()),
             "keras_audio_dataset_from_directory+MelSpectrogram": entry(
-                "keras", note="keras MelSpectrogram cannot take top_db=None; 1000 dB = no floor"),
+                "keras", note="keras MelSpectrogram cannot take top_db=None; 1000 dB = no floor"
+            ),
             "ours_vs_librosa_max_abs_db_above_-60db": float(np.abs(got - expected)[loud].max()),
             "generate_files_s": round(generate_s, 1),
             "machine": describe(load_before, librosa=librosa.__version__),

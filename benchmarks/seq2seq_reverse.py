@@ -50,8 +50,9 @@ def make_data(n, rng, min_len=5, max_len=10, exclude=frozenset()):
 
 def exact_accuracy(model, source, target, beam_width=1):
     """Fraction of sequences whose decoded tokens up to END equal the target exactly."""
-    decoded = model.decode(source, max_length=target.shape[1], start_token=START, end_token=END,
-                           beam_width=beam_width)
+    decoded = model.decode(
+        source, max_length=target.shape[1], start_token=START, end_token=END, beam_width=beam_width
+    )
     correct = 0
     for row, want in zip(decoded, target):
         want = list(want[: list(want).index(END) + 1])
@@ -77,36 +78,57 @@ def main(argv=None):
     test_rows, x_test, d_test, y_test = make_data(args.test, rng)
     _, x_train, d_train, y_train = make_data(args.train, rng, exclude=frozenset(test_rows))
     attention = None if args.attention == "none" else args.attention
-    model = zoo.create_model("seq2seq", source_vocab_size=VOCAB, target_vocab_size=VOCAB, cell="lstm",
-                             units=args.units, attention=attention)
-    model.compile(**recommended_compile_kwargs(loss="sparse_categorical_crossentropy", learning_rate=3e-3))
+    model = zoo.create_model(
+        "seq2seq",
+        source_vocab_size=VOCAB,
+        target_vocab_size=VOCAB,
+        cell="lstm",
+        units=args.units,
+        attention=attention,
+    )
+    model.compile(
+        **recommended_compile_kwargs(loss="sparse_categorical_crossentropy", learning_rate=3e-3)
+    )
 
     cpu0, wall0 = time.process_time(), time.perf_counter()
     history = []
     for epoch in range(1, args.max_epochs + 1):
-        logs = model.fit((x_train, d_train), y_train, sample_weight=(y_train != PAD).astype("float32"),
-                         batch_size=64, epochs=1, verbose=0).history
+        logs = model.fit(
+            (x_train, d_train),
+            y_train,
+            sample_weight=(y_train != PAD).astype("float32"),
+            batch_size=64,
+            epochs=1,
+            verbose=0,
+        ).history
         accuracy = exact_accuracy(model, x_test, y_test)
-        history.append({"epoch": epoch, "loss": round(logs["loss"][0], 5), "greedy_accuracy": accuracy})
+        history.append(
+            {"epoch": epoch, "loss": round(logs["loss"][0], 5), "greedy_accuracy": accuracy}
+        )
         print(json.dumps(history[-1]), file=sys.stderr, flush=True)
         if accuracy >= args.target:
             break
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     beam = exact_accuracy(model, x_test, y_test, beam_width=3)
-    print(json.dumps({
-        "task": "reverse random digit sequences, length 5-10 (held-out sequences disjoint from training)",
-        "model": f"seq2seq lstm units={args.units} attention={attention}",
-        "train_sequences": args.train,
-        "test_sequences": args.test,
-        "epochs": len(history),
-        "exact_sequence_accuracy_greedy": history[-1]["greedy_accuracy"],
-        "exact_sequence_accuracy_beam3": beam,
-        "reached_target": history[-1]["greedy_accuracy"] >= args.target,
-        "train_cpu_time_s": round(cpu, 1),
-        "train_wall_time_s": round(wall, 1),
-        "history": history,
-        "machine": describe(load_before, note="CPU time includes evaluation decoding"),
-    }, indent=1))
+    print(
+        json.dumps(
+            {
+                "task": "reverse random digit sequences, length 5-10 (held-out sequences disjoint from training)",
+                "model": f"seq2seq lstm units={args.units} attention={attention}",
+                "train_sequences": args.train,
+                "test_sequences": args.test,
+                "epochs": len(history),
+                "exact_sequence_accuracy_greedy": history[-1]["greedy_accuracy"],
+                "exact_sequence_accuracy_beam3": beam,
+                "reached_target": history[-1]["greedy_accuracy"] >= args.target,
+                "train_cpu_time_s": round(cpu, 1),
+                "train_wall_time_s": round(wall, 1),
+                "history": history,
+                "machine": describe(load_before, note="CPU time includes evaluation decoding"),
+            },
+            indent=1,
+        )
+    )
     return 0
 
 

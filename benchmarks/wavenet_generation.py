@@ -52,7 +52,11 @@ def time_queues_only(model, batch_size, samples):
 
 def time_naive(model, batch_size, steps):
     # A prime of one receptive field, so every timed step sees a full window.
-    prime = np.random.default_rng(0).integers(0, 256, (batch_size, model.receptive_field)).astype("int32")
+    prime = (
+        np.random.default_rng(0)
+        .integers(0, 256, (batch_size, model.receptive_field))
+        .astype("int32")
+    )
     gen = NaiveGenerator(model, batch_size=batch_size, seed=0, prime=prime)
     gen.generate_classes(1)  # traces
     start = time.perf_counter()
@@ -91,13 +95,18 @@ def main():
     b1, b16 = results["batch1"], results["batch16"]
     report = {
         "benchmark": "wavenet_generation",
-        "model": {"name": "wavenet", "layers": len(model.dilations), "receptive_field": model.receptive_field,
-                  "params": model.count_params()},
+        "model": {
+            "name": "wavenet",
+            "layers": len(model.dilations),
+            "receptive_field": model.receptive_field,
+            "params": model.count_params(),
+        },
         "results": results,
         "targets": {
             "fast_over_naive_batch1>=100": b1["fast_over_naive"] >= 100,
             "fast_batch1>=4000_samples_per_s": b1["fast_samples_per_s_aggregate"] >= 4000,
-            "fast_batch16>=16000_samples_per_s_aggregate": b16["fast_samples_per_s_aggregate"] >= 16000,
+            "fast_batch16>=16000_samples_per_s_aggregate": b16["fast_samples_per_s_aggregate"]
+            >= 16000,
         },
         "machine": describe(load_before),
     }

@@ -53,9 +53,7 @@ def check_input_shape(arg, value, rank=None, min_size=None, channels=None):
     if rank is not None and len(shape) != rank:
         raise received(arg, value, f"`{arg}` must have {rank} axes.")
     if min_size is not None and any(d < min_size for d in shape[:-1]):
-        raise received(
-            arg, value, f"Every spatial axis of `{arg}` must be at least {min_size}."
-        )
+        raise received(arg, value, f"Every spatial axis of `{arg}` must be at least {min_size}.")
     if channels is not None and shape[-1] not in channels:
         raise received(
             arg, value, f"The last axis of `{arg}` (channels) must be one of {tuple(channels)}."

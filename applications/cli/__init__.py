@@ -62,4 +62,3 @@ def main(argv=None):
         # clear line, not a traceback.
         print(f"audiozoo {args.command}: error: {error}", file=sys.stderr)
         return 2
-

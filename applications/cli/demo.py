@@ -54,7 +54,9 @@ def run_demo(args):
     start = time.perf_counter()
     x_train, y_train = make_digits(args.train_size, seed=args.seed)
     x_test, y_test = make_digits(max(args.train_size // 5, 10), seed=args.seed + 1)
-    print(f"Generated {len(x_train)} training and {len(x_test)} test digits in {time.perf_counter() - start:.1f}s.")
+    print(
+        f"Generated {len(x_train)} training and {len(x_test)} test digits in {time.perf_counter() - start:.1f}s."
+    )
 
     # The MLPs flatten image inputs, so every choice takes the 28x28x1 digits.
     model = zoo.create_model(args.model, input_shape=(28, 28, 1))

@@ -31,14 +31,19 @@ def register(subparsers):
         help="fine-tune VGG16 on log-mel spectrograms (default: built-in chords, < 5 min on CPU)",
         description=__doc__.splitlines()[0],
     )
-    p.add_argument("--data", help="builtin | DIR | gtzan | esc50 | urbansound8k | speech_commands (default builtin)")
+    p.add_argument(
+        "--data",
+        help="builtin | DIR | gtzan | esc50 | urbansound8k | speech_commands (default builtin)",
+    )
     p.add_argument("--weights", help="auto | imagenet | none | PATH | kaggle://... (default auto)")
     p.add_argument("--backbone", choices=("vgg11", "vgg13", "vgg16", "vgg19"), help="default vgg16")
     p.add_argument("--strategy", choices=KINDS, help="default auto")
     p.add_argument("--logical-cpus", type=int, help="split the CPU into N devices for mirrored")
     p.add_argument("--precision", choices=POLICIES, help="default auto")
     p.add_argument("--epochs", type=int, help="head epochs (or all epochs from scratch)")
-    p.add_argument("--finetune-epochs", type=int, help="epochs with block 5 unfrozen (pretrained only)")
+    p.add_argument(
+        "--finetune-epochs", type=int, help="epochs with block 5 unfrozen (pretrained only)"
+    )
     p.add_argument("--batch-size", type=int, help="global batch size, split over replicas")
     p.add_argument("--learning-rate", type=float)
     p.add_argument("--finetune-learning-rate", type=float)
@@ -47,7 +52,9 @@ def register(subparsers):
     p.add_argument("--clip-seconds", type=float)
     p.add_argument("--sample-rate", type=int)
     p.add_argument("--n-mels", type=int)
-    p.add_argument("--skip-bad", action="store_const", const=True, help="skip unreadable audio files")
+    p.add_argument(
+        "--skip-bad", action="store_const", const=True, help="skip unreadable audio files"
+    )
     p.add_argument("--out", help=f"output folder (default {FinetuneConfig.out})")
     p.add_argument("--seed", type=int)
     p.add_argument("--verbose", type=int, choices=(0, 1, 2))
@@ -59,7 +66,9 @@ def register(subparsers):
     p.add_argument("--data", required=True, help="dataset spec, as for finetune")
     p.add_argument("--split", default="test", choices=("train", "val", "test"))
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--seed", type=int, help="split seed (default: the training run's, from labels.json)")
+    p.add_argument(
+        "--seed", type=int, help="split seed (default: the training run's, from labels.json)"
+    )
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.set_defaults(func=run_evaluate)
 
@@ -91,8 +100,13 @@ def run_finetune_command(args):
 
     flags = {k: v for k, v in vars(args).items() if k not in ("func", "command", "config")}
     config = FinetuneConfig.from_sources(flags, args.config)
-    if config.data not in ("builtin", "gtzan", "esc50", "urbansound8k", "speech_commands") \
-            and not os.path.isdir(config.data):
+    if config.data not in (
+        "builtin",
+        "gtzan",
+        "esc50",
+        "urbansound8k",
+        "speech_commands",
+    ) and not os.path.isdir(config.data):
         raise FileNotFoundError(
             f"--data {config.data!r} is neither a named dataset nor a folder. Pass builtin, "
             "gtzan, esc50, urbansound8k, speech_commands, or a folder with one sub-folder of audio "
@@ -117,7 +131,9 @@ def load_trained(path):
     import zoo.audio  # noqa: F401  (registers the front-end layers for loading)
 
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"--model {path!r} does not exist; pass OUT/model.keras from `audiozoo finetune`.")
+        raise FileNotFoundError(
+            f"--model {path!r} does not exist; pass OUT/model.keras from `audiozoo finetune`."
+        )
     model = keras.saving.load_model(path, safe_mode=True)
     labels_path = os.path.join(os.path.dirname(os.path.abspath(path)), "labels.json")
     if not os.path.isfile(labels_path):
@@ -151,8 +167,13 @@ def run_evaluate(args):
     # The training seed drew the train/val/test split; reuse it so --split test
     # is the same held-out set.
     seed = labels.get("seed", 0) if args.seed is None else args.seed
-    data = load_dataset(args.data, sample_rate=rate, clip_seconds=samples / rate,
-                        batch_size=args.batch_size, seed=seed)
+    data = load_dataset(
+        args.data,
+        sample_rate=rate,
+        clip_seconds=samples / rate,
+        batch_size=args.batch_size,
+        seed=seed,
+    )
     if list(data.class_names) != list(labels["class_names"]):
         raise ValueError(
             f"--data {args.data!r} has classes {data.class_names}, but the model was trained on "
@@ -164,11 +185,15 @@ def run_evaluate(args):
     if args.json:
         print(json.dumps(scores, indent=2))
     else:
-        print(f"{args.split} accuracy {scores['accuracy']:.3f} on {len(y_true)} clips "
-              f"(chance {scores['chance_accuracy']:.3f}), macro F1 {scores['macro_f1']:.3f}")
+        print(
+            f"{args.split} accuracy {scores['accuracy']:.3f} on {len(y_true)} clips "
+            f"(chance {scores['chance_accuracy']:.3f}), macro F1 {scores['macro_f1']:.3f}"
+        )
         for name, m in scores["per_class"].items():
-            print(f"  {name:<16} precision {m['precision']:.3f}  recall {m['recall']:.3f}  "
-                  f"f1 {m['f1']:.3f}  n={m['support']}")
+            print(
+                f"  {name:<16} precision {m['precision']:.3f}  recall {m['recall']:.3f}  "
+                f"f1 {m['f1']:.3f}  n={m['support']}"
+            )
     return 0
 
 
@@ -198,13 +223,17 @@ def run_predict(args):
             raise FileNotFoundError(f"Audio file {path!r} does not exist.")
         waveform, _ = zoo.audio.load(path, sample_rate=rate)
         # The model takes clips of one length: centre crop or zero-pad, as for evaluation.
-        clips.append(np.asarray(zoo.audio.fix_length(waveform, samples, "centre"), dtype=np.float32))
+        clips.append(
+            np.asarray(zoo.audio.fix_length(waveform, samples, "centre"), dtype=np.float32)
+        )
     probs = np.asarray(model.predict(np.stack(clips), verbose=0), dtype=np.float32)
     k = min(args.top_k, len(names))
     results = []
     for path, row in zip(args.files, probs):
         top = np.argsort(-row)[:k]
-        results.append({"file": path, "top": [{"label": names[i], "probability": float(row[i])} for i in top]})
+        results.append(
+            {"file": path, "top": [{"label": names[i], "probability": float(row[i])} for i in top]}
+        )
     if args.json:
         print(json.dumps(results, indent=2))
     else:

@@ -34,30 +34,48 @@ def register(subparsers):
     sub = p.add_subparsers(dest="wavenet_command", metavar="ACTION")
     sub.required = True
 
-    t = sub.add_parser("train", help="fit a WaveNet on a dataset's clips (labels as global condition)")
-    t.add_argument("--data", required=True, help="'builtin' (synthetic chords), a folder, or a Kaggle corpus name")
-    t.add_argument("--out", required=True, help="output folder for model.keras, wavenet.json, backups")
+    t = sub.add_parser(
+        "train", help="fit a WaveNet on a dataset's clips (labels as global condition)"
+    )
+    t.add_argument(
+        "--data",
+        required=True,
+        help="'builtin' (synthetic chords), a folder, or a Kaggle corpus name",
+    )
+    t.add_argument(
+        "--out", required=True, help="output folder for model.keras, wavenet.json, backups"
+    )
     t.add_argument("--model", default="wavenet_small", choices=("wavenet_small", "wavenet"))
     t.add_argument("--epochs", type=int, default=5)
     t.add_argument("--steps-per-epoch", type=int, default=100)
     t.add_argument("--batch-size", type=int, default=8)
-    t.add_argument("--segment", type=int, default=4000, help="samples per training window (default 4000)")
+    t.add_argument(
+        "--segment", type=int, default=4000, help="samples per training window (default 4000)"
+    )
     t.add_argument("--sample-rate", type=int, default=16000)
     t.add_argument("--clip-seconds", type=float, default=None)
     t.add_argument("--learning-rate", type=float, default=1e-3)
-    t.add_argument("--unconditioned", action="store_true", help="ignore the labels (no global conditioning)")
+    t.add_argument(
+        "--unconditioned", action="store_true", help="ignore the labels (no global conditioning)"
+    )
     t.add_argument("--seed", type=int, default=0)
     t.set_defaults(func=run_train)
 
     g = sub.add_parser("generate", help="sample audio from a trained WaveNet into a WAV (+ PNG)")
     g.add_argument("--model", required=True, help="path to model.keras")
     g.add_argument("--seconds", type=float, required=True)
-    g.add_argument("--out", required=True, help="output .wav path; the plot goes to the same name .png")
+    g.add_argument(
+        "--out", required=True, help="output .wav path; the plot goes to the same name .png"
+    )
     g.add_argument("--condition", default=None, help="class name or id (global conditioning)")
     g.add_argument("--temperature", type=float, default=1.0)
     g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--sample-rate", type=int, default=None, help="default: the rate it was trained at")
-    g.add_argument("--chunk", type=int, default=4000, help="samples per compiled call (progress granularity)")
+    g.add_argument(
+        "--sample-rate", type=int, default=None, help="default: the rate it was trained at"
+    )
+    g.add_argument(
+        "--chunk", type=int, default=4000, help="samples per compiled call (progress granularity)"
+    )
     g.set_defaults(func=run_generate)
 
 
@@ -87,59 +105,100 @@ def run_train(args):
     from zoo.wavenet import training_dataset
 
     for arg in ("epochs", "steps_per_epoch", "batch_size", "segment"):
-        _check(getattr(args, arg) >= 1, f"--{arg.replace('_', '-')}", getattr(args, arg), "Must be >= 1.")
+        _check(
+            getattr(args, arg) >= 1,
+            f"--{arg.replace('_', '-')}",
+            getattr(args, arg),
+            "Must be >= 1.",
+        )
     keras.utils.set_random_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
-    data = load_dataset(args.data, sample_rate=args.sample_rate, clip_seconds=args.clip_seconds,
-                        batch_size=args.batch_size, seed=args.seed)
+    data = load_dataset(
+        args.data,
+        sample_rate=args.sample_rate,
+        clip_seconds=args.clip_seconds,
+        batch_size=args.batch_size,
+        seed=args.seed,
+    )
     print(data.summary())
-    _check(data.clip_samples > args.segment, "--segment", args.segment,
-           f"Training windows need segment + 1 samples; the clips have {data.clip_samples}.")
+    _check(
+        data.clip_samples > args.segment,
+        "--segment",
+        args.segment,
+        f"Training windows need segment + 1 samples; the clips have {data.clip_samples}.",
+    )
     conditioned = not args.unconditioned
     overrides = {"global_condition_classes": len(data.class_names)} if conditioned else {}
     model = zoo.create_model(args.model, **overrides)
     q = model.quantization_channels
-    train = training_dataset(data.train, q, segment_length=args.segment, use_labels=conditioned,
-                             seed=args.seed).repeat()
+    train = training_dataset(
+        data.train, q, segment_length=args.segment, use_labels=conditioned, seed=args.seed
+    ).repeat()
     validation = None
     if data.counts["val"]:
-        validation = training_dataset(data.val, q, segment_length=args.segment, use_labels=conditioned,
-                                      seed=args.seed + 1)
-    model.compile(optimizer=keras.optimizers.Adam(args.learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    print(f"{model.name}: {model.count_params():,} parameters, receptive field "
-          f"{model.receptive_field} samples ({model.receptive_field / data.sample_rate * 1000:.0f} ms)")
+        validation = training_dataset(
+            data.val, q, segment_length=args.segment, use_labels=conditioned, seed=args.seed + 1
+        )
+    model.compile(
+        optimizer=keras.optimizers.Adam(args.learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    print(
+        f"{model.name}: {model.count_params():,} parameters, receptive field "
+        f"{model.receptive_field} samples ({model.receptive_field / data.sample_rate * 1000:.0f} ms)"
+    )
     start = time.perf_counter()
     history = model.fit(
-        train, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch, validation_data=validation,
-        callbacks=[keras.callbacks.BackupAndRestore(os.path.join(args.out, "backup"))], shuffle=False, verbose=2,
+        train,
+        epochs=args.epochs,
+        steps_per_epoch=args.steps_per_epoch,
+        validation_data=validation,
+        callbacks=[keras.callbacks.BackupAndRestore(os.path.join(args.out, "backup"))],
+        shuffle=False,
+        verbose=2,
     )
     path = os.path.join(args.out, "model.keras")
     with atomic_path(path) as tmp:
         model.save(tmp)
-    write_json(os.path.join(args.out, METADATA), {
-        "sample_rate": data.sample_rate,
-        "class_names": data.class_names if conditioned else [],
-        "data": data.source,
-        "final_loss": float(history.history["loss"][-1]),
-    })
-    print(f"Saved {path} after {time.perf_counter() - start:.0f}s "
-          f"(loss {history.history['loss'][0]:.3f} -> {history.history['loss'][-1]:.3f}).")
+    write_json(
+        os.path.join(args.out, METADATA),
+        {
+            "sample_rate": data.sample_rate,
+            "class_names": data.class_names if conditioned else [],
+            "data": data.source,
+            "final_loss": float(history.history["loss"][-1]),
+        },
+    )
+    print(
+        f"Saved {path} after {time.perf_counter() - start:.0f}s "
+        f"(loss {history.history['loss'][0]:.3f} -> {history.history['loss'][-1]:.3f})."
+    )
     return 0
 
 
 def _resolve_condition(model, condition, class_names):
     if not model.global_condition_classes:
-        _check(condition is None, "--condition", condition, "This model is not globally conditioned.")
+        _check(
+            condition is None, "--condition", condition, "This model is not globally conditioned."
+        )
         return None
     names = list(class_names)
-    _check(condition is not None, "--condition", condition,
-           f"This model is conditioned on a class; pass one of {names or list(range(model.global_condition_classes))}.")
+    _check(
+        condition is not None,
+        "--condition",
+        condition,
+        f"This model is conditioned on a class; pass one of {names or list(range(model.global_condition_classes))}.",
+    )
     if condition in names:
         return names.index(condition)
-    _check(condition.isdigit() and int(condition) < model.global_condition_classes, "--condition", condition,
-           f"Pass a class name ({', '.join(names) or 'none recorded'}) or an id "
-           f"0..{model.global_condition_classes - 1}.")
+    _check(
+        condition.isdigit() and int(condition) < model.global_condition_classes,
+        "--condition",
+        condition,
+        f"Pass a class name ({', '.join(names) or 'none recorded'}) or an id "
+        f"0..{model.global_condition_classes - 1}.",
+    )
     return int(condition)
 
 
@@ -164,7 +223,9 @@ def run_generate(args):
     from zoo.wavenet import FastGenerator
 
     if not os.path.isfile(args.model):
-        raise FileNotFoundError(f"No model file {args.model}; train one with `audiozoo wavenet train`.")
+        raise FileNotFoundError(
+            f"No model file {args.model}; train one with `audiozoo wavenet train`."
+        )
     _check(args.seconds > 0, "--seconds", args.seconds, "Must be > 0.")
     _check(args.chunk >= 1, "--chunk", args.chunk, "Must be >= 1.")
     _check(args.out.lower().endswith(".wav"), "--out", args.out, "The output must be a .wav path.")
@@ -175,15 +236,26 @@ def run_generate(args):
             metadata = json.load(f)
     sample_rate = args.sample_rate or metadata.get("sample_rate", 16000)
     model = keras.saving.load_model(args.model, safe_mode=True)
-    _check(isinstance(model, WaveNet), "--model", args.model, f"Not a WaveNet ({type(model).__name__}).")
-    _check(not model.local_condition_channels, "--model", args.model,
-           "Locally conditioned models need features; use model.generate(local_condition=...) from Python.")
+    _check(
+        isinstance(model, WaveNet),
+        "--model",
+        args.model,
+        f"Not a WaveNet ({type(model).__name__}).",
+    )
+    _check(
+        not model.local_condition_channels,
+        "--model",
+        args.model,
+        "Locally conditioned models need features; use model.generate(local_condition=...) from Python.",
+    )
     condition = _resolve_condition(model, args.condition, metadata.get("class_names", []))
 
     total = int(round(args.seconds * sample_rate))
     _check(total >= 1, "--seconds", args.seconds, "Too short for one sample.")
     chunk = min(args.chunk, total)
-    generator = FastGenerator(model, seed=args.seed, temperature=args.temperature, global_condition=condition)
+    generator = FastGenerator(
+        model, seed=args.seed, temperature=args.temperature, global_condition=condition
+    )
     progress = keras.utils.Progbar(total, unit_name="sample")
     pieces, done, start = [], 0, time.perf_counter()
     while done < total:
@@ -198,7 +270,14 @@ def run_generate(args):
         sf.write(tmp, audio, sample_rate, subtype="PCM_16")
     png = args.out[:-4] + ".png"
     label = "" if condition is None else f", condition {args.condition}"
-    plot_waveform(audio, sample_rate, png, f"WaveNet sample: {total / sample_rate:.2f} s at {sample_rate} Hz{label}")
-    print(f"Wrote {args.out} ({total} samples, {total / sample_rate:.2f} s) and {png}; "
-          f"{total / elapsed:,.0f} samples/s including compilation.")
+    plot_waveform(
+        audio,
+        sample_rate,
+        png,
+        f"WaveNet sample: {total / sample_rate:.2f} s at {sample_rate} Hz{label}",
+    )
+    print(
+        f"Wrote {args.out} ({total} samples, {total / sample_rate:.2f} s) and {png}; "
+        f"{total / elapsed:,.0f} samples/s including compilation."
+    )
     return 0

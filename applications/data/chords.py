@@ -115,8 +115,14 @@ def builtin_dir(clips_per_class=160, seed=0, sample_rate=16000, seconds=1.0, roo
         >>> sorted(os.listdir(path))[:2]
         ['augmented', 'builtin.json']
     """
-    params = {"clips_per_class": clips_per_class, "seed": seed, "sample_rate": sample_rate,
-              "seconds": seconds, "qualities": QUALITIES, "version": GENERATOR_VERSION}
+    params = {
+        "clips_per_class": clips_per_class,
+        "seed": seed,
+        "sample_rate": sample_rate,
+        "seconds": seconds,
+        "qualities": QUALITIES,
+        "version": GENERATOR_VERSION,
+    }
     key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
     root = root or cache_root()
     final = os.path.join(root, f"builtin-{key}")

@@ -110,19 +110,26 @@ def _notes(infos, sample_rate, clip_samples):
     longer = sum(n > clip_samples for n in lengths)
     shorter = sum(n < clip_samples for n in lengths)
     if longer or shorter:
-        notes.append(f"cropped {longer} and zero-padded {shorter} clip(s) to {clip_samples} samples "
-                     "(random window for train, centre for val/test)")
+        notes.append(
+            f"cropped {longer} and zero-padded {shorter} clip(s) to {clip_samples} samples "
+            "(random window for train, centre for val/test)"
+        )
     return notes
 
 
-def _pipeline(items, *, training, sample_rate, clip_samples, batch_size, seed, deterministic, cache):
+def _pipeline(
+    items, *, training, sample_rate, clip_samples, batch_size, seed, deterministic, cache
+):
     # An empty split (e.g. test_fraction=0) still needs typed tensors: build one
     # placeholder element and slice it away.
     paths = tf.constant([p for p, _ in items] or [""], tf.string)[: len(items)]
     labels = tf.constant([y for _, y in items] or [0], tf.int32)[: len(items)]
     ds = tf.data.Dataset.from_tensor_slices((paths, labels))
-    ds = ds.map(lambda p, y: (zoo.audio.decode_file(p, sample_rate)[0], y),
-                num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
+    ds = ds.map(
+        lambda p, y: (zoo.audio.decode_file(p, sample_rate)[0], y),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=deterministic,
+    )
     if cache:
         ds = ds.cache()  # decoded, resampled, full length: crops still vary per epoch
     if training:
@@ -131,18 +138,33 @@ def _pipeline(items, *, training, sample_rate, clip_samples, batch_size, seed, d
         seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
         ds = tf.data.Dataset.zip((ds, seeds)).map(
             lambda wy, s: (zoo.audio.fix_length(wy[0], clip_samples, "random", seed=s), wy[1]),
-            num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
+            num_parallel_calls=tf.data.AUTOTUNE,
+            deterministic=deterministic,
+        )
     else:
-        ds = ds.map(lambda w, y: (zoo.audio.fix_length(w, clip_samples, "centre"), y),
-                    num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
+        ds = ds.map(
+            lambda w, y: (zoo.audio.fix_length(w, clip_samples, "centre"), y),
+            num_parallel_calls=tf.data.AUTOTUNE,
+            deterministic=deterministic,
+        )
     options = tf.data.Options()
     options.deterministic = deterministic
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE).with_options(options)
 
 
-def load_dataset(spec, *, sample_rate=16000, clip_seconds=None, batch_size=32, seed=0,
-                 skip_bad=False, val_fraction=0.1, test_fraction=0.1, cache=True,
-                 deterministic=True):
+def load_dataset(
+    spec,
+    *,
+    sample_rate=16000,
+    clip_seconds=None,
+    batch_size=32,
+    seed=0,
+    skip_bad=False,
+    val_fraction=0.1,
+    test_fraction=0.1,
+    cache=True,
+    deterministic=True,
+):
     """Load a labelled audio dataset as train/val/test `tf.data` pipelines.
 
     Args:
@@ -199,18 +221,34 @@ def load_dataset(spec, *, sample_rate=16000, clip_seconds=None, batch_size=32, s
     if clip_seconds is None:
         lengths = {math.ceil(i.frames * sample_rate / i.sample_rate) for i in infos.values()}
         if len(lengths) > 1:
-            raise received("clip_seconds", None, f"{source}: clips have different lengths "
-                           f"({min(lengths)} to {max(lengths)} samples at {sample_rate} Hz); pass "
-                           "clip_seconds to crop/pad them to one length.")
+            raise received(
+                "clip_seconds",
+                None,
+                f"{source}: clips have different lengths "
+                f"({min(lengths)} to {max(lengths)} samples at {sample_rate} Hz); pass "
+                "clip_seconds to crop/pad them to one length.",
+            )
         clip_samples = lengths.pop()
     else:
         clip_samples = int(round(clip_seconds * sample_rate))
-    common = dict(sample_rate=sample_rate, clip_samples=clip_samples, batch_size=batch_size,
-                  seed=seed, deterministic=deterministic, cache=cache)
+    common = dict(
+        sample_rate=sample_rate,
+        clip_samples=clip_samples,
+        batch_size=batch_size,
+        seed=seed,
+        deterministic=deterministic,
+        cache=cache,
+    )
     splits = {s: _pipeline(entries[s], training=(s == "train"), **common) for s in SPLITS}
     return AudioDataset(
-        train=splits["train"], val=splits["val"], test=splits["test"],
-        class_names=list(class_names), counts={s: len(entries[s]) for s in SPLITS},
-        sample_rate=sample_rate, clip_samples=clip_samples, skipped=skipped, source=source,
+        train=splits["train"],
+        val=splits["val"],
+        test=splits["test"],
+        class_names=list(class_names),
+        counts={s: len(entries[s]) for s in SPLITS},
+        sample_rate=sample_rate,
+        clip_samples=clip_samples,
+        skipped=skipped,
+        source=source,
         notes=notes + _notes(infos, sample_rate, clip_samples),
     )

@@ -20,7 +20,12 @@ def _glyph(digit, family):
     path = TextPath((0, 0), str(digit), size=1, prop=FontProperties(family=family))
     (x0, y0), (x1, y1) = path.get_extents().get_points()
     # Centre the glyph and scale its height to 1, as MNIST's 20-pixel box does.
-    return Affine2D().translate(-(x0 + x1) / 2, -(y0 + y1) / 2).scale(1 / (y1 - y0)).transform_path(path)
+    return (
+        Affine2D()
+        .translate(-(x0 + x1) / 2, -(y0 + y1) / 2)
+        .scale(1 / (y1 - y0))
+        .transform_path(path)
+    )
 
 
 def make_digits(num_examples, seed=0):

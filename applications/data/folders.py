@@ -12,8 +12,11 @@ LAYOUT_HELP = (
     "Lay the files out as <root>/<class>/*.wav (split automatically, stratified and seeded) "
     "or <root>/train/<class>/*.wav, <root>/val/<class>/..., <root>/test/<class>/..."
 )
-_SPLIT_NAMES = {"train": ("train", "training"), "val": ("val", "valid", "validation"),
-                "test": ("test", "testing")}
+_SPLIT_NAMES = {
+    "train": ("train", "training"),
+    "val": ("val", "valid", "validation"),
+    "test": ("test", "testing"),
+}
 
 
 def list_audio(folder):
@@ -42,8 +45,10 @@ def list_audio(folder):
 
 def _class_dirs(folder):
     return sorted(
-        d for d in os.listdir(folder)
-        if os.path.isdir(os.path.join(folder, d)) and not d.startswith((".", "_"))
+        d
+        for d in os.listdir(folder)
+        if os.path.isdir(os.path.join(folder, d))
+        and not d.startswith((".", "_"))
         and not d.lower().endswith(AUDIO_EXTENSIONS)
     )
 
@@ -94,8 +99,10 @@ def stratified_split(by_class, seed, val_fraction, test_fraction):
         `{"train": [...], "val": [...], "test": [...]}` of `(path, label)`.
     """
     if not (0 <= val_fraction < 1 and 0 <= test_fraction < 1 and val_fraction + test_fraction < 1):
-        raise ValueError("Need 0 <= val_fraction, test_fraction and val_fraction + test_fraction < 1. "
-                         f"Received: val_fraction={val_fraction!r}, test_fraction={test_fraction!r}")
+        raise ValueError(
+            "Need 0 <= val_fraction, test_fraction and val_fraction + test_fraction < 1. "
+            f"Received: val_fraction={val_fraction!r}, test_fraction={test_fraction!r}"
+        )
     rng = np.random.default_rng(seed)
     splits = {"train": [], "val": [], "test": []}
     for label, paths in sorted(by_class.items()):
@@ -154,17 +161,24 @@ def scan_folder(root, seed=0, val_fraction=0.1, test_fraction=0.1):
         for split, classes in per_split.items():
             extra = sorted(set(classes) - set(class_names))
             if extra:
-                raise ValueError(f"{explicit[split]}: classes {extra} are not in "
-                                 f"{explicit['train']}; every class needs training files.")
+                raise ValueError(
+                    f"{explicit[split]}: classes {extra} are not in "
+                    f"{explicit['train']}; every class needs training files."
+                )
         missing = [s for s in ("val", "test") if s not in explicit]
         train_split = stratified_split(
-            per_split["train"], seed,
-            val_fraction if "val" in missing else 0.0, test_fraction if "test" in missing else 0.0)
+            per_split["train"],
+            seed,
+            val_fraction if "val" in missing else 0.0,
+            test_fraction if "test" in missing else 0.0,
+        )
         entries = {"train": train_split["train"]}
         for split in ("val", "test"):
             if split in missing:
                 entries[split] = train_split[split]
-                notes.append(f"no {split}/ folder: split {split} from train/ (stratified, seed {seed})")
+                notes.append(
+                    f"no {split}/ folder: split {split} from train/ (stratified, seed {seed})"
+                )
             else:
                 entries[split] = [(p, c) for c, ps in sorted(per_split[split].items()) for p in ps]
         notes.append("splits from train/ val/ test/ folders" if not missing else "")

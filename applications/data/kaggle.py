@@ -37,8 +37,10 @@ def _find(root, name, directory=False):
             hits.append(os.path.join(dirpath, name))
     if not hits:
         kind = "folder" if directory else "file"
-        raise FileNotFoundError(f"{root}: no {kind} named {name!r}; is this the right dataset? "
-                                f"Otherwise use a folder spec. {LAYOUT_HELP}")
+        raise FileNotFoundError(
+            f"{root}: no {kind} named {name!r}; is this the right dataset? "
+            f"Otherwise use a folder spec. {LAYOUT_HELP}"
+        )
     return min(hits, key=lambda p: (p.count(os.sep), p))
 
 
@@ -91,10 +93,17 @@ def _parse_esc50(root, seed, val_fraction, test_fraction):
     wavs = _index_wavs(root)
     missing = [r["filename"] for r in rows if r["filename"] not in wavs]
     if missing:
-        raise FileNotFoundError(f"{root}: {len(missing)} file(s) listed in esc50.csv are missing, "
-                                f"e.g. {missing[0]}.")
-    entries, names = _by_folds(rows, lambda r: wavs[r["filename"]], "target", "category", "fold",
-                               {"train": (1, 2, 3), "val": (4,), "test": (5,)})
+        raise FileNotFoundError(
+            f"{root}: {len(missing)} file(s) listed in esc50.csv are missing, e.g. {missing[0]}."
+        )
+    entries, names = _by_folds(
+        rows,
+        lambda r: wavs[r["filename"]],
+        "target",
+        "category",
+        "fold",
+        {"train": (1, 2, 3), "val": (4,), "test": (5,)},
+    )
     return entries, names, ["ESC-50 official folds: train 1-3, val 4, test 5"]
 
 
@@ -110,12 +119,20 @@ def _parse_urbansound8k(root, seed, val_fraction, test_fraction):
     def path_of(row):
         path = os.path.join(folds.get(f"fold{row['fold']}", ""), row["slice_file_name"])
         if not os.path.isfile(path):
-            raise FileNotFoundError(f"{root}: {row['slice_file_name']} (fold {row['fold']}) listed in "
-                                    "UrbanSound8K.csv is missing.")
+            raise FileNotFoundError(
+                f"{root}: {row['slice_file_name']} (fold {row['fold']}) listed in "
+                "UrbanSound8K.csv is missing."
+            )
         return path
 
-    entries, names = _by_folds(rows, path_of, "classID", "class", "fold",
-                               {"train": tuple(range(1, 9)), "val": (9,), "test": (10,)})
+    entries, names = _by_folds(
+        rows,
+        path_of,
+        "classID",
+        "class",
+        "fold",
+        {"train": tuple(range(1, 9)), "val": (9,), "test": (10,)},
+    )
     return entries, names, ["UrbanSound8K official folds: train 1-8, val 9, test 10"]
 
 

@@ -72,7 +72,9 @@ class _Job:
         return [
             timer,
             keras.callbacks.CSVLogger(csv_log, append=True),
-            keras.callbacks.TensorBoard(os.path.join(self.logs, "tensorboard", phase), write_graph=False),
+            keras.callbacks.TensorBoard(
+                os.path.join(self.logs, "tensorboard", phase), write_graph=False
+            ),
         ]
 
     def train_phase(self, phase, model, train, val, *, epochs, learning_rate, train_count):
@@ -97,14 +99,19 @@ class _Job:
             with open(os.path.join(self.backup, f"{phase}.best.json"), encoding="utf-8") as f:
                 self.phases[phase]["best_epoch"] = json.load(f)["epoch"] + 1
             return
-        self.log(f"Phase {phase}: {epochs} epoch(s), learning rate {learning_rate:g}, "
-                 f"{sum(int(np.prod(w.shape)) for w in model.trainable_weights):,} trainable parameters.")
+        self.log(
+            f"Phase {phase}: {epochs} epoch(s), learning rate {learning_rate:g}, "
+            f"{sum(int(np.prod(w.shape)) for w in model.trainable_weights):,} trainable parameters."
+        )
         seed, batch, verbose = self.config.seed, self.config.batch_size, self.config.verbose
         if not os.path.isdir(os.path.join(self.backup, phase)) and os.path.exists(csv_log):
             os.remove(csv_log)  # a fresh start, not a resume: drop an old run's rows
         timer = EpochTimer()
-        keep = KeepBest(os.path.join(self.backup, f"{phase}.best"), val_scores(model, val)[1],
-                         writer=self.info.is_chief)
+        keep = KeepBest(
+            os.path.join(self.backup, f"{phase}.best"),
+            val_scores(model, val)[1],
+            writer=self.info.is_chief,
+        )
         callbacks = self.callbacks(phase, csv_log, timer) + [keep]
         start = time.perf_counter()
         with self.info.strategy.scope():
@@ -113,29 +120,49 @@ class _Job:
                 if self.precision == "mixed_float16":
                     optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
                 custom_loop.train(
-                    model, optimizer, self.info.strategy, train, epochs=epochs, global_batch=batch,
-                    seed=seed, steps_per_epoch=-(-train_count // batch), val_data=val,
-                    backup_dir=os.path.join(self.backup, phase), is_chief=self.info.is_chief,
-                    callbacks=callbacks, verbose=verbose,
+                    model,
+                    optimizer,
+                    self.info.strategy,
+                    train,
+                    epochs=epochs,
+                    global_batch=batch,
+                    seed=seed,
+                    steps_per_epoch=-(-train_count // batch),
+                    val_data=val,
+                    backup_dir=os.path.join(self.backup, phase),
+                    is_chief=self.info.is_chief,
+                    callbacks=callbacks,
+                    verbose=verbose,
                 )
             else:
                 model.compile(optimizer, "sparse_categorical_crossentropy", metrics=["accuracy"])
-                restore = keras.callbacks.BackupAndRestore(os.path.join(self.backup, phase), double_checkpoint=True)
+                restore = keras.callbacks.BackupAndRestore(
+                    os.path.join(self.backup, phase), double_checkpoint=True
+                )
                 # One iterator over `train.repeat()` for the whole fit: epoch k then
                 # draws the k-th shuffle order, which EpochSeeds replays on resume.
-                model.fit(train.repeat(), steps_per_epoch=-(-train_count // batch), epochs=epochs,
-                          verbose=verbose, shuffle=False,
-                          callbacks=[EpochSeeds(seed, train), Validation(val)] + callbacks + [restore])
+                model.fit(
+                    train.repeat(),
+                    steps_per_epoch=-(-train_count // batch),
+                    epochs=epochs,
+                    verbose=verbose,
+                    shuffle=False,
+                    callbacks=[EpochSeeds(seed, train), Validation(val)] + callbacks + [restore],
+                )
         self.timings[f"{phase}_s"] = round(time.perf_counter() - start, 2)
         if timer.seconds:
-            self.throughput[f"{phase}_train_examples_per_s"] = round(train_count / float(np.median(timer.seconds)), 1)
+            self.throughput[f"{phase}_train_examples_per_s"] = round(
+                train_count / float(np.median(timer.seconds)), 1
+            )
         if self.info.is_chief:
             with atomic_path(done) as tmp:
                 model.save_weights(tmp)
         self.phases[phase] = metrics.read_csv_history(csv_log)
         self.phases[phase]["best_epoch"] = keep.best_epoch + 1  # 0: the phase's starting weights
-        self.log(f"Phase {phase}: kept epoch {keep.best_epoch + 1} (val accuracy {keep.best:.3f}; "
-                 "epoch 0 = the weights the phase started from).")
+        self.log(
+            f"Phase {phase}: kept epoch {keep.best_epoch + 1} (val accuracy {keep.best:.3f}; "
+            "epoch 0 = the weights the phase started from)."
+        )
 
 
 def _cached_features(job, parts, data):
@@ -144,8 +171,10 @@ def _cached_features(job, parts, data):
     feats_train, y_train, _ = predict_batches(parts.feature_extractor, data.train)
     feats_val, y_val, _ = predict_batches(parts.feature_extractor, data.val)
     job.timings["feature_cache_s"] = round(time.perf_counter() - start, 2)
-    job.log(f"Cached {feats_train.shape[1]}-d backbone features of {len(y_train)} train and "
-            f"{len(y_val)} val clips in {job.timings['feature_cache_s']:.1f}s.")
+    job.log(
+        f"Cached {feats_train.shape[1]}-d backbone features of {len(y_train)} train and "
+        f"{len(y_val)} val clips in {job.timings['feature_cache_s']:.1f}s."
+    )
     seed, batch = job.config.seed, job.config.batch_size
     train = tf.data.Dataset.from_tensor_slices((feats_train, y_train))
     train = train.shuffle(len(y_train), seed=seed, reshuffle_each_iteration=True).batch(batch)
@@ -163,8 +192,15 @@ def _train(job, parts, data, pretrained):
         head_train = head_val = None
     else:
         head_train, head_val = _cached_features(job, parts, data)
-    job.train_phase("head", parts.head, head_train, head_val, epochs=config.epochs,
-                    learning_rate=config.learning_rate, train_count=count)
+    job.train_phase(
+        "head",
+        parts.head,
+        head_train,
+        head_val,
+        epochs=config.epochs,
+        learning_rate=config.learning_rate,
+        train_count=count,
+    )
     if pretrained:
         phase, learning_rate = "finetune", config.finetune_learning_rate
         unfrozen = set_trainable_top(parts.backbone, 1)
@@ -175,8 +211,15 @@ def _train(job, parts, data, pretrained):
     epochs = {"head": config.epochs, phase: config.finetune_epochs}
     if epochs[phase]:
         job.log(f"Unfroze {', '.join(unfrozen)} of the backbone.")
-        job.train_phase(phase, parts.full, data.train, data.val, epochs=epochs[phase],
-                        learning_rate=learning_rate, train_count=count)
+        job.train_phase(
+            phase,
+            parts.full,
+            data.train,
+            data.val,
+            epochs=epochs[phase],
+            learning_rate=learning_rate,
+            train_count=count,
+        )
     return epochs
 
 
@@ -198,11 +241,19 @@ def run_finetune(config, log=print):
 
     total = time.perf_counter()
     job = _Job(config, log)
-    log(f"Strategy {job.info.kind} ({job.info.num_replicas} replica(s)), precision {job.precision}, "
-        f"global batch {config.batch_size}.")
+    log(
+        f"Strategy {job.info.kind} ({job.info.num_replicas} replica(s)), precision {job.precision}, "
+        f"global batch {config.batch_size}."
+    )
     start = time.perf_counter()
-    data = load_dataset(config.data, sample_rate=config.sample_rate, clip_seconds=config.clip_seconds,
-                        batch_size=config.batch_size, seed=config.seed, skip_bad=config.skip_bad)
+    data = load_dataset(
+        config.data,
+        sample_rate=config.sample_rate,
+        clip_seconds=config.clip_seconds,
+        batch_size=config.batch_size,
+        seed=config.seed,
+        skip_bad=config.skip_bad,
+    )
     job.timings["data_s"] = round(time.perf_counter() - start, 2)
     log(data.summary())
     weights, weights_used, notice = choose_weights(config.weights, config.backbone, log)
@@ -217,9 +268,14 @@ def run_finetune(config, log=print):
     scores = metrics.classification_summary(labels, predicted, data.class_names)
     job.timings["total_s"] = round(time.perf_counter() - total, 2)
     result = {
-        "dataset": {"spec": config.data, "source": data.source, "notes": data.notes,
-                    "skipped": [list(item) for item in data.skipped],
-                    "sample_rate": data.sample_rate, "clip_samples": data.clip_samples},
+        "dataset": {
+            "spec": config.data,
+            "source": data.source,
+            "notes": data.notes,
+            "skipped": [list(item) for item in data.skipped],
+            "sample_rate": data.sample_rate,
+            "clip_samples": data.clip_samples,
+        },
         "class_names": list(data.class_names),
         "counts": dict(data.counts),
         "weights_used": weights_used,
@@ -239,23 +295,41 @@ def run_finetune(config, log=print):
     if job.info.is_chief:
         _write_outputs(job.out, parts, result, examples, labels, predicted)
         shutil.rmtree(job.backup, ignore_errors=True)
-    where = f"Outputs in {config.out}/" if job.info.is_chief else "Worker: the chief writes the outputs."
-    log(f"Test accuracy {scores['accuracy']:.3f} on {len(labels)} held-out clips "
-        f"(chance {scores['chance_accuracy']:.3f}); total {job.timings['total_s']:.0f}s. {where}")
+    where = (
+        f"Outputs in {config.out}/"
+        if job.info.is_chief
+        else "Worker: the chief writes the outputs."
+    )
+    log(
+        f"Test accuracy {scores['accuracy']:.3f} on {len(labels)} held-out clips "
+        f"(chance {scores['chance_accuracy']:.3f}); total {job.timings['total_s']:.0f}s. {where}"
+    )
     return result
 
 
 def _write_outputs(out, parts, result, examples, labels, predicted):
     with atomic_path(os.path.join(out, "model.keras")) as tmp:
         parts.full.save(tmp)
-    write_json(os.path.join(out, "labels.json"), {
-        "class_names": result["class_names"], "sample_rate": result["dataset"]["sample_rate"],
-        "clip_samples": result["dataset"]["clip_samples"], "seed": result["settings"]["seed"]})
+    write_json(
+        os.path.join(out, "labels.json"),
+        {
+            "class_names": result["class_names"],
+            "sample_rate": result["dataset"]["sample_rate"],
+            "clip_samples": result["dataset"]["clip_samples"],
+            "seed": result["settings"]["seed"],
+        },
+    )
     plots.plot_history(result["history"], os.path.join(out, "history.png"))
-    plots.plot_confusion_matrix(result["confusion_matrix"], result["class_names"],
-                                os.path.join(out, "confusion_matrix.png"))
+    plots.plot_confusion_matrix(
+        result["confusion_matrix"], result["class_names"], os.path.join(out, "confusion_matrix.png")
+    )
     waves, positions = examples
     mels = np.asarray(parts.front_end(waves, training=False), dtype=np.float32)
-    plots.plot_examples(mels, labels[positions], predicted[positions], result["class_names"],
-                        os.path.join(out, "examples.png"))
+    plots.plot_examples(
+        mels,
+        labels[positions],
+        predicted[positions],
+        result["class_names"],
+        os.path.join(out, "examples.png"),
+    )
     write_json(os.path.join(out, "report.json"), result)

@@ -61,7 +61,9 @@ def choose_weights(requested, backbone, log=print):
         return requested, requested, None
     try:
         if (backbone, False) not in IMAGENET_WEIGHTS:
-            raise WeightsUnavailableError(f"keras.applications publishes no ImageNet weights for {backbone!r}")
+            raise WeightsUnavailableError(
+                f"keras.applications publishes no ImageNet weights for {backbone!r}"
+            )
         # Fetch (or find in the cache) and hash-check the file; no model is built.
         # A file failing its hash check still raises: it is never silently replaced.
         imagenet_weights_path(backbone, include_top=False)
@@ -110,8 +112,11 @@ def build_parts(config, num_classes, clip_samples, weights):
     )
     to_image = zoo.audio.SpectrogramToImage(size=(height, width), channels=3, name="to_image")
     backbone = zoo.create_model(
-        config.backbone, include_top=False, weights=weights,
-        input_shape=(height, width, 3), pooling="avg",
+        config.backbone,
+        include_top=False,
+        weights=weights,
+        input_shape=(height, width, 3),
+        pooling="avg",
     )
     features = keras.Input(backbone.output.shape[1:], name="features")
     # Batch statistics put random-backbone features (tiny) and ImageNet ones
@@ -119,7 +124,9 @@ def build_parts(config, num_classes, clip_samples, weights):
     hidden = keras.layers.BatchNormalization(name="head_norm")(features)
     hidden = keras.layers.Dropout(config.dropout, name="head_dropout")(hidden)
     # Softmax in float32 under mixed precision, for a stable loss.
-    probs = keras.layers.Dense(num_classes, activation="softmax", dtype="float32", name="predictions")(hidden)
+    probs = keras.layers.Dense(
+        num_classes, activation="softmax", dtype="float32", name="predictions"
+    )(hidden)
     head = keras.Model(features, probs, name="head")
 
     waveform = keras.Input((clip_samples,), name="waveform")
@@ -141,8 +148,10 @@ def set_trainable_top(backbone, blocks):
     Returns:
         The sorted names of the trainable blocks, e.g. `["block5"]`.
     """
-    names = sorted({layer.name.split("_")[0] for layer in backbone.layers if layer.name.startswith("block")})
-    keep = set(names) if blocks is None else set(names[len(names) - blocks:])
+    names = sorted(
+        {layer.name.split("_")[0] for layer in backbone.layers if layer.name.startswith("block")}
+    )
+    keep = set(names) if blocks is None else set(names[len(names) - blocks :])
     backbone.trainable = True
     for layer in backbone.layers:
         layer.trainable = layer.name.split("_")[0] in keep

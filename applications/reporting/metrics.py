@@ -80,7 +80,9 @@ def classification_summary(y_true, y_pred, class_names):
     return {
         "accuracy": float(np.mean(y_true == y_pred)),
         "macro_f1": float(np.mean([m["f1"] for m in per_class.values()])),
-        "chance_accuracy": float(np.max(np.bincount(y_true, minlength=len(class_names))) / y_true.size),
+        "chance_accuracy": float(
+            np.max(np.bincount(y_true, minlength=len(class_names))) / y_true.size
+        ),
         "per_class": per_class,
         "confusion_matrix": matrix.tolist(),
     }

@@ -37,7 +37,13 @@ def plot_history(phases, path):
             for prefix, style in (("", "-"), ("val_", "--")):
                 values = history.get(prefix + metric)
                 if values:
-                    ax.plot(x[: len(values)], values, style, marker="o", label=f"{phase} {prefix or 'train '}{metric}")
+                    ax.plot(
+                        x[: len(values)],
+                        values,
+                        style,
+                        marker="o",
+                        label=f"{phase} {prefix or 'train '}{metric}",
+                    )
         offset += epochs
     for ax, metric in zip(axes, ("loss", "accuracy")):
         ax.set_xlabel("epoch")
@@ -69,8 +75,15 @@ def plot_confusion_matrix(matrix, class_names, path, title="Test confusion matri
     threshold = matrix.max() / 2 if matrix.size else 0
     for i in range(matrix.shape[0]):
         for j in range(matrix.shape[1]):
-            ax.text(j, i, str(matrix[i, j]), ha="center", va="center",
-                    color="white" if matrix[i, j] > threshold else "black", fontsize=8)
+            ax.text(
+                j,
+                i,
+                str(matrix[i, j]),
+                ha="center",
+                va="center",
+                color="white" if matrix[i, j] > threshold else "black",
+                fontsize=8,
+            )
     ax.set_title(title)
     _save(fig, path)
 
@@ -99,8 +112,9 @@ def plot_examples(log_mels, true_labels, pred_labels, class_names, path):
             continue
         ax.imshow(np.asarray(log_mels[k])[..., 0], origin="lower", aspect="auto", cmap="magma")
         truth, guess = class_names[true_labels[k]], class_names[pred_labels[k]]
-        ax.set_title(f"true: {truth}\npred: {guess}", fontsize=9,
-                     color="black" if truth == guess else "red")
+        ax.set_title(
+            f"true: {truth}\npred: {guess}", fontsize=9, color="black" if truth == guess else "red"
+        )
     fig.suptitle("Test examples (log-mel, dB)")
     _save(fig, path)
 

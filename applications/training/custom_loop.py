@@ -123,8 +123,13 @@ def _run_epoch(step, distributed_dataset, progbar=None, prefix=""):
         seen += float(count)
         batches += 1
         if progbar is not None:
-            progbar.update(batches, [(f"{prefix}loss", loss_sum / seen), (f"{prefix}accuracy", correct / seen)])
-    return {f"{prefix}loss": loss_sum / max(seen, 1.0), f"{prefix}accuracy": correct / max(seen, 1.0)}
+            progbar.update(
+                batches, [(f"{prefix}loss", loss_sum / seen), (f"{prefix}accuracy", correct / seen)]
+            )
+    return {
+        f"{prefix}loss": loss_sum / max(seen, 1.0),
+        f"{prefix}accuracy": correct / max(seen, 1.0),
+    }
 
 
 def train(

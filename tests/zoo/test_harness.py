@@ -25,7 +25,11 @@ def _build(name):
 
 
 def _as_list(outputs):
-    return [np.asarray(o) for o in outputs] if isinstance(outputs, (list, tuple)) else [np.asarray(outputs)]
+    return (
+        [np.asarray(o) for o in outputs]
+        if isinstance(outputs, (list, tuple))
+        else [np.asarray(outputs)]
+    )
 
 
 def test_registry_is_populated():
@@ -98,7 +102,9 @@ def test_forward_pass_under_mixed_bfloat16(name):
         assert np.all(np.isfinite(np.asarray(o, dtype="float32")))
     for weight in model.weights:
         if keras.backend.is_float_dtype(weight.dtype):
-            assert keras.backend.standardize_dtype(weight.dtype) == policy.variable_dtype, weight.path
+            assert keras.backend.standardize_dtype(weight.dtype) == policy.variable_dtype, (
+                weight.path
+            )
     for layer in model._flatten_layers():
         if not isinstance(layer, keras.layers.InputLayer):
             assert layer.compute_dtype == policy.compute_dtype, layer.name

@@ -71,6 +71,8 @@ class SpectrogramToImage(keras.layers.Layer):
     def get_config(self):
         return {
             **super().get_config(),
-            "size": self.size, "channels": self.channels,
-            "normalization": self.normalization, "db_range": self.db_range,
+            "size": self.size,
+            "channels": self.channels,
+            "normalization": self.normalization,
+            "db_range": self.db_range,
         }

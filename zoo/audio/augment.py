@@ -39,8 +39,15 @@ class SpecAugment(keras.layers.Layer):
         >>> y = aug(log_mel, training=True)
     """
 
-    def __init__(self, freq_mask_param=8, time_mask_param=16, num_freq_masks=2,
-                 num_time_masks=2, seed=None, **kwargs):
+    def __init__(
+        self,
+        freq_mask_param=8,
+        time_mask_param=16,
+        num_freq_masks=2,
+        num_time_masks=2,
+        seed=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.freq_mask_param = _check_count("freq_mask_param", freq_mask_param)
         self.time_mask_param = _check_count("time_mask_param", time_mask_param)
@@ -79,7 +86,9 @@ class SpecAugment(keras.layers.Layer):
     def get_config(self):
         return {
             **super().get_config(),
-            "freq_mask_param": self.freq_mask_param, "time_mask_param": self.time_mask_param,
-            "num_freq_masks": self.num_freq_masks, "num_time_masks": self.num_time_masks,
+            "freq_mask_param": self.freq_mask_param,
+            "time_mask_param": self.time_mask_param,
+            "num_freq_masks": self.num_freq_masks,
+            "num_time_masks": self.num_time_masks,
             "seed": self.seed,
         }

@@ -57,7 +57,9 @@ def fix_length(waveform, length, mode="centre", seed=None):
         return waveform[offset : offset + length]
 
     def pad():
-        pads = tf.concat([[[offset, slack - offset]], tf.zeros([tf.rank(waveform) - 1, 2], tf.int32)], 0)
+        pads = tf.concat(
+            [[[offset, slack - offset]], tf.zeros([tf.rank(waveform) - 1, 2], tf.int32)], 0
+        )
         return tf.pad(waveform, pads)
 
     out = tf.cond(n >= length, crop, pad)

@@ -19,7 +19,9 @@ def _hz_to_mel(f):
     f_sp, min_log_hz, logstep = 200.0 / 3, 1000.0, np.log(6.4) / 27.0
     mels = f / f_sp
     log_region = f >= min_log_hz
-    return np.where(log_region, min_log_hz / f_sp + np.log(np.maximum(f, 1e-10) / min_log_hz) / logstep, mels)
+    return np.where(
+        log_region, min_log_hz / f_sp + np.log(np.maximum(f, 1e-10) / min_log_hz) / logstep, mels
+    )
 
 
 def _mel_to_hz(m):
@@ -73,8 +75,17 @@ class LogMelSpectrogram(keras.layers.Layer):
         TensorShape([2, 64, 63, 1])
     """
 
-    def __init__(self, sample_rate=16000, n_fft=1024, hop_length=256, n_mels=64,
-                 fmin=0.0, fmax=None, top_db=None, **kwargs):
+    def __init__(
+        self,
+        sample_rate=16000,
+        n_fft=1024,
+        hop_length=256,
+        n_mels=64,
+        fmin=0.0,
+        fmax=None,
+        top_db=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         check_positive_int("sample_rate", sample_rate)
         check_positive_int("n_fft", n_fft, minimum=2)
@@ -83,11 +94,19 @@ class LogMelSpectrogram(keras.layers.Layer):
         nyquist = sample_rate / 2.0
         top = nyquist if fmax is None else fmax
         if not 0.0 <= fmin < top <= nyquist:
-            raise received("fmax" if fmax is not None else "fmin", fmax if fmax is not None else fmin,
-                           f"Need 0 <= fmin < fmax <= sample_rate / 2 = {nyquist:g}.")
+            raise received(
+                "fmax" if fmax is not None else "fmin",
+                fmax if fmax is not None else fmin,
+                f"Need 0 <= fmin < fmax <= sample_rate / 2 = {nyquist:g}.",
+            )
         if top_db is not None and not top_db > 0:
             raise received("top_db", top_db, "`top_db` must be positive or None.")
-        self.sample_rate, self.n_fft, self.hop_length, self.n_mels = sample_rate, n_fft, hop_length, n_mels
+        self.sample_rate, self.n_fft, self.hop_length, self.n_mels = (
+            sample_rate,
+            n_fft,
+            hop_length,
+            n_mels,
+        )
         self.fmin, self.fmax, self.top_db = fmin, fmax, top_db
         self._filters = mel_filterbank(sample_rate, n_fft, n_mels, fmin, fmax)
 
@@ -96,8 +115,12 @@ class LogMelSpectrogram(keras.layers.Layer):
         pad = self.n_fft // 2
         x = tf.pad(x, [[0, 0], [pad, pad]])
         stft = tf.signal.stft(
-            x, frame_length=self.n_fft, frame_step=self.hop_length, fft_length=self.n_fft,
-            window_fn=tf.signal.hann_window, pad_end=False,
+            x,
+            frame_length=self.n_fft,
+            frame_step=self.hop_length,
+            fft_length=self.n_fft,
+            window_fn=tf.signal.hann_window,
+            pad_end=False,
         )  # (batch, frames, bins); tf's Hann window is periodic, like librosa's
         power = tf.math.real(stft) ** 2 + tf.math.imag(stft) ** 2
         mel = tf.tensordot(power, tf.constant(self._filters), axes=[[2], [0]])
@@ -116,6 +139,11 @@ class LogMelSpectrogram(keras.layers.Layer):
     def get_config(self):
         return {
             **super().get_config(),
-            "sample_rate": self.sample_rate, "n_fft": self.n_fft, "hop_length": self.hop_length,
-            "n_mels": self.n_mels, "fmin": self.fmin, "fmax": self.fmax, "top_db": self.top_db,
+            "sample_rate": self.sample_rate,
+            "n_fft": self.n_fft,
+            "hop_length": self.hop_length,
+            "n_mels": self.n_mels,
+            "fmin": self.fmin,
+            "fmax": self.fmax,
+            "top_db": self.top_db,
         }

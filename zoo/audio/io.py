@@ -116,8 +116,9 @@ def info(path, check_samples=True):
     if check_samples and meta.subtype in _FLOAT_SUBTYPES:
         data, _ = _sf_call(path, sf.read, path, dtype="float32", always_2d=True)
         _check_samples(path, data, meta.subtype)
-    return AudioInfo(path, int(meta.samplerate), int(meta.frames), int(meta.channels),
-                     meta.format, meta.subtype)
+    return AudioInfo(
+        path, int(meta.samplerate), int(meta.frames), int(meta.channels), meta.format, meta.subtype
+    )
 
 
 def _read_tfio(tfio, path):
@@ -212,9 +213,15 @@ def _is_pcm16_wav(contents):
     data_size = tf.io.decode_raw(tf.strings.substr(head, 40, 4), tf.int32, little_endian=True)[0]
     length = tf.cast(tf.strings.length(contents), tf.int64)
     complete = tf.equal(tf.cast(data_size, tf.int64) + 44, length)
-    return (field(0, 4, "RIFF") & field(8, 4, "WAVE") & field(12, 8, "fmt \x10\x00\x00\x00")
-            & field(20, 2, "\x01\x00") & field(34, 2, "\x10\x00") & field(36, 4, "data")
-            & complete)
+    return (
+        field(0, 4, "RIFF")
+        & field(8, 4, "WAVE")
+        & field(12, 8, "fmt \x10\x00\x00\x00")
+        & field(20, 2, "\x01\x00")
+        & field(34, 2, "\x10\x00")
+        & field(36, 4, "data")
+        & complete
+    )
 
 
 def decode_file(path, sample_rate=None, mono=True):
@@ -251,7 +258,9 @@ def decode_file(path, sample_rate=None, mono=True):
         return tf.ensure_shape(wave, [None, None]), tf.ensure_shape(rate, [])
 
     wave, rate = tf.cond(_is_pcm16_wav(contents), native, fallback)
-    tf.debugging.Assert(tf.shape(wave)[0] > 0, ["zoo.audio.decode_file: zero audio frames in", path])
+    tf.debugging.Assert(
+        tf.shape(wave)[0] > 0, ["zoo.audio.decode_file: zero audio frames in", path]
+    )
     if sample_rate is not None:
         target = tf.constant(int(sample_rate), tf.int32)
         wave = tf.cond(

@@ -43,7 +43,9 @@ def mlp(
     check_positive_int("num_classes", num_classes)
     if isinstance(hidden_units, int):
         raise received(
-            "hidden_units", hidden_units, "`hidden_units` must be a sequence of widths, e.g. (200,)."
+            "hidden_units",
+            hidden_units,
+            "`hidden_units` must be a sequence of widths, e.g. (200,).",
         )
     hidden_units = tuple(hidden_units)
     for units in hidden_units:

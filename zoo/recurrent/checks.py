@@ -9,7 +9,13 @@ from keras import ops
 
 from zoo.validation import check_positive_int, received
 
-__all__ = ["check_sequence", "check_start_frame", "check_token", "check_tokens_or_frames", "sequence_input"]
+__all__ = [
+    "check_sequence",
+    "check_start_frame",
+    "check_token",
+    "check_tokens_or_frames",
+    "sequence_input",
+]
 
 
 def sequence_input(input_shape):
@@ -20,13 +26,20 @@ def sequence_input(input_shape):
         (None, None, 13)
     """
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
-        raise received("input_shape", input_shape,
-                       "`input_shape` must be (time_steps, features); time_steps may be None.")
+        raise received(
+            "input_shape",
+            input_shape,
+            "`input_shape` must be (time_steps, features); time_steps may be None.",
+        )
     steps, features = input_shape
     if steps is not None:
         check_positive_int("input_shape", steps)
     if isinstance(features, bool) or not isinstance(features, int) or features < 1:
-        raise received("input_shape", input_shape, "The feature axis of `input_shape` must be a positive integer.")
+        raise received(
+            "input_shape",
+            input_shape,
+            "The feature axis of `input_shape` must be a positive integer.",
+        )
     return keras.Input((steps, features), name="inputs")
 
 
@@ -37,9 +50,12 @@ def check_tokens_or_frames(prefix, vocab_size, dim):
         >>> check_tokens_or_frames("source", 13, None)
     """
     if (vocab_size is None) == (dim is None):
-        raise received(f"{prefix}_vocab_size", vocab_size,
-                       f"Give exactly one of `{prefix}_vocab_size` (tokens) and `{prefix}_dim` "
-                       f"(frames); {prefix}_dim={dim!r}.")
+        raise received(
+            f"{prefix}_vocab_size",
+            vocab_size,
+            f"Give exactly one of `{prefix}_vocab_size` (tokens) and `{prefix}_dim` "
+            f"(frames); {prefix}_dim={dim!r}.",
+        )
     if vocab_size is not None:
         check_positive_int(f"{prefix}_vocab_size", vocab_size, minimum=2)
     else:
@@ -53,7 +69,11 @@ def check_token(arg, token, vocab_size):
         >>> check_token("start_token", 11, vocab_size=13)
         11
     """
-    if isinstance(token, bool) or not isinstance(token, (int, np.integer)) or not 0 <= token < vocab_size:
+    if (
+        isinstance(token, bool)
+        or not isinstance(token, (int, np.integer))
+        or not 0 <= token < vocab_size
+    ):
         raise received(arg, token, f"`{arg}` must be a token in [0, {vocab_size}).")
     return token
 
@@ -79,17 +99,28 @@ def check_sequence(arg, x, vocab_size=None, dim=None, dtype="float32"):
     x = ops.convert_to_tensor(x)
     if vocab_size is None:
         if len(x.shape) != 3 or x.shape[-1] != dim:
-            raise received(arg, f"shape {tuple(x.shape)}", f"`{arg}` must be frames of shape (batch, time, {dim}).")
+            raise received(
+                arg,
+                f"shape {tuple(x.shape)}",
+                f"`{arg}` must be frames of shape (batch, time, {dim}).",
+            )
         return ops.cast(x, dtype)
     if len(x.shape) != 2 or "int" not in str(x.dtype):
-        raise received(arg, f"{x.dtype}{tuple(x.shape)}", f"`{arg}` must be integer tokens of shape (batch, time).")
+        raise received(
+            arg,
+            f"{x.dtype}{tuple(x.shape)}",
+            f"`{arg}` must be integer tokens of shape (batch, time).",
+        )
     try:
         values = np.asarray(x)
     except Exception:  # a symbolic tensor has no values to check
         values = None
     if values is not None and values.size and (values.min() < 0 or values.max() >= vocab_size):
-        raise received(arg, f"tokens in [{values.min()}, {values.max()}]",
-                       f"`{arg}` tokens must lie in [0, {vocab_size}) (vocab_size={vocab_size}).")
+        raise received(
+            arg,
+            f"tokens in [{values.min()}, {values.max()}]",
+            f"`{arg}` tokens must lie in [0, {vocab_size}) (vocab_size={vocab_size}).",
+        )
     return x
 
 
@@ -102,6 +133,9 @@ def check_start_frame(start_token, dim):
     """
     start = np.asarray(start_token, dtype="float32")
     if start.shape not in ((), (dim,)):
-        raise received("start_token", start_token,
-                       f"For frame targets `start_token` is a scalar or a frame of size {dim}.")
+        raise received(
+            "start_token",
+            start_token,
+            f"For frame targets `start_token` is a scalar or a frame of size {dim}.",
+        )
     return start

@@ -31,8 +31,9 @@ __all__ = [
 CONDITIONING = ("input", "state", "both")
 
 
-def recommended_compile_kwargs(loss="sparse_categorical_crossentropy", learning_rate=1e-3,
-                               global_clipnorm=1.0, metrics=None):
+def recommended_compile_kwargs(
+    loss="sparse_categorical_crossentropy", learning_rate=1e-3, global_clipnorm=1.0, metrics=None
+):
     """Compile settings for the recurrent models: Adam with gradient-norm clipping.
 
     Why clipping: back-propagation through time multiplies the gradient by the
@@ -122,8 +123,9 @@ def _recurrent(cell, units, return_sequences, bidirectional, name):
     return layer
 
 
-def _stack(x, cell, units, num_layers, bidirectional, dropout, last_returns_sequences,
-           initial_states=None):
+def _stack(
+    x, cell, units, num_layers, bidirectional, dropout, last_returns_sequences, initial_states=None
+):
     """`num_layers` recurrent layers with dropout between them (not inside the
     recurrence, so the cuDNN kernels stay usable on GPUs)."""
     for i in range(1, num_layers + 1):
@@ -138,9 +140,20 @@ def _stack(x, cell, units, num_layers, bidirectional, dropout, last_returns_sequ
     return x
 
 
-def rnn_labeller(per_step, input_shape=(None, 40), num_classes=10, cell="lstm", units=128,
-                 num_layers=2, bidirectional=True, dropout=0.0, masking=True, mask_value=0.0,
-                 output_activation="softmax", name="rnn_labeller"):
+def rnn_labeller(
+    per_step,
+    input_shape=(None, 40),
+    num_classes=10,
+    cell="lstm",
+    units=128,
+    num_layers=2,
+    bidirectional=True,
+    dropout=0.0,
+    masking=True,
+    mask_value=0.0,
+    output_activation="softmax",
+    name="rnn_labeller",
+):
     """A recurrent network that labels every time step (N->N) or the whole sequence (N->1).
 
     Padded steps (all features equal to `mask_value`) are masked: the
@@ -225,11 +238,23 @@ def rnn_classifier(input_shape=(None, 40), num_classes=10, *, name="rnn_classifi
 
 @register_model(
     paper="Goodfellow et al. 2016, sec. 10.2.4 (1->N RNN)",
-    tiny=dict(conditioning_dim=3, steps=5, output_dim=2, conditioning="both", cell="simple", units=4),
+    tiny=dict(
+        conditioning_dim=3, steps=5, output_dim=2, conditioning="both", cell="simple", units=4
+    ),
 )
-def rnn_generator(conditioning_dim=16, steps=20, output_dim=40, conditioning="input", cell="lstm",
-                  units=128, num_layers=2, bidirectional=False, dropout=0.0,
-                  output_activation=None, name="rnn_generator"):
+def rnn_generator(
+    conditioning_dim=16,
+    steps=20,
+    output_dim=40,
+    conditioning="input",
+    cell="lstm",
+    units=128,
+    num_layers=2,
+    bidirectional=False,
+    dropout=0.0,
+    output_activation=None,
+    name="rnn_generator",
+):
     """1->N recurrent network: a sequence of `steps` frames from one conditioning vector.
 
     `conditioning="input"` feeds the vector at every step; `"state"` maps it

@@ -37,7 +37,9 @@ def waveform_pairs(waveforms, quantization_channels=256):
     return shifted_pairs(mu_law_encode(waveforms, quantization_channels))
 
 
-def training_dataset(dataset, quantization_channels=256, segment_length=None, use_labels=False, seed=0):
+def training_dataset(
+    dataset, quantization_channels=256, segment_length=None, use_labels=False, seed=0
+):
     """Map a dataset of `(waveform [batch, time], label)` batches to WaveNet `fit` pairs.
 
     Args:
@@ -93,7 +95,9 @@ def example_batch(model, batch_size=4, seed=0):
         return x, y
     inputs = {"audio": x}
     if model.global_condition_classes:
-        inputs["global_condition"] = rng.integers(0, model.global_condition_classes, batch_size).astype("int32")
+        inputs["global_condition"] = rng.integers(
+            0, model.global_condition_classes, batch_size
+        ).astype("int32")
     if model.local_condition_channels:
         frames = steps // model.local_condition_hop
         inputs["local_condition"] = rng.standard_normal(

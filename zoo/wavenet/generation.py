@@ -46,9 +46,19 @@ class NaiveGenerator:
         >>> classes = gen.generate_classes(10)  # int32 [1, 10]
     """
 
-    def __init__(self, model, batch_size=1, temperature=1.0, seed=None, global_condition=None,
-                 local_condition=None, prime=None):
-        self.setup = s = GeneratorSetup(model, batch_size, temperature, seed, global_condition, local_condition, prime)
+    def __init__(
+        self,
+        model,
+        batch_size=1,
+        temperature=1.0,
+        seed=None,
+        global_condition=None,
+        local_condition=None,
+        prime=None,
+    ):
+        self.setup = s = GeneratorSetup(
+            model, batch_size, temperature, seed, global_condition, local_condition, prime
+        )
         self.model = model
         self.classes = s.prime_classes  # every sample so far; the last one is fed next
         self._step = tf.function(self._window_step, reduce_retracing=True)
@@ -83,7 +93,9 @@ class NaiveGenerator:
                 if self.setup.local_up is not None
                 else tf.zeros((self.setup.batch_size, 0, 0))
             )
-            new = self._step(tf.constant(self.classes[:, start:]), local, tf.constant(position, tf.int64))
+            new = self._step(
+                tf.constant(self.classes[:, start:]), local, tf.constant(position, tf.int64)
+            )
             new = new.numpy()[:, None].astype("int32")
             self.classes = np.concatenate([self.classes, new], axis=1)
             out.append(new)
@@ -91,7 +103,9 @@ class NaiveGenerator:
 
     def generate(self, num_samples):
         """Sample `num_samples` more samples per stream; float32 `[batch, num_samples]` in [-1, 1]."""
-        return np.asarray(mu_law_decode(self.generate_classes(num_samples), self.model.quantization_channels))
+        return np.asarray(
+            mu_law_decode(self.generate_classes(num_samples), self.model.quantization_channels)
+        )
 
 
 def _kernel(layer):
@@ -118,9 +132,20 @@ class FastGenerator:
     Paper: Paine et al. 2016, "Fast Wavenet Generation Algorithm".
     """
 
-    def __init__(self, model, batch_size=1, temperature=1.0, seed=None, global_condition=None,
-                 local_condition=None, prime=None, jit_compile=True):
-        self.setup = s = GeneratorSetup(model, batch_size, temperature, seed, global_condition, local_condition, prime)
+    def __init__(
+        self,
+        model,
+        batch_size=1,
+        temperature=1.0,
+        seed=None,
+        global_condition=None,
+        local_condition=None,
+        prime=None,
+        jit_compile=True,
+    ):
+        self.setup = s = GeneratorSetup(
+            model, batch_size, temperature, seed, global_condition, local_condition, prime
+        )
         self.model = model
         m = model
         q, r, d2 = m.quantization_channels, m.residual_channels, 2 * m.dilation_channels
@@ -144,8 +169,14 @@ class FastGenerator:
         self.residual_bias = [bias[:r] for bias in out_biases]
         self.skip_kernel = tf.concat([kern[:, r:] for kern in out_kernels], axis=0)  # [L * D, S]
         self.skip_bias = tf.add_n([bias[r:] for bias in out_biases])
-        self.head = _kernel(m.get_layer("head_conv"))[0], tf.convert_to_tensor(m.get_layer("head_conv").bias)
-        self.logits = _kernel(m.get_layer("logits"))[0], tf.convert_to_tensor(m.get_layer("logits").bias)
+        self.head = (
+            _kernel(m.get_layer("head_conv"))[0],
+            tf.convert_to_tensor(m.get_layer("head_conv").bias),
+        )
+        self.logits = (
+            _kernel(m.get_layer("logits"))[0],
+            tf.convert_to_tensor(m.get_layer("logits").bias),
+        )
 
         # Gate biases of every layer, plus the global condition's projection.
         bias = tf.concat([tf.convert_to_tensor(b.dilated.bias) for b in blocks], axis=0)[None]
@@ -155,7 +186,9 @@ class FastGenerator:
             bias = bias + tf.cast(projected, tf.float32)
         self.gate_bias = tf.broadcast_to(bias, (s.batch_size, layers * d2))
         self.local_kernel = (
-            tf.concat([_kernel(b.local_proj) for b in blocks], axis=-1) if s.local_up is not None else None
+            tf.concat([_kernel(b.local_proj) for b in blocks], axis=-1)
+            if s.local_up is not None
+            else None
         )
         self.local_up = s.local_up
 
@@ -201,7 +234,11 @@ class FastGenerator:
         layers = len(m.dilations)
         for i in range(layers):
             inputs.append(h)
-            x = tf.concat([past[i * (k - 1) + j] for j in range(k - 1)] + [h], axis=-1) if k > 1 else h
+            x = (
+                tf.concat([past[i * (k - 1) + j] for j in range(k - 1)] + [h], axis=-1)
+                if k > 1
+                else h
+            )
             a = tf.matmul(x, self.dilated[i]) + gate[:, 2 * dd * i : 2 * dd * (i + 1)]
             z = tf.tanh(a[:, :dd]) * tf.sigmoid(a[:, dd:])
             gated.append(z)
@@ -248,8 +285,14 @@ class FastGenerator:
         forced = classes[:, 1:] if steps > 1 else tf.zeros((self.setup.batch_size, 1), tf.int32)
         self.setup.check_local_length(self.position + steps - 1)
         self.buffer, self.history, _, _ = self._loop(
-            self.buffer, self.history, current, tf.constant(self.position), forced, steps,
-            tf.constant(self.setup.seed, tf.int64), tf.constant(self.setup.temperature),
+            self.buffer,
+            self.history,
+            current,
+            tf.constant(self.position),
+            forced,
+            steps,
+            tf.constant(self.setup.seed, tf.int64),
+            tf.constant(self.setup.temperature),
         )
         self.position += steps
 
@@ -259,22 +302,45 @@ class FastGenerator:
         self.setup.check_local_length(self.position + num_samples - 1)
         no_forcing = tf.zeros((self.setup.batch_size, 0), tf.int32)
         self.buffer, self.history, self.current, samples = self._loop(
-            self.buffer, self.history, self.current, tf.constant(self.position), no_forcing, num_samples,
-            tf.constant(self.setup.seed, tf.int64), tf.constant(self.setup.temperature),
+            self.buffer,
+            self.history,
+            self.current,
+            tf.constant(self.position),
+            no_forcing,
+            num_samples,
+            tf.constant(self.setup.seed, tf.int64),
+            tf.constant(self.setup.temperature),
         )
         self.position += num_samples
         return samples.numpy()
 
     def generate(self, num_samples):
         """Sample `num_samples` more samples per stream; float32 `[batch, num_samples]` in [-1, 1]."""
-        return np.asarray(mu_law_decode(self.generate_classes(num_samples), self.model.quantization_channels))
+        return np.asarray(
+            mu_law_decode(self.generate_classes(num_samples), self.model.quantization_channels)
+        )
 
 
-def make_generator(model, batch_size=1, temperature=1.0, seed=None, global_condition=None,
-                   local_condition=None, prime=None, fast=True, jit_compile=True):
+def make_generator(
+    model,
+    batch_size=1,
+    temperature=1.0,
+    seed=None,
+    global_condition=None,
+    local_condition=None,
+    prime=None,
+    fast=True,
+    jit_compile=True,
+):
     """A `FastGenerator` (`fast=True`) or `NaiveGenerator` with these settings."""
-    kwargs = dict(batch_size=batch_size, temperature=temperature, seed=seed,
-                  global_condition=global_condition, local_condition=local_condition, prime=prime)
+    kwargs = dict(
+        batch_size=batch_size,
+        temperature=temperature,
+        seed=seed,
+        global_condition=global_condition,
+        local_condition=local_condition,
+        prime=prime,
+    )
     if fast:
         return FastGenerator(model, jit_compile=jit_compile, **kwargs)
     return NaiveGenerator(model, **kwargs)

@@ -11,7 +11,13 @@ from keras import ops
 
 from zoo.validation import check_choice, check_positive_int, received
 
-__all__ = ["OneHot", "GatedResidualBlock", "ConditionUpsampler", "CropToReference", "upsampling_factors"]
+__all__ = [
+    "OneHot",
+    "GatedResidualBlock",
+    "ConditionUpsampler",
+    "CropToReference",
+    "upsampling_factors",
+]
 
 UPSAMPLING_MODES = ("transposed", "repeat")
 
@@ -100,9 +106,15 @@ class GatedResidualBlock(keras.layers.Layer):
         self.use_global_condition = bool(use_global_condition)
         self.use_local_condition = bool(use_local_condition)
         self.dilated = keras.layers.Conv1D(
-            2 * dilation_channels, kernel_size, dilation_rate=dilation, padding="causal", name="dilated"
+            2 * dilation_channels,
+            kernel_size,
+            dilation_rate=dilation,
+            padding="causal",
+            name="dilated",
         )
-        self.output_conv = keras.layers.Conv1D(residual_channels + skip_channels, 1, name="output_conv")
+        self.output_conv = keras.layers.Conv1D(
+            residual_channels + skip_channels, 1, name="output_conv"
+        )
         # Conditioning projections have no bias: the dilated convolution has one.
         self.global_proj = (
             keras.layers.Dense(2 * dilation_channels, use_bias=False, name="global_proj")
@@ -253,7 +265,9 @@ class ConditionUpsampler(keras.layers.Layer):
         shape = tuple(input_shape)
         if self.mode == "repeat" and self.channels is not None and shape[-1] != self.channels:
             raise received(
-                "channels", self.channels, f"Repeat upsampling keeps the {shape[-1]} input channels."
+                "channels",
+                self.channels,
+                f"Repeat upsampling keeps the {shape[-1]} input channels.",
             )
         for stage in self.stages:
             stage.build(shape)
@@ -271,7 +285,12 @@ class ConditionUpsampler(keras.layers.Layer):
         return (input_shape[0], frames, channels)
 
     def get_config(self):
-        return {**super().get_config(), "hop": self.hop, "mode": self.mode, "channels": self.channels}
+        return {
+            **super().get_config(),
+            "hop": self.hop,
+            "mode": self.mode,
+            "channels": self.channels,
+        }
 
 
 @keras.saving.register_keras_serializable(package="zoo")

@@ -17,7 +17,13 @@ from zoo.registry import register_model
 from zoo.validation import check_choice, check_positive_int, received
 from zoo.wavenet.data import example_batch
 from zoo.wavenet.generation import make_generator
-from zoo.wavenet.layers import UPSAMPLING_MODES, ConditionUpsampler, CropToReference, GatedResidualBlock, OneHot
+from zoo.wavenet.layers import (
+    UPSAMPLING_MODES,
+    ConditionUpsampler,
+    CropToReference,
+    GatedResidualBlock,
+    OneHot,
+)
 
 __all__ = ["WaveNet", "wavenet", "wavenet_small", "DEFAULT_DILATIONS", "SMALL_DILATIONS"]
 
@@ -80,11 +86,15 @@ class WaveNet(keras.Model):
         name="wavenet",
     ):
         if isinstance(dilations, int) or not len(dilations):
-            raise received("dilations", dilations, "`dilations` must be a non-empty sequence of integers.")
+            raise received(
+                "dilations", dilations, "`dilations` must be a non-empty sequence of integers."
+            )
         dilations = tuple(dilations)
         for d in dilations:
             check_positive_int("dilations", d)
-        check_positive_int("kernel_size", kernel_size, minimum=2)  # a 1-tap "dilated" conv sees no past
+        check_positive_int(
+            "kernel_size", kernel_size, minimum=2
+        )  # a 1-tap "dilated" conv sees no past
         check_positive_int("residual_channels", residual_channels)
         check_positive_int("dilation_channels", dilation_channels)
         check_positive_int("skip_channels", skip_channels)
@@ -111,7 +121,10 @@ class WaveNet(keras.Model):
             frames = keras.Input((None, local_condition_channels), name="local_condition")
             inputs["local_condition"] = frames
             upsampled = ConditionUpsampler(
-                local_condition_hop, local_upsampling, local_condition_channels, name="local_upsampler"
+                local_condition_hop,
+                local_upsampling,
+                local_condition_channels,
+                name="local_upsampler",
             )(frames)
             conditions.append(CropToReference(name="local_crop")([upsampled, audio]))
 
@@ -226,8 +239,13 @@ class WaveNet(keras.Model):
 
 
 _PAPER = "van den Oord et al. 2016 (WaveNet); Paine et al. 2016 (fast generation)"
-_TINY = dict(dilations=(1, 2, 4, 1, 2, 4), residual_channels=8, dilation_channels=8, skip_channels=16,
-             quantization_channels=32)
+_TINY = dict(
+    dilations=(1, 2, 4, 1, 2, 4),
+    residual_channels=8,
+    dilation_channels=8,
+    skip_channels=16,
+    quantization_channels=32,
+)
 
 
 @register_model(
@@ -253,8 +271,13 @@ def wavenet(dilations=DEFAULT_DILATIONS, name="wavenet", **kwargs):
     paper=_PAPER,
     # The tiny build has both conditionings, so the shared harness trains and
     # saves the conditioned graph too.
-    tiny=dict(_TINY, global_condition_classes=3, global_condition_channels=4,
-              local_condition_channels=5, local_condition_hop=4),
+    tiny=dict(
+        _TINY,
+        global_condition_classes=3,
+        global_condition_channels=4,
+        local_condition_channels=5,
+        local_condition_hop=4,
+    ),
     example=example_batch,
     loss="categorical_crossentropy",
     learning_rate=0.05,

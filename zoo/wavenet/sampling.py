@@ -55,7 +55,9 @@ def sample_classes(logits, seed, position, temperature):
 class GeneratorSetup:
     """Checks and normalises the arguments both generators share."""
 
-    def __init__(self, model, batch_size, temperature, seed, global_condition, local_condition, prime):
+    def __init__(
+        self, model, batch_size, temperature, seed, global_condition, local_condition, prime
+    ):
         self.model = model
         self.batch_size = check_positive_int("batch_size", batch_size)
         if not temperature > 0:
@@ -68,24 +70,31 @@ class GeneratorSetup:
         if model.global_condition_classes:
             if global_condition is None:
                 raise received(
-                    "global_condition", None,
+                    "global_condition",
+                    None,
                     f"This model is globally conditioned; pass an id in 0..{model.global_condition_classes - 1}.",
                 )
-            ids = np.broadcast_to(np.asarray(global_condition, dtype="int32").reshape(-1), (batch_size,))
+            ids = np.broadcast_to(
+                np.asarray(global_condition, dtype="int32").reshape(-1), (batch_size,)
+            )
             if ids.min() < 0 or ids.max() >= model.global_condition_classes:
                 raise received(
-                    "global_condition", global_condition,
+                    "global_condition",
+                    global_condition,
                     f"Ids must be in 0..{model.global_condition_classes - 1}.",
                 )
             self.global_ids = tf.constant(ids)
         elif global_condition is not None:
-            raise received("global_condition", global_condition, "This model has no global conditioning.")
+            raise received(
+                "global_condition", global_condition, "This model has no global conditioning."
+            )
 
         self.local_up = None
         if model.local_condition_channels:
             if local_condition is None:
                 raise received(
-                    "local_condition", None,
+                    "local_condition",
+                    None,
                     f"This model is locally conditioned; pass features [frames, {model.local_condition_channels}].",
                 )
             features = np.asarray(local_condition, dtype="float32")
@@ -93,14 +102,17 @@ class GeneratorSetup:
                 features = features[None]
             if features.ndim != 3 or features.shape[-1] != model.local_condition_channels:
                 raise received(
-                    "local_condition", f"<array of shape {features.shape}>",
+                    "local_condition",
+                    f"<array of shape {features.shape}>",
                     f"Expected [frames, {model.local_condition_channels}] or [batch, frames, "
                     f"{model.local_condition_channels}].",
                 )
             features = np.broadcast_to(features, (batch_size,) + features.shape[1:])
             # Upsample once; each step then reads one row.
             # float32 whatever the global dtype policy: the loop's weights are float32.
-            self.local_up = tf.cast(model.get_layer("local_upsampler")(tf.constant(features)), tf.float32)
+            self.local_up = tf.cast(
+                model.get_layer("local_upsampler")(tf.constant(features)), tf.float32
+            )
         elif local_condition is not None:
             raise received("local_condition", "<array>", "This model has no local conditioning.")
 
@@ -111,10 +123,14 @@ class GeneratorSetup:
             if prime.ndim == 1:
                 prime = prime[None]
             if prime.ndim != 2 or prime.shape[1] < 1:
-                raise received("prime", f"<array of shape {prime.shape}>", "Expected [time] or [batch, time].")
+                raise received(
+                    "prime", f"<array of shape {prime.shape}>", "Expected [time] or [batch, time]."
+                )
             if np.issubdtype(prime.dtype, np.integer):
                 if prime.min() < 0 or prime.max() >= q:
-                    raise received("prime", "<int array>", f"Integer primes are mu-law classes in 0..{q - 1}.")
+                    raise received(
+                        "prime", "<int array>", f"Integer primes are mu-law classes in 0..{q - 1}."
+                    )
                 classes = prime.astype("int32")
             else:
                 classes = np.asarray(mu_law_encode(prime, q))
@@ -125,7 +141,8 @@ class GeneratorSetup:
         """Raise unless the local features cover the sample at `last_position`."""
         if self.local_up is not None and last_position >= self.local_up.shape[1]:
             raise received(
-                "local_condition", f"<{self.local_up.shape[1] // self.model.local_condition_hop} frames>",
+                "local_condition",
+                f"<{self.local_up.shape[1] // self.model.local_condition_hop} frames>",
                 f"The features cover {self.local_up.shape[1]} samples but step {last_position} needs "
                 f"one more frame; give frames covering the prime and all generated samples.",
             )

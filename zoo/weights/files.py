@@ -76,7 +76,9 @@ def read_weights(path, model):
     try:
         f = h5py.File(path, "r")
     except OSError as e:
-        raise received("weights", path, f"Cannot read {path} as an HDF5 weights file ({e}).") from None
+        raise received(
+            "weights", path, f"Cannot read {path} as an HDF5 weights file ({e})."
+        ) from None
     found = {}
     with f:
         root = f["model_weights"] if "model_weights" in f else f

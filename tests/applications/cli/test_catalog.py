@@ -44,7 +44,10 @@ def test_update_readme_rewrites_only_the_table(tmp_path):
     path = tmp_path / "README.md"
     path.write_text(f"intro\n{catalog_cli.README_BEGIN}\nold\n{catalog_cli.README_END}\nouttro\n")
     catalog_cli.update_readme(path, "| new |\n")
-    assert path.read_text() == f"intro\n{catalog_cli.README_BEGIN}\n| new |\n{catalog_cli.README_END}\nouttro\n"
+    assert (
+        path.read_text()
+        == f"intro\n{catalog_cli.README_BEGIN}\n| new |\n{catalog_cli.README_END}\nouttro\n"
+    )
 
 
 def test_update_readme_without_markers_says_what_to_add(tmp_path):

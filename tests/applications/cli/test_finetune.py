@@ -15,9 +15,28 @@ import soundfile as sf
 
 from applications import cli
 
-TINY = ["--backbone", "vgg11", "--image-size", "32", "--epochs", "3", "--finetune-epochs", "1",
-        "--batch-size", "8", "--sample-rate", "8000", "--n-mels", "32", "--precision", "float32",
-        "--strategy", "default", "--verbose", "0"]
+TINY = [
+    "--backbone",
+    "vgg11",
+    "--image-size",
+    "32",
+    "--epochs",
+    "3",
+    "--finetune-epochs",
+    "1",
+    "--batch-size",
+    "8",
+    "--sample-rate",
+    "8000",
+    "--n-mels",
+    "32",
+    "--precision",
+    "float32",
+    "--strategy",
+    "default",
+    "--verbose",
+    "0",
+]
 
 
 def make_tones(root, per_class=10, rate=8000):
@@ -29,7 +48,9 @@ def make_tones(root, per_class=10, rate=8000):
             t = np.arange(rate // 2) / rate
             x = 0.5 * np.sin(2 * np.pi * freq * (1 + 0.03 * rng.standard_normal()) * t)
             x += 0.05 * rng.standard_normal(t.size)
-            sf.write(os.path.join(root, name, f"{i}.wav"), x.astype("float32"), rate, subtype="PCM_16")
+            sf.write(
+                os.path.join(root, name, f"{i}.wav"), x.astype("float32"), rate, subtype="PCM_16"
+            )
     return str(root)
 
 
@@ -41,13 +62,26 @@ def tones(tmp_path_factory):
 @pytest.fixture(scope="module")
 def trained(tones, tmp_path_factory):
     out = str(tmp_path_factory.mktemp("run") / "out")
-    assert cli.main(["finetune", "--data", tones, "--weights", "none", "--out", out, "--seed", "3"] + TINY) == 0
+    assert (
+        cli.main(
+            ["finetune", "--data", tones, "--weights", "none", "--out", out, "--seed", "3"] + TINY
+        )
+        == 0
+    )
     return out
 
 
 def test_outputs_and_report_contents(trained):
-    for name in ("model.keras", "report.json", "labels.json", "history.png",
-                 "confusion_matrix.png", "examples.png", "logs/head.csv", "logs/full.csv"):
+    for name in (
+        "model.keras",
+        "report.json",
+        "labels.json",
+        "history.png",
+        "confusion_matrix.png",
+        "examples.png",
+        "logs/head.csv",
+        "logs/full.csv",
+    ):
         assert os.path.exists(os.path.join(trained, name)), name
     assert os.listdir(os.path.join(trained, "logs", "tensorboard", "full"))
     assert not os.path.exists(os.path.join(trained, "backup"))  # removed once finished
@@ -64,7 +98,9 @@ def test_outputs_and_report_contents(trained):
     assert rep["test_accuracy"] == pytest.approx(np.trace(matrix) / 3)
     assert set(rep["per_class"]) == {"high", "low", "mid"}
     assert set(rep["per_class"]["low"]) == {"precision", "recall", "f1", "support"}
-    assert {"data_s", "feature_cache_s", "head_s", "full_s", "evaluate_s", "total_s"} <= set(rep["timings"])
+    assert {"data_s", "feature_cache_s", "head_s", "full_s", "evaluate_s", "total_s"} <= set(
+        rep["timings"]
+    )
     assert rep["throughput"]["full_train_examples_per_s"] > 0
 
 
@@ -80,7 +116,12 @@ def test_saved_model_takes_waveforms_and_loads_safely(trained, tones):
 
 
 def test_evaluate_matches_report(trained, tones, capsys):
-    assert cli.main(["evaluate", "--model", os.path.join(trained, "model.keras"), "--data", tones, "--json"]) == 0
+    assert (
+        cli.main(
+            ["evaluate", "--model", os.path.join(trained, "model.keras"), "--data", tones, "--json"]
+        )
+        == 0
+    )
     scores = json.loads(capsys.readouterr().out)
     with open(os.path.join(trained, "report.json")) as f:
         rep = json.load(f)
@@ -91,8 +132,20 @@ def test_evaluate_matches_report(trained, tones, capsys):
 
 def test_predict_top_k_json(trained, tones, capsys):
     files = [os.path.join(tones, "low", "1.wav"), os.path.join(tones, "high", "2.wav")]
-    assert cli.main(["predict", "--model", os.path.join(trained, "model.keras"), *files,
-                     "--top-k", "2", "--json"]) == 0
+    assert (
+        cli.main(
+            [
+                "predict",
+                "--model",
+                os.path.join(trained, "model.keras"),
+                *files,
+                "--top-k",
+                "2",
+                "--json",
+            ]
+        )
+        == 0
+    )
     results = json.loads(capsys.readouterr().out)
     assert [r["file"] for r in results] == files
     for r in results:
@@ -110,7 +163,12 @@ def test_predict_and_evaluate_errors(trained, tmp_path, capsys):
 
 
 def test_bad_data_path_is_a_clear_error(tmp_path, capsys):
-    assert cli.main(["finetune", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")] + TINY) == 2
+    assert (
+        cli.main(
+            ["finetune", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")] + TINY
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "nowhere" in err and "sub-folder" in err
     assert not os.path.exists(tmp_path / "o" / "model.keras")
@@ -119,7 +177,12 @@ def test_bad_data_path_is_a_clear_error(tmp_path, capsys):
 def test_empty_class_folder_is_a_clear_error(tmp_path, capsys):
     root = make_tones(tmp_path / "data", per_class=2)
     os.makedirs(os.path.join(root, "silent"))
-    assert cli.main(["finetune", "--data", root, "--weights", "none", "--out", str(tmp_path / "o")] + TINY) == 2
+    assert (
+        cli.main(
+            ["finetune", "--data", root, "--weights", "none", "--out", str(tmp_path / "o")] + TINY
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "silent" in err and "no audio files" in err
 
@@ -129,7 +192,9 @@ def _offline_imagenet(monkeypatch, tmp_path):
     import keras
 
     def get_file(fname, origin, **kwargs):
-        raise Exception(f"URL fetch failure on https://example.invalid/{fname}: name resolution failed")
+        raise Exception(
+            f"URL fetch failure on https://example.invalid/{fname}: name resolution failed"
+        )
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
     monkeypatch.setattr(keras.utils, "get_file", get_file)
@@ -145,8 +210,13 @@ def test_offline_weights_notice_in_log_and_report(monkeypatch, tones, tmp_path, 
     _offline_imagenet(monkeypatch, tmp_path)
     out = str(tmp_path / "out")
     # vgg16 has an ImageNet file, so `auto` really tries (and fails) to fetch it.
-    assert cli.main(["finetune", "--data", tones, "--weights", "auto", "--out", out]
-                    + _with_backbone(TINY, "vgg16")) == 0
+    assert (
+        cli.main(
+            ["finetune", "--data", tones, "--weights", "auto", "--out", out]
+            + _with_backbone(TINY, "vgg16")
+        )
+        == 0
+    )
     log = capsys.readouterr().out
     assert "RANDOM INITIALISATION" in log and "example.invalid" in log
     with open(os.path.join(out, "report.json")) as f:
@@ -156,7 +226,9 @@ def test_offline_weights_notice_in_log_and_report(monkeypatch, tones, tmp_path, 
     assert rep["epochs"] == {"head": 3, "full": 1}  # random backbone: phase 2 trains every layer
 
 
-def test_auto_weights_for_a_backbone_without_imagenet_file_falls_back_loudly(tones, tmp_path, capsys):
+def test_auto_weights_for_a_backbone_without_imagenet_file_falls_back_loudly(
+    tones, tmp_path, capsys
+):
     out = str(tmp_path / "out")
     assert cli.main(["finetune", "--data", tones, "--weights", "auto", "--out", out] + TINY) == 0
     log = capsys.readouterr().out
@@ -169,8 +241,13 @@ def test_auto_weights_for_a_backbone_without_imagenet_file_falls_back_loudly(ton
 def test_weights_imagenet_unavailable_is_an_error(monkeypatch, tones, tmp_path, capsys):
     _offline_imagenet(monkeypatch, tmp_path)
     out = str(tmp_path / "out")
-    assert cli.main(["finetune", "--data", tones, "--weights", "imagenet", "--out", out]
-                    + _with_backbone(TINY, "vgg16")) == 2
+    assert (
+        cli.main(
+            ["finetune", "--data", tones, "--weights", "imagenet", "--out", out]
+            + _with_backbone(TINY, "vgg16")
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "example.invalid" in err and "\n" not in err.strip()
     assert not os.path.exists(os.path.join(out, "model.keras"))
@@ -189,15 +266,23 @@ def test_imagenet_layout_weights_from_local_file(tones, tmp_path):
     assert rep["weights_used"] == path and rep["epochs"] == {"head": 3, "finetune": 1}
     import zoo.audio  # noqa: F401
 
-    backbone = keras.saving.load_model(os.path.join(out, "model.keras"), safe_mode=True).get_layer("vgg16")
+    backbone = keras.saving.load_model(os.path.join(out, "model.keras"), safe_mode=True).get_layer(
+        "vgg16"
+    )
     # Frozen blocks keep the file's weights exactly. Block 5 trained; it differs
     # from the file unless the phase's best validation score was its start (epoch 0).
-    np.testing.assert_array_equal(backbone.get_layer("block1_conv1").kernel.numpy(),
-                                  reference.get_layer("block1_conv1").kernel.numpy())
-    np.testing.assert_array_equal(backbone.get_layer("block4_conv3").kernel.numpy(),
-                                  reference.get_layer("block4_conv3").kernel.numpy())
+    np.testing.assert_array_equal(
+        backbone.get_layer("block1_conv1").kernel.numpy(),
+        reference.get_layer("block1_conv1").kernel.numpy(),
+    )
+    np.testing.assert_array_equal(
+        backbone.get_layer("block4_conv3").kernel.numpy(),
+        reference.get_layer("block4_conv3").kernel.numpy(),
+    )
     assert len(rep["history"]["finetune"]["loss"]) == 1
     kept_trained = rep["history"]["finetune"]["best_epoch"] > 0
-    assert kept_trained != np.array_equal(backbone.get_layer("block5_conv3").kernel.numpy(),
-                                          reference.get_layer("block5_conv3").kernel.numpy())
+    assert kept_trained != np.array_equal(
+        backbone.get_layer("block5_conv3").kernel.numpy(),
+        reference.get_layer("block5_conv3").kernel.numpy(),
+    )
     assert h5py.is_hdf5(path)

@@ -10,15 +10,21 @@ from applications.data import chords
 
 
 def _read_all(folder):
-    return {os.path.relpath(os.path.join(d, f), folder): sf.read(os.path.join(d, f))[0]
-            for d, _, files in os.walk(folder) for f in files if f.endswith(".wav")}
+    return {
+        os.path.relpath(os.path.join(d, f), folder): sf.read(os.path.join(d, f))[0]
+        for d, _, files in os.walk(folder)
+        for f in files
+        if f.endswith(".wav")
+    }
 
 
 def test_same_seed_same_audio_other_seed_differs(tmp_path):
     a, b, c = (tmp_path / n for n in "abc")
     for path, seed in ((a, 1), (b, 1), (c, 2)):
         path.mkdir()
-        assert chords.make_chords(str(path), clips_per_class=2, seed=seed) == 2 * len(chords.QUALITIES)
+        assert chords.make_chords(str(path), clips_per_class=2, seed=seed) == 2 * len(
+            chords.QUALITIES
+        )
     ra, rb, rc = _read_all(str(a)), _read_all(str(b)), _read_all(str(c))
     assert ra.keys() == rb.keys() == rc.keys()
     assert all(np.array_equal(ra[k], rb[k]) for k in ra)
@@ -92,7 +98,9 @@ def test_builtin_chords_are_learnable(builtin_cache, monkeypatch):
     x = keras.layers.GlobalAveragePooling2D()(x)
     outputs = keras.layers.Dense(len(data.class_names), activation="softmax")(x)
     model = keras.Model(inputs, outputs)
-    model.compile(keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     model.fit(data.train, epochs=20, verbose=0)
     _, accuracy = model.evaluate(data.test, verbose=0)
     assert accuracy > 3.0 / len(data.class_names), accuracy  # chance is 1 / 8

@@ -95,8 +95,9 @@ def test_lengths_rates_and_channels_are_handled_and_reported(tmp_path):
     _wav(str(tmp_path / "b" / "mid.wav"), seconds=0.25, rate=8000)
     with pytest.raises(ValueError, match="different lengths.*Received: clip_seconds=None"):
         load_dataset(str(tmp_path), val_fraction=0, test_fraction=0)
-    data = load_dataset(str(tmp_path), clip_seconds=0.25, val_fraction=0, test_fraction=0,
-                        batch_size=8)
+    data = load_dataset(
+        str(tmp_path), clip_seconds=0.25, val_fraction=0, test_fraction=0, batch_size=8
+    )
     notes = "\n".join(data.notes)
     assert "from 22050 Hz to 16000 Hz" in notes and "from 8000 Hz to 16000 Hz" in notes
     assert "mixed 1 multi-channel" in notes and "cropped 1 and zero-padded 1" in notes
@@ -113,8 +114,9 @@ def test_train_crops_vary_by_epoch_eval_crops_do_not(tmp_path):
             sf.write(str(tmp_path / f"{label}{i}.wav"), 0.3 * rng.uniform(-1, 1, 16000), 16000)
             os.makedirs(tmp_path / label, exist_ok=True)
             os.replace(tmp_path / f"{label}{i}.wav", tmp_path / label / f"{i}.wav")
-    data = load_dataset(str(tmp_path), clip_seconds=0.1, batch_size=16, val_fraction=0.25,
-                        test_fraction=0.25)
+    data = load_dataset(
+        str(tmp_path), clip_seconds=0.1, batch_size=16, val_fraction=0.25, test_fraction=0.25
+    )
 
     def rows(ds):  # the epoch's clips as a set, whatever the shuffle order
         return {x.tobytes() for batch, _ in ds for x in batch.numpy()}
@@ -162,12 +164,15 @@ def _fake_kaggle(root, name):
             f.write("yes/1_nohash_0.wav\n")
 
 
-@pytest.mark.parametrize("name,classes,counts", [
-    ("gtzan", ["blues", "jazz"], {"train": 2, "val": 2, "test": 2}),
-    ("esc50", ["dog", "rain"], {"train": 6, "val": 2, "test": 2}),
-    ("urbansound8k", ["car_horn", "dog_bark"], {"train": 16, "val": 2, "test": 2}),
-    ("speech_commands", ["no", "yes"], {"train": 5, "val": 2, "test": 1}),
-])
+@pytest.mark.parametrize(
+    "name,classes,counts",
+    [
+        ("gtzan", ["blues", "jazz"], {"train": 2, "val": 2, "test": 2}),
+        ("esc50", ["dog", "rain"], {"train": 6, "val": 2, "test": 2}),
+        ("urbansound8k", ["car_horn", "dog_bark"], {"train": 16, "val": 2, "test": 2}),
+        ("speech_commands", ["no", "yes"], {"train": 5, "val": 2, "test": 1}),
+    ],
+)
 def test_kaggle_layouts_parse_with_official_splits(tmp_path, monkeypatch, name, classes, counts):
     import kagglehub
 

@@ -29,5 +29,8 @@ def test_never_predicted_class_scores_zero_not_nan():
 def test_csv_history_keeps_last_row_per_epoch(tmp_path):
     log = tmp_path / "full.csv"
     log.write_text("epoch,accuracy,loss\n0,0.1,2.0\n1,0.2,1.5\n1,0.25,1.4\n2,0.3,1.2\n")
-    assert metrics.read_csv_history(str(log)) == {"accuracy": [0.1, 0.25, 0.3], "loss": [2.0, 1.4, 1.2]}
+    assert metrics.read_csv_history(str(log)) == {
+        "accuracy": [0.1, 0.25, 0.3],
+        "loss": [2.0, 1.4, 1.2],
+    }
     assert metrics.read_csv_history(str(tmp_path / "missing.csv")) == {}

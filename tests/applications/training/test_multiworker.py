@@ -90,8 +90,12 @@ def test_two_workers_on_loopback_match_single_worker(tmp_path):
     script.write_text(WORKER)
     workers = [f"127.0.0.1:{p}" for p in _free_ports(2)]
     procs = [
-        _launch(script, "multi_worker", tmp_path / f"w{i}",
-                tf_config={"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}})
+        _launch(
+            script,
+            "multi_worker",
+            tmp_path / f"w{i}",
+            tf_config={"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}},
+        )
         for i in range(2)
     ]
     reference = _launch(script, "default", tmp_path / "single")
@@ -111,8 +115,10 @@ def test_two_workers_on_loopback_match_single_worker(tmp_path):
 def test_mirrored_on_two_logical_cpus_matches_one_device(tmp_path):
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
-    runs = [_launch(script, "mirrored", tmp_path / "mirrored", logical=2),
-            _launch(script, "default", tmp_path / "single")]
+    runs = [
+        _launch(script, "mirrored", tmp_path / "mirrored", logical=2),
+        _launch(script, "default", tmp_path / "single"),
+    ]
     for proc in runs:
         _finish(proc)
     (wm, rm), (ws, rs) = _result(tmp_path / "mirrored"), _result(tmp_path / "single")
@@ -132,10 +138,22 @@ def test_finetune_command_on_two_workers(tmp_path):
     procs = []
     for i in range(2):
         config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}}
-        env = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="",
-                   TF_CONFIG=json.dumps(config))
-        procs.append(subprocess.Popen([sys.executable, "-m", "applications.cli", *args], env=env,
-                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        env = dict(
+            os.environ,
+            PYTHONPATH=REPO,
+            TF_CPP_MIN_LOG_LEVEL="2",
+            CUDA_VISIBLE_DEVICES="",
+            TF_CONFIG=json.dumps(config),
+        )
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "applications.cli", *args],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
     outputs = []
     for proc in procs:
         output, _ = proc.communicate(timeout=240)
@@ -145,6 +163,15 @@ def test_finetune_command_on_two_workers(tmp_path):
     with open(out / "report.json") as f:
         report = json.load(f)
     assert (report["strategy"], report["num_replicas"]) == ("multi_worker", 2)
-    assert len(report["history"]["head"]["loss"]) == 3 and len(report["history"]["full"]["loss"]) == 1
-    assert sorted(os.listdir(out)) == ["confusion_matrix.png", "examples.png", "history.png",
-                                       "labels.json", "logs", "model.keras", "report.json"]
+    assert (
+        len(report["history"]["head"]["loss"]) == 3 and len(report["history"]["full"]["loss"]) == 1
+    )
+    assert sorted(os.listdir(out)) == [
+        "confusion_matrix.png",
+        "examples.png",
+        "history.png",
+        "labels.json",
+        "logs",
+        "model.keras",
+        "report.json",
+    ]

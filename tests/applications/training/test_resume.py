@@ -21,8 +21,13 @@ ENV = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_D
 def _finetune(data, out):
     args = ["finetune", "--data", data, "--weights", "none", "--out", out, "--seed", "5"] + TINY
     args[args.index("--finetune-epochs") + 1] = "6"
-    return subprocess.Popen([sys.executable, "-m", "applications.cli", *args], env=ENV,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "applications.cli", *args],
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _weights(out):
@@ -34,8 +39,13 @@ def _weights(out):
 
 def _run_script(script, backup, out, kill_after):
     """Run a training script that kills itself after `kill_after` epochs (0: never)."""
-    return subprocess.run([sys.executable, str(script), str(backup), str(out), str(kill_after)],
-                          env=ENV, capture_output=True, text=True, timeout=240)
+    return subprocess.run(
+        [sys.executable, str(script), str(backup), str(out), str(kill_after)],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
 
 
 def test_finetune_killed_mid_phase_resumes_to_identical_weights(tmp_path):
@@ -117,7 +127,9 @@ def test_custom_loop_killed_resumes_to_identical_weights(tmp_path):
     assert os.path.exists(tmp_path / "b1" / "state.npz")
     second = _run_script(script, tmp_path / "b1", tmp_path / "killed.npy", 0)
     clean = _run_script(script, tmp_path / "b2", tmp_path / "clean.npy", 0)
-    assert second.returncode == 0 and clean.returncode == 0, second.stderr[-2000:] + clean.stderr[-2000:]
+    assert second.returncode == 0 and clean.returncode == 0, (
+        second.stderr[-2000:] + clean.stderr[-2000:]
+    )
     np.testing.assert_array_equal(np.load(tmp_path / "killed.npy"), np.load(tmp_path / "clean.npy"))
 
 
@@ -162,5 +174,7 @@ def test_mirrored_fit_killed_resumes_to_identical_weights(tmp_path):
     assert first.returncode == -signal.SIGKILL, first.stderr[-2000:]
     second = _run_script(script, tmp_path / "b1", tmp_path / "killed.npy", 0)
     clean = _run_script(script, tmp_path / "b2", tmp_path / "clean.npy", 0)
-    assert second.returncode == 0 and clean.returncode == 0, second.stderr[-2000:] + clean.stderr[-2000:]
+    assert second.returncode == 0 and clean.returncode == 0, (
+        second.stderr[-2000:] + clean.stderr[-2000:]
+    )
     np.testing.assert_array_equal(np.load(tmp_path / "killed.npy"), np.load(tmp_path / "clean.npy"))

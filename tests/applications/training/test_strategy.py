@@ -36,7 +36,10 @@ def test_tf_config_workers_and_chief():
     assert not strategy.is_chief(env)
     two["task"]["index"] = 0
     assert strategy.is_chief({"TF_CONFIG": json.dumps(two)})
-    with_chief = {"cluster": {"chief": ["c:0"], "worker": ["a:1"]}, "task": {"type": "worker", "index": 0}}
+    with_chief = {
+        "cluster": {"chief": ["c:0"], "worker": ["a:1"]},
+        "task": {"type": "worker", "index": 0},
+    }
     assert strategy.cluster_workers({"TF_CONFIG": json.dumps(with_chief)}) == 2
     assert not strategy.is_chief({"TF_CONFIG": json.dumps(with_chief)})
     assert strategy.cluster_workers({}) == 0 and strategy.is_chief({})

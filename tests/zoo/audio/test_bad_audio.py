@@ -56,8 +56,12 @@ def _write_corpus(folder):
     expect["six_channels.wav"] = ("ok", (RATE, 6, 500))
     sf.write(p("rate_96k.wav"), _tone(960, 96000), 96000, subtype="PCM_16")
     expect["rate_96k.wav"] = ("ok", (96000, 1, 960))
-    for name, subtype in (("pcm_u8.wav", "PCM_U8"), ("pcm_24.wav", "PCM_24"),
-                          ("float32.wav", "FLOAT"), ("pcm_32.wav", "PCM_32")):
+    for name, subtype in (
+        ("pcm_u8.wav", "PCM_U8"),
+        ("pcm_24.wav", "PCM_24"),
+        ("float32.wav", "FLOAT"),
+        ("pcm_32.wav", "PCM_32"),
+    ):
         sf.write(p(name), _tone(700), RATE, subtype=subtype)
         expect[name] = ("ok", (RATE, 1, 700))
     sf.write(p("flac_named.wav"), _tone(600), RATE, format="FLAC", subtype="PCM_16")
@@ -79,8 +83,13 @@ def corpus(tmp_path, monkeypatch):
     # unreadable file at the access check and in libsndfile itself.
     unreadable = os.path.join(folder, "unreadable.wav")
     real_access, real_info = os.access, sf.info
-    monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if os.fspath(path) ==
-                        unreadable else real_access(path, mode, **kw))
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda path, mode, **kw: (
+            False if os.fspath(path) == unreadable else real_access(path, mode, **kw)
+        ),
+    )
 
     def info(file, *args, **kwargs):
         if isinstance(file, (str, os.PathLike)) and os.fspath(file) == unreadable:
@@ -152,7 +161,9 @@ def test_dataset_stops_at_first_bad_file_or_skips_and_lists(corpus, tmp_path):
     bad = sorted(n for n, (k, _) in expect.items() if k == "error")
     root = str(tmp_path / "data")
     _dataset_folder(root, [os.path.join(folder, n) for n in bad if n != "unreadable.wav"])
-    with pytest.raises(audio.AudioDecodeError, match=r"directory\.wav: is a directory.*skip_bad=True"):
+    with pytest.raises(
+        audio.AudioDecodeError, match=r"directory\.wav: is a directory.*skip_bad=True"
+    ):
         load_dataset(root, clip_seconds=0.25, batch_size=4)
     data = load_dataset(root, clip_seconds=0.25, batch_size=4, skip_bad=True)
     skipped = {os.path.basename(p) for p, _ in data.skipped}

@@ -29,9 +29,18 @@ def test_log_mel_matches_librosa(kw):
     ours = audio.LogMelSpectrogram(**kw)(y[None])[0, ..., 0].numpy()
     ref = librosa.power_to_db(
         librosa.feature.melspectrogram(
-            y=y, sr=kw["sample_rate"], n_fft=kw["n_fft"], hop_length=kw["hop_length"],
-            n_mels=kw["n_mels"], fmin=kw["fmin"], fmax=kw["fmax"], power=2.0),
-        ref=1.0, top_db=None)
+            y=y,
+            sr=kw["sample_rate"],
+            n_fft=kw["n_fft"],
+            hop_length=kw["hop_length"],
+            n_mels=kw["n_mels"],
+            fmin=kw["fmin"],
+            fmax=kw["fmax"],
+            power=2.0,
+        ),
+        ref=1.0,
+        top_db=None,
+    )
     assert ours.shape == ref.shape == (kw["n_mels"], 1 + y.size // kw["hop_length"])
     loud = ref > -60.0
     assert loud.mean() > 0.5
@@ -64,8 +73,9 @@ def test_log_mel_rejects_bad_arguments():
 
 def test_spec_augment_identity_at_inference_masks_in_training():
     x = np.random.default_rng(0).normal(-30, 10, (4, 40, 50, 1)).astype("float32")
-    aug = audio.SpecAugment(freq_mask_param=10, time_mask_param=12, num_freq_masks=2,
-                            num_time_masks=2, seed=3)
+    aug = audio.SpecAugment(
+        freq_mask_param=10, time_mask_param=12, num_freq_masks=2, num_time_masks=2, seed=3
+    )
     np.testing.assert_array_equal(aug(x).numpy(), x)
     np.testing.assert_array_equal(aug(x, training=False).numpy(), x)
     y = aug(x, training=True).numpy()

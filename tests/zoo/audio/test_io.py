@@ -62,14 +62,17 @@ def test_load_lossy_formats(tmp_path, fmt, subtype):
     assert abs(np.argmax(spectrum) * 2 - 440) <= 2
 
 
-@pytest.mark.parametrize("rate_in,rate_out", [(22050, 16000), (16000, 22050), (8000, 16000),
-                                              (96000, 16000), (44100, 16000), (48000, 44100)])
+@pytest.mark.parametrize(
+    "rate_in,rate_out",
+    [(22050, 16000), (16000, 22050), (8000, 16000), (96000, 16000), (44100, 16000), (48000, 44100)],
+)
 def test_polyphase_resample_matches_scipy(rate_in, rate_out):
     x = np.random.default_rng(0).standard_normal((2001, 2))
     g = np.gcd(rate_in, rate_out)
     ref = scipy.signal.resample_poly(x, rate_out // g, rate_in // g, axis=0)
-    ours = audio.resample(tf.constant(x, tf.float32), tf.constant(rate_in), tf.constant(rate_out),
-                          method="polyphase").numpy()
+    ours = audio.resample(
+        tf.constant(x, tf.float32), tf.constant(rate_in), tf.constant(rate_out), method="polyphase"
+    ).numpy()
     assert ours.shape == ref.shape
     np.testing.assert_allclose(ours, ref, atol=2e-5 * np.abs(ref).max())
 
@@ -96,7 +99,8 @@ def test_resample_keeps_passband_and_suppresses_aliases(method):
 def test_resample_runs_inside_tf_data_with_per_file_rates():
     rates = tf.constant([8000, 22050, 16000])
     ds = tf.data.Dataset.from_tensor_slices(rates).map(
-        lambda r: audio.resample(tf.ones([r]), r, RATE, method="polyphase"))
+        lambda r: audio.resample(tf.ones([r]), r, RATE, method="polyphase")
+    )
     assert [int(w.shape[0]) for w in ds] == [RATE] * 3
     with pytest.raises(ValueError, match="Received: rate_out=0"):
         audio.resample(np.zeros(4, "float32"), 16000, 0)
@@ -114,13 +118,20 @@ def test_fix_length_centre_and_random():
     np.testing.assert_array_equal(audio.to_mono(tf.constant([[1.0, 3.0]])).numpy(), [2.0])
 
 
-@pytest.mark.parametrize("fmt,subtype,rate", [("WAV", "PCM_16", 22050), ("WAV", "PCM_24", 16000),
-                                              ("FLAC", "PCM_16", 8000), ("WAV", "FLOAT", 16000)])
+@pytest.mark.parametrize(
+    "fmt,subtype,rate",
+    [
+        ("WAV", "PCM_16", 22050),
+        ("WAV", "PCM_24", 16000),
+        ("FLAC", "PCM_16", 8000),
+        ("WAV", "FLOAT", 16000),
+    ],
+)
 def test_decode_file_in_tf_data_equals_load(tmp_path, fmt, subtype, rate):
     path = str(tmp_path / f"x.{fmt.lower()}")
     sf.write(path, _tone(rate // 2, rate, channels=2), rate, format=fmt, subtype=subtype)
     ds = tf.data.Dataset.from_tensor_slices([path]).map(lambda p: audio.decode_file(p, RATE))
-    (wave, out_rate), = list(ds)
+    ((wave, out_rate),) = list(ds)
     expected, _ = audio.load(path, sample_rate=RATE)
     assert int(out_rate) == RATE and wave.shape == expected.shape == (RATE // 2,)
     np.testing.assert_allclose(wave.numpy(), expected, atol=1e-4)
@@ -151,7 +162,9 @@ def test_backend_is_named_and_import_is_silent():
 
 
 def test_backend_can_be_forced_to_soundfile(monkeypatch):
-    backend_module = sys.modules["zoo.audio.backend"]  # the module; zoo.audio.backend is the function
+    backend_module = sys.modules[
+        "zoo.audio.backend"
+    ]  # the module; zoo.audio.backend is the function
     monkeypatch.setattr(backend_module, "_probed", {})  # forget this process's probe
     monkeypatch.setenv("AUDIOZOO_AUDIO_BACKEND", "soundfile")
     assert audio.backend() == "soundfile"

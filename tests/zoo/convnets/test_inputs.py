@@ -26,7 +26,13 @@ def _model(**kwargs):
 def test_a_new_backbone_gets_the_keras_applications_arguments():
     model = _model(classes=3)
     assert model.input.shape == (None, 16, 16, 3)
-    assert [layer.name for layer in model.layers[-5:]] == ["pool", "flatten", "fc1", "drop1", "predictions"]
+    assert [layer.name for layer in model.layers[-5:]] == [
+        "pool",
+        "flatten",
+        "fc1",
+        "drop1",
+        "predictions",
+    ]
     assert model.output.shape == (None, 3)
     pooled = _model(include_top=False, input_shape=(None, 8, 1), pooling="max")
     assert pooled.output.shape == (None, 4)

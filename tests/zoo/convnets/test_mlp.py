@@ -52,7 +52,9 @@ def test_bad_arguments_name_themselves(kwargs, arg):
 def _fit_xor(hidden_units):
     keras.utils.set_random_seed(0)
     model = zoo.mlp((2,), hidden_units, 1, activation="tanh", output_activation="sigmoid")
-    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy", metrics=["accuracy"]
+    )
     model.fit(XOR_X, XOR_Y, epochs=400, batch_size=4, verbose=0)
     return model.evaluate(XOR_X, XOR_Y, verbose=0, return_dict=True)["accuracy"]
 

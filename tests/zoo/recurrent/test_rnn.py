@@ -13,11 +13,17 @@ def _x(batch=2, steps=6, features=3, seed=0):
 
 # Parameters of one layer with n inputs and u units (Goodfellow et al. ch. 10):
 # Elman u(n+u+1); LSTM 4u(n+u+1); GRU (Keras reset_after=True) 3u(n+u+2).
-@pytest.mark.parametrize("cell, recurrent", [("simple", 4 * 8), ("lstm", 4 * 4 * 8), ("gru", 3 * 4 * 9)])
+@pytest.mark.parametrize(
+    "cell, recurrent", [("simple", 4 * 8), ("lstm", 4 * 4 * 8), ("gru", 3 * 4 * 9)]
+)
 def test_parameter_counts_follow_the_cell_equations(cell, recurrent):
-    model = rnn_classifier((None, 3), num_classes=2, cell=cell, units=4, num_layers=1, bidirectional=False)
+    model = rnn_classifier(
+        (None, 3), num_classes=2, cell=cell, units=4, num_layers=1, bidirectional=False
+    )
     assert model.count_params() == recurrent + (4 * 2 + 2)
-    bi = rnn_classifier((None, 3), num_classes=2, cell=cell, units=4, num_layers=1, bidirectional=True)
+    bi = rnn_classifier(
+        (None, 3), num_classes=2, cell=cell, units=4, num_layers=1, bidirectional=True
+    )
     assert bi.count_params() == 2 * recurrent + (8 * 2 + 2)
 
 
@@ -26,7 +32,10 @@ def test_output_shapes(cell):
     x = _x()
     tagger = rnn_tagger((None, 3), num_classes=5, cell=cell, units=4, num_layers=3, dropout=0.2)
     assert tagger(x).shape == (2, 6, 5)
-    assert [layer.name for layer in tagger.layers if "dropout" in layer.name] == ["dropout1", "dropout2"]
+    assert [layer.name for layer in tagger.layers if "dropout" in layer.name] == [
+        "dropout1",
+        "dropout2",
+    ]
     assert rnn_classifier((6, 3), num_classes=5, cell=cell, units=4)(x).shape == (2, 5)
     generator = rnn_generator(conditioning_dim=3, steps=7, output_dim=2, cell=cell, units=4)
     assert generator(np.ones((2, 3), "float32")).shape == (2, 7, 2)
@@ -47,20 +56,41 @@ def test_masking_makes_padding_invisible(build):
         long = long[:, :4]
     np.testing.assert_allclose(short, long, atol=1e-6)
     # The same weights without masking do see the padding (the test can fail).
-    unmasked = build((None, 3), num_classes=3, cell="gru", units=4, num_layers=2, bidirectional=True, masking=False)
+    unmasked = build(
+        (None, 3),
+        num_classes=3,
+        cell="gru",
+        units=4,
+        num_layers=2,
+        bidirectional=True,
+        masking=False,
+    )
     unmasked.set_weights(model.get_weights())
     other = np.asarray(unmasked(padded))
     other = other[:, :4] if other.ndim == 3 else other
     assert np.abs(other - short).max() > 1e-4
 
 
-@pytest.mark.parametrize("conditioning, init_layers", [("input", 0), ("state", 2 * 2 * 2), ("both", 2 * 2 * 2)])
+@pytest.mark.parametrize(
+    "conditioning, init_layers", [("input", 0), ("state", 2 * 2 * 2), ("both", 2 * 2 * 2)]
+)
 def test_generator_conditioning(conditioning, init_layers):
     # 2 layers x (h, c) x 2 directions initial-state maps for a bidirectional LSTM.
-    model = rnn_generator(conditioning_dim=3, steps=5, output_dim=2, conditioning=conditioning,
-                          cell="lstm", units=4, num_layers=2, bidirectional=True)
+    model = rnn_generator(
+        conditioning_dim=3,
+        steps=5,
+        output_dim=2,
+        conditioning=conditioning,
+        cell="lstm",
+        units=4,
+        num_layers=2,
+        bidirectional=True,
+    )
     assert len([layer for layer in model.layers if layer.name.startswith("init_")]) == init_layers
-    a, b = np.asarray(model(np.ones((1, 3), "float32"))), np.asarray(model(-np.ones((1, 3), "float32")))
+    a, b = (
+        np.asarray(model(np.ones((1, 3), "float32"))),
+        np.asarray(model(-np.ones((1, 3), "float32"))),
+    )
     assert np.abs(a - b).max() > 1e-4  # the output depends on the conditioning vector
     assert not np.allclose(a[:, 0], a[:, -1])  # and varies over time
 
@@ -91,8 +121,16 @@ def test_clipping_bounds_the_update_of_an_exploding_rnn():
     lr, clip = 0.1, 1.0
 
     def step_norm(**clipping):
-        model = rnn_classifier((40, 1), num_classes=1, cell="simple", units=8, num_layers=1,
-                               bidirectional=False, masking=False, output_activation=None)
+        model = rnn_classifier(
+            (40, 1),
+            num_classes=1,
+            cell="simple",
+            units=8,
+            num_layers=1,
+            bidirectional=False,
+            masking=False,
+            output_activation=None,
+        )
         layer = model.get_layer("simple1")
         kernel, recurrent, bias = layer.get_weights()
         layer.set_weights([kernel, 1.5 * np.eye(8, dtype="float32"), bias])
@@ -113,7 +151,9 @@ def test_clipping_bounds_the_update_of_an_exploding_rnn():
 def test_recommended_compile_kwargs_clip_the_global_norm():
     kwargs = recommended_compile_kwargs(metrics=["accuracy"], global_clipnorm=0.5)
     assert kwargs["optimizer"].global_clipnorm == 0.5 and kwargs["metrics"] == ["accuracy"]
-    model = zoo.create_model("rnn_classifier", input_shape=(None, 3), num_classes=2, units=4, num_layers=1)
+    model = zoo.create_model(
+        "rnn_classifier", input_shape=(None, 3), num_classes=2, units=4, num_layers=1
+    )
     model.compile(**kwargs)
     history = model.fit(_x(batch=4), np.array([0, 1, 0, 1]), epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])

@@ -41,17 +41,25 @@ def test_constant_one_trains_exactly_like_teacher_forcing():
     other = _model(Constant(0.5))
     other.set_weights(reference.get_weights())
     other.compile(optimizer=keras.optimizers.SGD(0.5), loss="mse")
-    assert other.fit(x, x, batch_size=4, verbose=0).history["loss"][0] != pytest.approx(float(loss), rel=1e-3)
+    assert other.fit(x, x, batch_size=4, verbose=0).history["loss"][0] != pytest.approx(
+        float(loss), rel=1e-3
+    )
 
 
 @pytest.mark.parametrize("context_dim", [None, 3])
 def test_constant_zero_feeds_exactly_the_free_running_outputs(context_dim):
     x = _frames()
     model = _model(Constant(0.0), context_dim=context_dim, cell="gru")
-    context = np.random.default_rng(1).standard_normal((4, 3)).astype("float32") if context_dim else None
+    context = (
+        np.random.default_rng(1).standard_normal((4, 3)).astype("float32") if context_dim else None
+    )
     inputs = x if context is None else {"sequence": x, "context": context}
     _, fed, _ = model.rollout(x, context, epsilon=model.schedule(model.sampling_step))
-    free = model.generate(12, context=context) if context is not None else np.repeat(model.generate(12), 4, 0)
+    free = (
+        model.generate(12, context=context)
+        if context is not None
+        else np.repeat(model.generate(12), 4, 0)
+    )
     np.testing.assert_allclose(np.asarray(fed)[:, 1:], free[:, :-1], atol=1e-6)
     np.testing.assert_array_equal(np.asarray(fed)[:, 0], 0.0)  # step 0: the zero start frame
     # What fit trains on is exactly the free-running error.
@@ -63,8 +71,17 @@ def test_constant_zero_feeds_exactly_the_free_running_outputs(context_dim):
 def test_constant_zero_tokens_with_argmax_feed_the_generated_tokens():
     rng = np.random.default_rng(0)
     tokens = rng.integers(0, 6, (3, 9)).astype("int32")
-    model = zoo.create_model("scheduled_sampling_rnn", vocab_size=6, units=8, embedding_dim=4, cell="simple",
-                             sampling="argmax", start_token=5, schedule=Constant(0.0), seed=0)
+    model = zoo.create_model(
+        "scheduled_sampling_rnn",
+        vocab_size=6,
+        units=8,
+        embedding_dim=4,
+        cell="simple",
+        sampling="argmax",
+        start_token=5,
+        schedule=Constant(0.0),
+        seed=0,
+    )
     _, fed, own = model.rollout(tokens, epsilon=0.0)
     generated = model.generate(9)
     assert generated.dtype == np.int32 and generated.shape == (1, 9)
@@ -96,7 +113,9 @@ def test_teacher_steps_always_feed_the_ground_truth_first():
     truth = np.concatenate([np.zeros_like(x[:, :1]), x[:, :-1]], axis=1)
     np.testing.assert_array_equal(np.asarray(fed)[:, :5], truth[:, :5])
     # After them, eps = 0 feeds the free-running continuation of that prime.
-    np.testing.assert_allclose(np.asarray(fed)[:, 5:], model.generate(6, prime=x[:, :4])[:, :5], atol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(fed)[:, 5:], model.generate(6, prime=x[:, :4])[:, :5], atol=1e-6
+    )
 
 
 def test_step_counter_counts_batches_and_eps_is_logged():
@@ -112,13 +131,26 @@ def test_step_counter_counts_batches_and_eps_is_logged():
 
 
 def test_token_sampling_follows_the_softmax():
-    model = zoo.create_model("scheduled_sampling_rnn", vocab_size=4, units=4, embedding_dim=3, cell="gru",
-                             sampling="sample", seed=0)
-    model.readout.set_weights([model.readout.get_weights()[0] * 0, np.log(np.array([0.1, 0.2, 0.3, 0.4]))])
+    model = zoo.create_model(
+        "scheduled_sampling_rnn",
+        vocab_size=4,
+        units=4,
+        embedding_dim=3,
+        cell="gru",
+        sampling="sample",
+        seed=0,
+    )
+    model.readout.set_weights(
+        [model.readout.get_weights()[0] * 0, np.log(np.array([0.1, 0.2, 0.3, 0.4]))]
+    )
     prime = np.zeros((4000, 1), "int32")
     first = model.generate(1, prime=prime, seed=3)[:, 0]
-    np.testing.assert_allclose(np.bincount(first, minlength=4) / 4000, [0.1, 0.2, 0.3, 0.4], atol=0.03)
-    np.testing.assert_array_equal(model.generate(5, prime=prime[:8], seed=7), model.generate(5, prime=prime[:8], seed=7))
+    np.testing.assert_allclose(
+        np.bincount(first, minlength=4) / 4000, [0.1, 0.2, 0.3, 0.4], atol=0.03
+    )
+    np.testing.assert_array_equal(
+        model.generate(5, prime=prime[:8], seed=7), model.generate(5, prime=prime[:8], seed=7)
+    )
 
 
 def test_prime_is_teacher_forced_then_generation_runs_free():
@@ -140,7 +172,9 @@ def test_keras_file_keeps_schedule_and_step(tmp_path):
     assert isinstance(loaded, ScheduledSamplingRNN)
     assert loaded.schedule == Linear(k=1.0, c=0.1, epsilon=0.2)
     assert int(loaded.sampling_step.numpy()) == 2
-    np.testing.assert_array_equal(loaded.generate(5, prime=x[:, :3]), model.generate(5, prime=x[:, :3]))
+    np.testing.assert_array_equal(
+        loaded.generate(5, prime=x[:, :3]), model.generate(5, prime=x[:, :3])
+    )
 
 
 @pytest.mark.parametrize(
@@ -156,7 +190,11 @@ def test_keras_file_keeps_schedule_and_step(tmp_path):
         (dict(vocab_size=4), lambda m: m(np.array([[0, 1, 4]])), "sequence"),
         (dict(vocab_size=4), lambda m: m(np.zeros((1, 3), "float32")), "sequence"),
         (dict(frame_dim=2, context_dim=3), lambda m: m(np.zeros((1, 5, 2), "float32")), "context"),
-        (dict(frame_dim=2, context_dim=3), lambda m: m({"sequence": np.zeros((1, 5, 2)), "context": np.zeros((1, 2))}), "context"),
+        (
+            dict(frame_dim=2, context_dim=3),
+            lambda m: m({"sequence": np.zeros((1, 5, 2)), "context": np.zeros((1, 2))}),
+            "context",
+        ),
         (dict(frame_dim=2), lambda m: m.generate(0), "steps"),
     ],
 )

@@ -45,7 +45,8 @@ def test_schedules_accept_tensor_steps():
 
 
 @pytest.mark.parametrize(
-    "schedule", [Linear(k=0.8, c=0.01, epsilon=0.2), Exponential(0.9), InverseSigmoid(20.0), Constant(0.5)]
+    "schedule",
+    [Linear(k=0.8, c=0.01, epsilon=0.2), Exponential(0.9), InverseSigmoid(20.0), Constant(0.5)],
 )
 def test_serialization_round_trip(schedule):
     config = keras.saving.serialize_keras_object(schedule)

@@ -20,7 +20,13 @@ def _tokens(shape, vocab, seed=0, low=1):
 
 
 def _model(attention=None, cell="lstm", **kwargs):
-    kwargs = {"source_vocab_size": 7, "target_vocab_size": 5, "units": 6, "embedding_dim": 4, **kwargs}
+    kwargs = {
+        "source_vocab_size": 7,
+        "target_vocab_size": 5,
+        "units": 6,
+        "embedding_dim": 4,
+        **kwargs,
+    }
     return zoo.create_model("seq2seq", cell=cell, attention=attention, **kwargs)
 
 
@@ -37,11 +43,15 @@ def test_frames_to_frames_and_frames_to_tokens():
     x = np.random.default_rng(0).standard_normal((2, 8, 3)).astype("float32")
     assert frames((x, np.zeros((2, 5, 2), "float32"))).shape == (2, 5, 2)
     assert frames.decode(x, max_length=6, start_token=0.0).shape == (2, 6, 2)
-    asr = zoo.create_model("seq2seq", source_dim=3, target_vocab_size=6, units=4, attention="bahdanau")
+    asr = zoo.create_model(
+        "seq2seq", source_dim=3, target_vocab_size=6, units=4, attention="bahdanau"
+    )
     assert asr((x, _tokens((2, 3), 6))).shape == (2, 3, 6)
 
 
-@pytest.mark.parametrize("attention, cell", [(None, "lstm"), ("luong", "gru"), ("bahdanau", "simple")])
+@pytest.mark.parametrize(
+    "attention, cell", [(None, "lstm"), ("luong", "gru"), ("bahdanau", "simple")]
+)
 def test_decoder_steps_match_the_teacher_forced_pass(attention, cell):
     """`decode` runs the cells step by step; training runs whole sequences (a
     keras.layers.RNN, or a scan for Bahdanau). Both must compute the same thing."""
@@ -53,7 +63,9 @@ def test_decoder_steps_match_the_teacher_forced_pass(attention, cell):
     keys = model.attention_keys(memory) if attention else memory
     steps = []
     for t in range(5):
-        out, states = model._step(model._target_features(target_in[:, t]), states, memory, keys, mask)
+        out, states = model._step(
+            model._target_features(target_in[:, t]), states, memory, keys, mask
+        )
         steps.append(keras.ops.softmax(out))
     np.testing.assert_allclose(np.stack(steps, 1), parallel, atol=1e-5)
 
@@ -104,34 +116,59 @@ def test_beam_search_stops_at_the_end_token_and_scores_at_least_greedy():
         out = model.decode(source, max_length=8, start_token=0, end_token=3, beam_width=beam)
         for row in out:
             if 3 in row:
-                assert np.all(row[list(row).index(3):] == 3)
+                assert np.all(row[list(row).index(3) :] == 3)
     greedy = model.decode(source, 8, start_token=0, beam_width=1)
     beam = model.decode(source, 8, start_token=0, beam_width=4)
     for i in range(4):
-        assert _log_prob(model, source[i:i + 1], 0, beam[i]) >= _log_prob(model, source[i:i + 1], 0, greedy[i]) - 1e-5
+        assert (
+            _log_prob(model, source[i : i + 1], 0, beam[i])
+            >= _log_prob(model, source[i : i + 1], 0, greedy[i]) - 1e-5
+        )
 
 
 @pytest.mark.parametrize(
     "make, arg",
     [
-        (lambda: Seq2Seq(source_vocab_size=5, source_dim=3, target_vocab_size=5), "source_vocab_size"),
+        (
+            lambda: Seq2Seq(source_vocab_size=5, source_dim=3, target_vocab_size=5),
+            "source_vocab_size",
+        ),
         (lambda: Seq2Seq(source_vocab_size=5, target_vocab_size=1), "target_vocab_size"),
         (lambda: _model("dot"), "attention"),
         (lambda: _model(cell="rnn"), "cell"),
         (lambda: _model(num_layers=0), "num_layers"),
         (lambda: _model()((_tokens((1, 3), 7), _tokens((1, 3), 9))), "decoder_inputs"),
-        (lambda: _model()((_tokens((1, 3), 7).astype("float32"), _tokens((1, 3), 5))), "encoder_inputs"),
+        (
+            lambda: _model()((_tokens((1, 3), 7).astype("float32"), _tokens((1, 3), 5))),
+            "encoder_inputs",
+        ),
         (lambda: _model()(_tokens((1, 3), 7)), "inputs"),
         (lambda: _model().decode(_tokens((1, 3), 7), 4, start_token=5), "start_token"),
         (lambda: _model().decode(_tokens((1, 3), 7), 0, start_token=1), "max_length"),
-        (lambda: _model().decode(_tokens((1, 3), 7), 4, start_token=1, beam_width=2,
-                                 length_penalty=-1.0), "length_penalty"),
-        (lambda: zoo.create_model("seq2seq", source_dim=3, target_dim=2, units=4)(
-            (np.zeros((1, 4, 2), "float32"), np.zeros((1, 4, 2), "float32"))), "encoder_inputs"),
-        (lambda: zoo.create_model("seq2seq", source_dim=3, target_dim=2, units=4).decode(
-            np.zeros((1, 4, 3), "float32"), 4, start_token=0.0, beam_width=2), "beam_width"),
-        (lambda: zoo.create_model("seq2seq", source_dim=3, target_dim=2, units=4).decode(
-            np.zeros((1, 4, 3), "float32"), 4, start_token=np.zeros(3)), "start_token"),
+        (
+            lambda: _model().decode(
+                _tokens((1, 3), 7), 4, start_token=1, beam_width=2, length_penalty=-1.0
+            ),
+            "length_penalty",
+        ),
+        (
+            lambda: zoo.create_model("seq2seq", source_dim=3, target_dim=2, units=4)(
+                (np.zeros((1, 4, 2), "float32"), np.zeros((1, 4, 2), "float32"))
+            ),
+            "encoder_inputs",
+        ),
+        (
+            lambda: zoo.create_model("seq2seq", source_dim=3, target_dim=2, units=4).decode(
+                np.zeros((1, 4, 3), "float32"), 4, start_token=0.0, beam_width=2
+            ),
+            "beam_width",
+        ),
+        (
+            lambda: zoo.create_model("seq2seq", source_dim=3, target_dim=2, units=4).decode(
+                np.zeros((1, 4, 3), "float32"), 4, start_token=np.zeros(3)
+            ),
+            "start_token",
+        ),
     ],
 )
 def test_bad_shapes_vocabularies_and_lengths_name_themselves(make, arg):
@@ -143,7 +180,10 @@ def test_bad_shapes_vocabularies_and_lengths_name_themselves(make, arg):
 def test_learns_to_reverse_digit_sequences():
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "seq2seq_reverse.py"), "--seed", "1"],
-        capture_output=True, text=True, check=True, env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
     )
     report = json.loads(result.stdout)
     assert report["exact_sequence_accuracy_greedy"] >= 0.99, report

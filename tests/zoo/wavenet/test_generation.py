@@ -7,10 +7,20 @@ from zoo.wavenet.mu_law import mu_law_decode
 from zoo.wavenet import WaveNet
 from zoo.wavenet.generation import FastGenerator, NaiveGenerator
 
-SMALL = dict(dilations=(1, 2, 4, 8, 1, 2, 4, 8), residual_channels=8, dilation_channels=8,
-             skip_channels=16, quantization_channels=32)
-CONDITIONED = dict(SMALL, global_condition_classes=3, global_condition_channels=4,
-                   local_condition_channels=5, local_condition_hop=4)
+SMALL = dict(
+    dilations=(1, 2, 4, 8, 1, 2, 4, 8),
+    residual_channels=8,
+    dilation_channels=8,
+    skip_channels=16,
+    quantization_channels=32,
+)
+CONDITIONED = dict(
+    SMALL,
+    global_condition_classes=3,
+    global_condition_channels=4,
+    local_condition_channels=5,
+    local_condition_hop=4,
+)
 
 
 def _sharpened(**kwargs):
@@ -48,14 +58,20 @@ def test_fast_equals_naive_with_conditioning_and_a_prime():
     prime = 0.5 * np.sin(np.arange(40) / 3.0)
     steps = 50
     frames = rng.standard_normal((2, (40 + steps + 3) // 4, 5)).astype("float32")
-    kwargs = dict(batch_size=2, seed=3, global_condition=[0, 2], local_condition=frames, prime=prime)
+    kwargs = dict(
+        batch_size=2, seed=3, global_condition=[0, 2], local_condition=frames, prime=prime
+    )
     fast = FastGenerator(model, **kwargs).generate_classes(steps)
     naive = NaiveGenerator(model, **kwargs).generate_classes(steps)
     np.testing.assert_array_equal(fast, naive)
     # A different global id or different local features change what is sampled.
-    other_id = FastGenerator(model, **{**kwargs, "global_condition": [1, 2]}).generate_classes(steps)
+    other_id = FastGenerator(model, **{**kwargs, "global_condition": [1, 2]}).generate_classes(
+        steps
+    )
     assert not np.array_equal(other_id[0], fast[0])
-    other_frames = FastGenerator(model, **{**kwargs, "local_condition": frames[::-1]}).generate_classes(steps)
+    other_frames = FastGenerator(
+        model, **{**kwargs, "local_condition": frames[::-1]}
+    ).generate_classes(steps)
     assert not np.array_equal(other_frames, fast)
 
 

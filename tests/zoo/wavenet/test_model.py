@@ -15,8 +15,13 @@ from zoo.wavenet import (
 )
 from zoo.wavenet.layers import ConditionUpsampler, GatedResidualBlock, upsampling_factors
 
-SMALL = dict(dilations=(1, 2, 4, 8, 1, 2, 4, 8), residual_channels=8, dilation_channels=8,
-             skip_channels=16, quantization_channels=32)
+SMALL = dict(
+    dilations=(1, 2, 4, 8, 1, 2, 4, 8),
+    residual_channels=8,
+    dilation_channels=8,
+    skip_channels=16,
+    quantization_channels=32,
+)
 
 
 def _classes(shape, q, seed=0):
@@ -28,8 +33,12 @@ def test_default_wavenet_is_the_paper_configuration():
     assert model.dilations == tuple(2**i for i in range(10)) * 3 == DEFAULT_DILATIONS
     assert len([layer for layer in model.layers if isinstance(layer, GatedResidualBlock)]) == 30
     block = model.get_layer("block29")
-    assert (block.kernel_size, block.residual_channels, block.dilation_channels, block.skip_channels) == (
-        2, 32, 32, 512)
+    assert (
+        block.kernel_size,
+        block.residual_channels,
+        block.dilation_channels,
+        block.skip_channels,
+    ) == (2, 32, 32, 512)
     assert block.dilation == 512
     assert model.get_layer("causal_conv").kernel.shape == (2, 256, 32)
     assert model.output_shape == (None, None, 256)
@@ -38,8 +47,15 @@ def test_default_wavenet_is_the_paper_configuration():
 
 
 def test_receptive_field_formula_follows_the_configuration():
-    model = WaveNet(dilations=(1, 3, 9), kernel_size=3, initial_kernel_size=4, residual_channels=4,
-                    dilation_channels=4, skip_channels=4, quantization_channels=8)
+    model = WaveNet(
+        dilations=(1, 3, 9),
+        kernel_size=3,
+        initial_kernel_size=4,
+        residual_channels=4,
+        dilation_channels=4,
+        skip_channels=4,
+        quantization_channels=8,
+    )
     assert model.receptive_field == 4 + 2 * 13
     assert zoo.create_model("wavenet_small").receptive_field == 2 + 2 * 255
 
@@ -92,15 +108,23 @@ def test_receptive_field_bounds_what_a_prediction_sees(kwargs):
 def test_default_depth_receptive_field_is_3071_samples():
     # The paper's 30 dilations with narrow channels, so the check stays cheap.
     keras.mixed_precision.set_global_policy("float64")
-    model = WaveNet(residual_channels=4, dilation_channels=4, skip_channels=8, quantization_channels=16)
+    model = WaveNet(
+        residual_channels=4, dilation_channels=4, skip_channels=8, quantization_channels=16
+    )
     t = model.receptive_field + 10
     assert _skip_change(model, t + 1, t - 3070, t) > 0.0
     assert _skip_change(model, t + 1, t - 3071, t) == 0.0
 
 
 def _conditioned(**extra):
-    return WaveNet(**SMALL, global_condition_classes=3, global_condition_channels=4,
-                   local_condition_channels=5, local_condition_hop=4, **extra)
+    return WaveNet(
+        **SMALL,
+        global_condition_classes=3,
+        global_condition_channels=4,
+        local_condition_channels=5,
+        local_condition_hop=4,
+        **extra,
+    )
 
 
 @pytest.mark.parametrize("mode", ["transposed", "repeat"])
@@ -170,13 +194,19 @@ def test_training_dataset_trains_a_conditioned_model_with_fit():
     labels = rng.integers(0, 3, 8).astype("int32")
     ds = training_dataset(
         tf.data.Dataset.from_tensor_slices((waves, labels)).batch(4),
-        quantization_channels=32, segment_length=64, use_labels=True,
+        quantization_channels=32,
+        segment_length=64,
+        use_labels=True,
     )
     x, y = next(iter(ds))
-    assert x["audio"].shape == (4, 64) and y.shape == (4, 64) and x["global_condition"].shape == (4,)
+    assert (
+        x["audio"].shape == (4, 64) and y.shape == (4, 64) and x["global_condition"].shape == (4,)
+    )
     model = WaveNet(**SMALL, global_condition_classes=3, global_condition_channels=4)
     model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy")
-    history = model.fit(ds.repeat(), steps_per_epoch=10, epochs=3, shuffle=False, verbose=0).history["loss"]
+    history = model.fit(
+        ds.repeat(), steps_per_epoch=10, epochs=3, shuffle=False, verbose=0
+    ).history["loss"]
     assert history[-1] < history[0]
 
 
@@ -199,6 +229,8 @@ def test_default_parameter_count_follows_the_architecture():
     # Counted from the layer shapes, so a missing or extra layer shows up.
     q, r, d, s, layers = 256, 32, 32, 512, 30
     initial = 2 * q * r + r
-    block = (2 * r * 2 * d + 2 * d) + (d * (r + s) + r + s)  # dilated conv + fused residual/skip 1x1
+    block = (2 * r * 2 * d + 2 * d) + (
+        d * (r + s) + r + s
+    )  # dilated conv + fused residual/skip 1x1
     head = (s * s + s) + (s * q + q)
     assert zoo.create_model("wavenet").count_params() == initial + layers * block + head

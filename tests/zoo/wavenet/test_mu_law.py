@@ -33,7 +33,9 @@ def test_decode_stays_in_range_and_out_of_range_input_is_clipped():
 @pytest.mark.parametrize("q", [256, 64])
 def test_round_trip_error_is_within_the_companding_bound(q):
     rng = np.random.default_rng(0)
-    x = np.concatenate([rng.uniform(-1, 1, 20000), rng.uniform(-0.01, 0.01, 20000)]).astype("float32")
+    x = np.concatenate([rng.uniform(-1, 1, 20000), rng.uniform(-0.01, 0.01, 20000)]).astype(
+        "float32"
+    )
     error = np.abs(x - np.asarray(mu_law_decode(mu_law_encode(x, q), q)))
     bound = np.asarray(mu_law_error_bound(x, q))
     assert np.all(error <= bound + 1e-6)

@@ -75,20 +75,44 @@ class ScheduledSamplingRNN(keras.Model):
         >>> continuation = model.generate(100, prime=x[:, :20])
     """
 
-    def __init__(self, frame_dim=None, vocab_size=None, context_dim=None, cell="lstm", units=128,
-                 embedding_dim=32, schedule=None, sampling="sample", start_token=0, teacher_steps=0,
-                 seed=None, name="scheduled_sampling_rnn", **kwargs):
+    def __init__(
+        self,
+        frame_dim=None,
+        vocab_size=None,
+        context_dim=None,
+        cell="lstm",
+        units=128,
+        embedding_dim=32,
+        schedule=None,
+        sampling="sample",
+        start_token=0,
+        teacher_steps=0,
+        seed=None,
+        name="scheduled_sampling_rnn",
+        **kwargs,
+    ):
         super().__init__(name=name, **kwargs)
         if (frame_dim is None) == (vocab_size is None):
-            raise received("frame_dim", frame_dim,
-                           f"Give exactly one of `frame_dim` (frames) and `vocab_size` (tokens); "
-                           f"vocab_size={vocab_size!r}.")
+            raise received(
+                "frame_dim",
+                frame_dim,
+                f"Give exactly one of `frame_dim` (frames) and `vocab_size` (tokens); "
+                f"vocab_size={vocab_size!r}.",
+            )
         if frame_dim is not None:
             check_positive_int("frame_dim", frame_dim)
         if vocab_size is not None:
             check_positive_int("vocab_size", vocab_size, minimum=2)
-            if isinstance(start_token, bool) or not isinstance(start_token, int) or not 0 <= start_token < vocab_size:
-                raise received("start_token", start_token, f"`start_token` must be an integer in [0, {vocab_size}).")
+            if (
+                isinstance(start_token, bool)
+                or not isinstance(start_token, int)
+                or not 0 <= start_token < vocab_size
+            ):
+                raise received(
+                    "start_token",
+                    start_token,
+                    f"`start_token` must be an integer in [0, {vocab_size}).",
+                )
         if context_dim is not None:
             check_positive_int("context_dim", context_dim)
         check_choice("cell", cell, tuple(CELLS))
@@ -104,7 +128,9 @@ class ScheduledSamplingRNN(keras.Model):
         self.cell = cell
         self.units = units
         self.embedding_dim = embedding_dim
-        self.schedule = schedules_lib.get(schedule if schedule is not None else schedules_lib.InverseSigmoid())
+        self.schedule = schedules_lib.get(
+            schedule if schedule is not None else schedules_lib.InverseSigmoid()
+        )
         self.sampling = sampling
         self.start_token = start_token
         self.teacher_steps = teacher_steps
@@ -118,14 +144,16 @@ class ScheduledSamplingRNN(keras.Model):
             self.embedding.build((None,))
         # The teacher-forced path runs this layer over the whole sequence at
         # once; the sampling loop calls its cell step by step, so both share weights.
-        self.recurrent = keras.layers.RNN(CELLS[cell].step(units, name=f"{cell}_cell"),
-                                          return_sequences=True, name="recurrent")
+        self.recurrent = keras.layers.RNN(
+            CELLS[cell].step(units, name=f"{cell}_cell"), return_sequences=True, name="recurrent"
+        )
         self.recurrent.build((None, None, feed_dim + (context_dim or 0)))
         self.readout = keras.layers.Dense(self.out_dim, name="readout")
         self.readout.build((None, units))
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
-        self.sampling_step = self.add_weight(shape=(), dtype="int64", initializer="zeros",
-                                             trainable=False, name="sampling_step")
+        self.sampling_step = self.add_weight(
+            shape=(), dtype="int64", initializer="zeros", trainable=False, name="sampling_step"
+        )
         self.built = True
 
     def build(self, input_shape=None):
@@ -137,12 +165,17 @@ class ScheduledSamplingRNN(keras.Model):
     def _unpack(self, inputs):
         if isinstance(inputs, dict):
             if "sequence" not in inputs or set(inputs) - {"sequence", "context"}:
-                raise received("inputs", sorted(inputs),
-                               "Input dicts have keys 'sequence' and optionally 'context'.")
+                raise received(
+                    "inputs",
+                    sorted(inputs),
+                    "Input dicts have keys 'sequence' and optionally 'context'.",
+                )
             sequence, context = inputs["sequence"], inputs.get("context")
         elif isinstance(inputs, (list, tuple)):
             if len(inputs) != 2:
-                raise received("inputs", f"{len(inputs)} tensors", "Pass (sequence, context) or sequence.")
+                raise received(
+                    "inputs", f"{len(inputs)} tensors", "Pass (sequence, context) or sequence."
+                )
             sequence, context = inputs
         else:
             sequence, context = inputs, None
@@ -155,15 +188,23 @@ class ScheduledSamplingRNN(keras.Model):
     def _check_context(self, context, batch):
         if self.context_dim is None:
             if context is not None:
-                raise received("context", f"shape {tuple(context.shape)}",
-                               "This model has no conditioning input (context_dim=None).")
+                raise received(
+                    "context",
+                    f"shape {tuple(context.shape)}",
+                    "This model has no conditioning input (context_dim=None).",
+                )
             return None
         if context is None:
-            raise received("context", None, f"This model needs a context of shape (batch, {self.context_dim}).")
+            raise received(
+                "context", None, f"This model needs a context of shape (batch, {self.context_dim})."
+            )
         context = ops.cast(ops.convert_to_tensor(context), self.compute_dtype)
         if len(context.shape) != 2 or context.shape[-1] != self.context_dim:
-            raise received("context", f"shape {tuple(context.shape)}",
-                           f"`context` must have shape (batch, {self.context_dim}).")
+            raise received(
+                "context",
+                f"shape {tuple(context.shape)}",
+                f"`context` must have shape (batch, {self.context_dim}).",
+            )
         return context
 
     def _previous(self, sequence):
@@ -267,8 +308,15 @@ def _example(model, batch_size=4, seed=0):
 
 @register_model(
     paper="Bengio et al. 2015 (scheduled sampling)",
-    tiny=dict(vocab_size=5, context_dim=2, cell="gru", units=4, embedding_dim=3,
-              schedule=schedules_lib.Linear(k=1.0, c=0.1, epsilon=0.5), seed=0),
+    tiny=dict(
+        vocab_size=5,
+        context_dim=2,
+        cell="gru",
+        units=4,
+        embedding_dim=3,
+        schedule=schedules_lib.Linear(k=1.0, c=0.1, epsilon=0.5),
+        seed=0,
+    ),
     example=_example,
     loss="categorical_crossentropy",
     learning_rate=0.1,

@@ -64,8 +64,9 @@ def rollout(model, sequence, context=None, epsilon=1.0, seed=None, ground_truth_
         previous = ops.expand_dims(ops.cast(previous, "float32"), -1)
         if model.sampling == "sample":
             # Gumbel-max: argmax(logits + g), g ~ Gumbel(0, 1), is a draw from softmax(logits).
-            u = keras.random.uniform((batch, steps, model.vocab_size), minval=1e-20, maxval=1.0,
-                                     seed=draw_seed)
+            u = keras.random.uniform(
+                (batch, steps, model.vocab_size), minval=1e-20, maxval=1.0, seed=draw_seed
+            )
             noise = -ops.log(-ops.log(u))
         else:
             noise = ops.zeros((batch, steps, model.vocab_size))
@@ -76,9 +77,12 @@ def rollout(model, sequence, context=None, epsilon=1.0, seed=None, ground_truth_
     states = [ops.zeros((batch, size), dtype=model.compute_dtype) for size in state_sizes(cell)]
     # keras.ops.scan on TensorFlow stacks per-step outputs into arrays shaped
     # like the carry, so the carry holds everything a step emits.
-    carry = (states, ops.zeros((batch, feed_dim), dtype=fed_dtype),
-             ops.zeros((batch, model.out_dim), dtype=model.compute_dtype),
-             ops.zeros((batch, feed_dim), dtype=fed_dtype))
+    carry = (
+        states,
+        ops.zeros((batch, feed_dim), dtype=fed_dtype),
+        ops.zeros((batch, model.out_dim), dtype=model.compute_dtype),
+        ops.zeros((batch, feed_dim), dtype=fed_dtype),
+    )
 
     def step(carry, xs):
         states, own, _, _ = carry
@@ -98,7 +102,8 @@ def rollout(model, sequence, context=None, epsilon=1.0, seed=None, ground_truth_
 
     time_major = lambda t: ops.moveaxis(t, 1, 0)  # noqa: E731
     _, (_, own_outputs, outputs, fed) = ops.scan(
-        step, carry, (time_major(previous), time_major(coin), time_major(noise)))
+        step, carry, (time_major(previous), time_major(coin), time_major(noise))
+    )
     batch_major = lambda t: ops.moveaxis(t, 0, 1)  # noqa: E731
     return batch_major(outputs), batch_major(fed), batch_major(own_outputs)
 
@@ -130,8 +135,11 @@ def generate(model, steps, context=None, prime=None, seed=None):
         batch = batch or int(ops.shape(context)[0])
     context = model._check_context(context, batch)
     if context is not None and int(ops.shape(context)[0]) != batch:
-        raise received("context", f"{int(ops.shape(context)[0])} rows",
-                       f"`context` must have one row per primed sequence ({batch}).")
+        raise received(
+            "context",
+            f"{int(ops.shape(context)[0])} rows",
+            f"`context` must have one row per primed sequence ({batch}).",
+        )
     batch = batch or 1
     primed = 0 if prime is None else int(prime.shape[1])
     total = primed + steps
@@ -144,4 +152,3 @@ def generate(model, steps, context=None, prime=None, seed=None):
     _, _, own = rollout(model, sequence, context, seed=seed, ground_truth_steps=primed)
     own = np.asarray(own[:, primed:])
     return own[..., 0].astype("int32") if model.tokens else own
-

@@ -41,7 +41,9 @@ def attention_layers(attention, units):
         layers["attention_keys"] = keras.layers.Dense(units, use_bias=False, name="attention_keys")
         layers["attention_keys"].build((None, None, units))
     if attention == "luong":
-        layers["attention_combine"] = keras.layers.Dense(units, activation="tanh", name="attention_combine")
+        layers["attention_combine"] = keras.layers.Dense(
+            units, activation="tanh", name="attention_combine"
+        )
         layers["attention_combine"].build((None, None, 2 * units))
     if attention == "bahdanau":
         layers["attention_query"] = keras.layers.Dense(units, name="attention_query")

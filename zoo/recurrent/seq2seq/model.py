@@ -18,7 +18,12 @@ import numpy as np
 from keras import ops
 
 from zoo.recurrent.cells import CELLS
-from zoo.recurrent.checks import check_sequence, check_start_frame, check_token, check_tokens_or_frames
+from zoo.recurrent.checks import (
+    check_sequence,
+    check_start_frame,
+    check_token,
+    check_tokens_or_frames,
+)
 from zoo.recurrent.seq2seq.attention import ATTENTION, attention_layers, bahdanau, luong
 from zoo.recurrent.seq2seq.samplers import BeamSampler, GreedySampler, feed_back_frames
 from zoo.registry import register_model
@@ -60,9 +65,20 @@ class Seq2Seq(keras.Model):
         >>> model.decode(source, max_length=11, start_token=11, end_token=12, beam_width=4)
     """
 
-    def __init__(self, source_vocab_size=None, target_vocab_size=None, source_dim=None, target_dim=None,
-                 cell="lstm", units=128, num_layers=1, embedding_dim=32, attention=None, name="seq2seq",
-                 **kwargs):
+    def __init__(
+        self,
+        source_vocab_size=None,
+        target_vocab_size=None,
+        source_dim=None,
+        target_dim=None,
+        cell="lstm",
+        units=128,
+        num_layers=1,
+        embedding_dim=32,
+        attention=None,
+        name="seq2seq",
+        **kwargs,
+    ):
         super().__init__(name=name, **kwargs)
         check_tokens_or_frames("source", source_vocab_size, source_dim)
         check_tokens_or_frames("target", target_vocab_size, target_dim)
@@ -84,12 +100,14 @@ class Seq2Seq(keras.Model):
         source_features = embedding_dim if source_vocab_size else source_dim
         target_features = embedding_dim if target_vocab_size else target_dim
         if source_vocab_size:
-            self.source_embedding = keras.layers.Embedding(source_vocab_size, embedding_dim,
-                                                           name="source_embedding")
+            self.source_embedding = keras.layers.Embedding(
+                source_vocab_size, embedding_dim, name="source_embedding"
+            )
             self.source_embedding.build((None, None))
         if target_vocab_size:
-            self.target_embedding = keras.layers.Embedding(target_vocab_size, embedding_dim,
-                                                           name="target_embedding")
+            self.target_embedding = keras.layers.Embedding(
+                target_vocab_size, embedding_dim, name="target_embedding"
+            )
             self.target_embedding.build((None, None))
         layer = CELLS[cell].layer
         self.encoder_layers = []
@@ -117,19 +135,36 @@ class Seq2Seq(keras.Model):
     def _unpack(self, inputs):
         if isinstance(inputs, dict):
             if set(inputs) != {"encoder_inputs", "decoder_inputs"}:
-                raise received("inputs", sorted(inputs), "Input dicts have keys 'encoder_inputs', 'decoder_inputs'.")
+                raise received(
+                    "inputs",
+                    sorted(inputs),
+                    "Input dicts have keys 'encoder_inputs', 'decoder_inputs'.",
+                )
             encoder_inputs, decoder_inputs = inputs["encoder_inputs"], inputs["decoder_inputs"]
         elif isinstance(inputs, (list, tuple)) and len(inputs) == 2:
             encoder_inputs, decoder_inputs = inputs
         else:
-            raise received("inputs", type(inputs).__name__, "Pass (encoder_inputs, decoder_inputs).")
+            raise received(
+                "inputs", type(inputs).__name__, "Pass (encoder_inputs, decoder_inputs)."
+            )
         encoder_inputs = self._check_source(encoder_inputs)
-        decoder_inputs = check_sequence("decoder_inputs", decoder_inputs, self.target_vocab_size, self.target_dim, self.compute_dtype)
+        decoder_inputs = check_sequence(
+            "decoder_inputs",
+            decoder_inputs,
+            self.target_vocab_size,
+            self.target_dim,
+            self.compute_dtype,
+        )
         return encoder_inputs, decoder_inputs
 
     def _check_source(self, encoder_inputs):
-        return check_sequence("encoder_inputs", encoder_inputs, self.source_vocab_size, self.source_dim,
-                              self.compute_dtype)
+        return check_sequence(
+            "encoder_inputs",
+            encoder_inputs,
+            self.source_vocab_size,
+            self.source_dim,
+            self.compute_dtype,
+        )
 
     def encode(self, encoder_inputs):
         """Encoder outputs `(batch, S, units)`, their mask `(batch, S)` and final states per layer."""
@@ -154,7 +189,9 @@ class Seq2Seq(keras.Model):
         """One decoder step from features of y(t-1); returns (output, new states)."""
         x = y_prev
         if self.attention == "bahdanau":
-            context = bahdanau(states[-1][0], memory, keys, mask, self.attention_query, self.attention_score)
+            context = bahdanau(
+                states[-1][0], memory, keys, mask, self.attention_query, self.attention_score
+            )
             x = ops.concatenate([x, context], axis=-1)
         new_states = []
         for layer, s in zip(self.decoder_layers, states):
@@ -196,8 +233,15 @@ class Seq2Seq(keras.Model):
         _, (_, outputs) = ops.scan(step, initial, ops.moveaxis(x, 1, 0))
         return ops.moveaxis(outputs, 0, 1)
 
-    def decode(self, encoder_inputs, max_length, start_token, end_token=None, beam_width=1,
-               length_penalty=0.0):
+    def decode(
+        self,
+        encoder_inputs,
+        max_length,
+        start_token,
+        end_token=None,
+        beam_width=1,
+        length_penalty=0.0,
+    ):
         """Inference: feed back the decoder's own outputs, greedily or by beam search.
 
         Args:
@@ -225,11 +269,18 @@ class Seq2Seq(keras.Model):
         keys = self.attention_keys(memory) if self.attention else memory
         if not self.target_vocab_size:
             if end_token is not None or beam_width != 1:
-                raise received("beam_width", beam_width,
-                               "Frame targets decode greedily: use beam_width=1 and end_token=None.")
+                raise received(
+                    "beam_width",
+                    beam_width,
+                    "Frame targets decode greedily: use beam_width=1 and end_token=None.",
+                )
             start = check_start_frame(start_token, self.target_dim)
-            first = ops.broadcast_to(ops.convert_to_tensor(start), (int(memory.shape[0]), self.target_dim))
-            return feed_back_frames(lambda y, s: self._step(y, s, memory, keys, mask), first, states, max_length)
+            first = ops.broadcast_to(
+                ops.convert_to_tensor(start), (int(memory.shape[0]), self.target_dim)
+            )
+            return feed_back_frames(
+                lambda y, s: self._step(y, s, memory, keys, mask), first, states, max_length
+            )
         check_token("start_token", start_token, self.target_vocab_size)
         if end_token is not None:
             check_token("end_token", end_token, self.target_vocab_size)
@@ -269,15 +320,23 @@ def _example(model, batch_size=4, seed=0):
         source = rng.standard_normal((batch_size, 7, model.source_dim)).astype("float32")
     if model.target_vocab_size:
         target = rng.integers(1, model.target_vocab_size, (batch_size, 6)).astype("int32")
-        return (source, target[:, :-1]), np.eye(model.target_vocab_size, dtype="float32")[target[:, 1:]]
+        return (source, target[:, :-1]), np.eye(model.target_vocab_size, dtype="float32")[
+            target[:, 1:]
+        ]
     target = rng.standard_normal((batch_size, 6, model.target_dim)).astype("float32")
     return (source, target[:, :-1]), target[:, 1:]
 
 
 @register_model(
     paper="Sutskever et al. 2014; Bahdanau et al. 2015; Luong et al. 2015",
-    tiny=dict(source_vocab_size=6, target_vocab_size=5, cell="gru", units=4, embedding_dim=3,
-              attention="bahdanau"),
+    tiny=dict(
+        source_vocab_size=6,
+        target_vocab_size=5,
+        cell="gru",
+        units=4,
+        embedding_dim=3,
+        attention="bahdanau",
+    ),
     example=_example,
     loss="categorical_crossentropy",
     learning_rate=0.1,
@@ -293,6 +352,10 @@ def seq2seq(source_vocab_size=None, target_vocab_size=None, source_dim=40, targe
         >>> speech_to_text = zoo.create_model("seq2seq", source_dim=80, target_vocab_size=30,
         ...                                   attention="bahdanau")
     """
-    return Seq2Seq(source_vocab_size=source_vocab_size, target_vocab_size=target_vocab_size,
-                   source_dim=None if source_vocab_size else source_dim,
-                   target_dim=None if target_vocab_size else target_dim, **kwargs)
+    return Seq2Seq(
+        source_vocab_size=source_vocab_size,
+        target_vocab_size=target_vocab_size,
+        source_dim=None if source_vocab_size else source_dim,
+        target_dim=None if target_vocab_size else target_dim,
+        **kwargs,
+    )
