@@ -3,6 +3,7 @@
 import dataclasses
 
 import keras
+import numpy as np
 
 from zoo.registry import get_entry, list_models
 
@@ -11,11 +12,16 @@ __all__ = ["CatalogRow", "catalog", "markdown_table"]
 
 @dataclasses.dataclass(frozen=True)
 class CatalogRow:
-    """One model of the catalog: its name, family, parameters at the defaults, and source."""
+    """One model of the catalog: its name, family, parameters at the defaults, and source.
+
+    `params` counts every weight (batch-norm moving statistics too, as Keras does);
+    `trainable` only those a gradient updates, the figure papers usually state.
+    """
 
     name: str
     family: str
     params: int
+    trainable: int
     paper: str
 
 
@@ -37,7 +43,8 @@ def catalog(pattern="*"):
     for name in list_models(pattern):
         entry = get_entry(name)
         model = entry.build()
-        rows.append(CatalogRow(name, entry.family, model.count_params(), entry.paper))
+        trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+        rows.append(CatalogRow(name, entry.family, model.count_params(), trainable, entry.paper))
         del model
         keras.backend.clear_session(free_memory=True)
     return rows
@@ -48,8 +55,13 @@ def markdown_table(rows):
 
     Example:
         >>> markdown_table(catalog("lwls*")).splitlines()[2]
-        '| `lwls_cnn` | convnets | 122,270 | Lindholm et al. 2022, Example 6.3 |'
+        '| `lwls_cnn` | convnets | 122,270 | 122,270 | Lindholm et al. 2022, Example 6.3 |'
     """
-    lines = ["| model | family | parameters | reproduces |", "|---|---|---:|---|"]
-    lines += [f"| `{r.name}` | {r.family} | {r.params:,} | {r.paper} |" for r in rows]
+    lines = [
+        "| model | family | parameters | trainable | reproduces |",
+        "|---|---|---:|---:|---|",
+    ]
+    lines += [
+        f"| `{r.name}` | {r.family} | {r.params:,} | {r.trainable:,} | {r.paper} |" for r in rows
+    ]
     return "\n".join(lines) + "\n"

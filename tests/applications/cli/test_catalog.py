@@ -15,7 +15,7 @@ README = Path(__file__).resolve().parents[3] / "README.md"
 def test_list_prints_each_matching_model_with_its_parameter_count(capsys):
     assert cli.main(["list", "mlp*"]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"mlp_mnist\s+mlp\s+159,010", out)
+    assert re.search(r"mlp_mnist\s+convnets\s+159,010", out)
     assert "lwls_cnn" not in out
 
 
