@@ -15,11 +15,12 @@ import dataclasses
 import numpy as np
 import tensorflow as tf
 
+import zoo.audio
 import zoo.features
 from applications.baseline.learned import learn_bases
 from zoo.validation import check_choice
 
-__all__ = ["FEATURE_SETS", "FeatureOptions", "split_features"]
+__all__ = ["FEATURE_SETS", "FeatureOptions", "log_mel_frames", "mel_band_centres", "split_features"]
 
 FEATURE_SETS = ("handcrafted", "mfcc", "pca", "nmf")
 SPLITS = ("train", "val", "test")
@@ -173,3 +174,17 @@ def split_features(data, features="handcrafted", options=None, seed=0):
     if features == "mfcc":
         return _summary_features(data, options, ["mfcc"])
     return _learned_features(data, options, features, seed)
+
+
+def mel_band_centres(sample_rate, options):
+    """Centre of mass in Hz of each mel band of `options` (for axis labels).
+
+    Example:
+        >>> mel_band_centres(16000, FeatureOptions(n_mels=4)).round()
+    """
+    filters = zoo.audio.mel_filterbank(
+        sample_rate, options.n_fft, options.n_mels, 0.0, options.fmax
+    )
+    freqs = np.linspace(0, sample_rate / 2.0, filters.shape[0])
+    weight = filters.sum(axis=0)
+    return (freqs @ filters) / np.where(weight > 0, weight, 1.0)

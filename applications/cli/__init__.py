@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "applications.cli.demo",
     "applications.cli.wavenet",
     "applications.cli.finetune",
+    "applications.cli.baseline",
 )
 
 
