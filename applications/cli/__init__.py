@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "applications.cli.wavenet",
     "applications.cli.finetune",
     "applications.cli.baseline",
+    "applications.cli.filters",
 )
 
 
