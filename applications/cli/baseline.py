@@ -151,7 +151,7 @@ def run_baseline_command(args, log=print):
             learned.bases,
             os.path.join(args.out, "bases.png"),
             frequencies=mel_band_centres(data.sample_rate, options),
-            title=f"{args.features.upper()} bases of log-mel frames ({data.source})",
+            title=f"{args.features.upper()} bases of log-mel frames ({config.data})",
         )
     write_json(os.path.join(args.out, "report.json"), report)
     for name, m in result["per_class"].items():
