@@ -4,7 +4,9 @@ The model predicts, at every time step, a softmax over the `Q` mu-law classes
 of the next sample. It trains with plain `fit` on shifted (input, next-sample)
 pairs (`waveform_pairs`, `training_dataset`), and `model.generate` samples
 audio with per-layer queues in one compiled loop (`zoo.wavenet.generation`).
-The layers are in `zoo.wavenet.layers`, the training pairs in `zoo.wavenet.data`.
+The layers are in `zoo.wavenet.layers` and `zoo.wavenet.conditioning`, the
+training pairs in `zoo.wavenet.data`, the registered builders (`wavenet`,
+`wavenet_small`) in `zoo.wavenet.builders`.
 
 Paper: van den Oord et al. 2016, "WaveNet: A Generative Model for Raw Audio"
 (arXiv:1609.03499); fast generation: Paine et al. 2016, "Fast Wavenet
@@ -13,23 +15,15 @@ Generation Algorithm" (arXiv:1611.09482).
 
 import keras
 
-from zoo.registry import register_model
 from zoo.validation import check_choice, check_positive_int, received
-from zoo.wavenet.data import example_batch
 from zoo.wavenet.generation import make_generator
-from zoo.wavenet.layers import (
-    UPSAMPLING_MODES,
-    ConditionUpsampler,
-    CropToReference,
-    GatedResidualBlock,
-    OneHot,
-)
+from zoo.wavenet.conditioning import UPSAMPLING_MODES, ConditionUpsampler, CropToReference
+from zoo.wavenet.layers import GatedResidualBlock, OneHot
 
-__all__ = ["WaveNet", "wavenet", "wavenet_small", "DEFAULT_DILATIONS", "SMALL_DILATIONS"]
+__all__ = ["WaveNet", "DEFAULT_DILATIONS"]
 
 # 1, 2, ..., 512 repeated in 3 stacks: the paper's 30 layers.
 DEFAULT_DILATIONS = tuple(2**i for i in range(10)) * 3
-SMALL_DILATIONS = tuple(2**i for i in range(8)) * 2
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -172,32 +166,23 @@ class WaveNet(keras.Model):
         """Input samples that one output sees: `initial + (kernel - 1) * sum(dilations)`."""
         return self.initial_kernel_size + (self.kernel_size - 1) * sum(self.dilations)
 
-    def generate(
-        self,
-        num_samples,
-        batch_size=1,
-        temperature=1.0,
-        seed=None,
-        global_condition=None,
-        local_condition=None,
-        prime=None,
-        fast=True,
-    ):
+    def generate(self, num_samples, fast=True, **settings):
         """Sample `num_samples` new audio samples per stream, autoregressively.
 
         Args:
             num_samples: samples to generate per stream.
-            batch_size: independent streams generated at once.
-            temperature: divides the logits; < 1 is more conservative.
-            seed: int; the same seed gives the same samples, fast or not.
-            global_condition: int id, or `[batch]` ids (required if the model has
-                global conditioning).
-            local_condition: `[frames, c]` or `[batch, frames, c]` features whose
-                frames cover the prime and the generated samples.
-            prime: waveform `[time]` / `[batch, time]` in [-1, 1] (or int mu-law
-                classes) to continue; default: one sample of silence.
             fast: per-layer queues in a compiled loop (Paine et al. 2016); False
                 recomputes the receptive field at every step (the reference).
+            **settings: the generator's settings (`zoo.wavenet.sampling.Generator`):
+                `batch_size`: independent streams generated at once (default 1).
+                `temperature`: divides the logits; < 1 is more conservative.
+                `seed`: int; the same seed gives the same samples, fast or not.
+                `global_condition`: int id, or `[batch]` ids (required if the
+                model has global conditioning).
+                `local_condition`: `[frames, c]` or `[batch, frames, c]` features
+                whose frames cover the prime and the generated samples.
+                `prime`: waveform `[time]` / `[batch, time]` in [-1, 1] (or int
+                mu-law classes) to continue; default: one sample of silence.
 
         Returns:
             float32 NumPy array `[batch_size, num_samples]` in [-1, 1]: the new
@@ -208,16 +193,7 @@ class WaveNet(keras.Model):
         Example:
             >>> audio = zoo.create_model("wavenet_small").generate(16000, seed=0)
         """
-        generator = make_generator(
-            self,
-            batch_size=batch_size,
-            temperature=temperature,
-            seed=seed,
-            global_condition=global_condition,
-            local_condition=local_condition,
-            prime=prime,
-            fast=fast,
-        )
+        generator = make_generator(self, fast=fast, **settings)
         return generator.generate(num_samples)
 
     def get_config(self):
@@ -236,73 +212,3 @@ class WaveNet(keras.Model):
             "local_upsampling": self.local_upsampling,
             "name": self.name,
         }
-
-
-_PAPER = "van den Oord et al. 2016 (WaveNet); Paine et al. 2016 (fast generation)"
-_TINY = dict(
-    dilations=(1, 2, 4, 1, 2, 4),
-    residual_channels=8,
-    dilation_channels=8,
-    skip_channels=16,
-    quantization_channels=32,
-)
-
-
-@register_model(
-    paper=_PAPER,
-    tiny=_TINY,
-    example=example_batch,
-    loss="categorical_crossentropy",
-    learning_rate=0.05,
-)
-def wavenet(dilations=DEFAULT_DILATIONS, name="wavenet", **kwargs):
-    """The paper's WaveNet: 30 layers (dilations 1..512 x 3), 32/32/512 channels, 256 classes.
-
-    Receptive field 3,071 samples (about 0.19 s at 16 kHz).
-
-    Example:
-        >>> zoo.create_model("wavenet").receptive_field
-        3071
-    """
-    return WaveNet(dilations=dilations, name=name, **kwargs)
-
-
-@register_model(
-    paper=_PAPER,
-    # The tiny build has both conditionings, so the shared harness trains and
-    # saves the conditioned graph too.
-    tiny=dict(
-        _TINY,
-        global_condition_classes=3,
-        global_condition_channels=4,
-        local_condition_channels=5,
-        local_condition_hop=4,
-    ),
-    example=example_batch,
-    loss="categorical_crossentropy",
-    learning_rate=0.05,
-)
-def wavenet_small(
-    dilations=SMALL_DILATIONS,
-    residual_channels=16,
-    dilation_channels=16,
-    skip_channels=64,
-    name="wavenet_small",
-    **kwargs,
-):
-    """A 16-layer WaveNet (dilations 1..128 x 2, 16/16/64 channels) for demos and tests.
-
-    Receptive field 512 samples.
-
-    Example:
-        >>> zoo.create_model("wavenet_small", global_condition_classes=4).receptive_field
-        512
-    """
-    return WaveNet(
-        dilations=dilations,
-        residual_channels=residual_channels,
-        dilation_channels=dilation_channels,
-        skip_channels=skip_channels,
-        name=name,
-        **kwargs,
-    )

@@ -1,4 +1,5 @@
-"""What both WaveNet generators share: seeded noise, class sampling and argument checks.
+"""What both WaveNet generators share: seeded noise, class sampling, argument checks,
+and the `Generator` base class that holds them.
 
 Step `t`'s noise is a pure function of `(seed, t)` computed with integer
 hashing, which gives the same bits in plain TensorFlow and under XLA, and
@@ -9,10 +10,10 @@ naive generators give the same samples for the same seed.
 import numpy as np
 import tensorflow as tf
 
-from zoo.wavenet.mu_law import mu_law_encode
+from zoo.wavenet.mu_law import mu_law_decode, mu_law_encode
 from zoo.validation import check_positive_int, received
 
-__all__ = ["GeneratorSetup", "sample_classes", "uniform_noise"]
+__all__ = ["Generator", "GeneratorSetup", "sample_classes", "uniform_noise"]
 
 
 def _mix32(x):
@@ -146,3 +147,40 @@ class GeneratorSetup:
                 f"The features cover {self.local_up.shape[1]} samples but step {last_position} needs "
                 f"one more frame; give frames covering the prime and all generated samples.",
             )
+
+
+class Generator:
+    """Base of the WaveNet generators: checked settings, and classes decoded to audio.
+
+    Subclasses implement `generate_classes(num_samples)`.
+
+    Args:
+        model: a `WaveNet`.
+        batch_size, temperature, seed, global_condition, local_condition, prime:
+            as in `WaveNet.generate`.
+    """
+
+    def __init__(
+        self,
+        model,
+        batch_size=1,
+        temperature=1.0,
+        seed=None,
+        global_condition=None,
+        local_condition=None,
+        prime=None,
+    ):
+        self.setup = GeneratorSetup(
+            model, batch_size, temperature, seed, global_condition, local_condition, prime
+        )
+        self.model = model
+
+    def generate_classes(self, num_samples):
+        """Sample `num_samples` more classes per stream; returns int32 `[batch, num_samples]`."""
+        raise NotImplementedError
+
+    def generate(self, num_samples):
+        """Sample `num_samples` more samples per stream; float32 `[batch, num_samples]` in [-1, 1]."""
+        return np.asarray(
+            mu_law_decode(self.generate_classes(num_samples), self.model.quantization_channels)
+        )

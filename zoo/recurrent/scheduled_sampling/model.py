@@ -7,7 +7,8 @@ distribution it never saw in training ("exposure bias"). Scheduled sampling
 feeds, independently per example and per step, the ground truth with
 probability eps_i and the model's own prediction otherwise, with eps_i
 decaying over training batches i (`zoo.recurrent.schedules`). The step-by-step
-rollout and generation are functions of `zoo.recurrent.scheduled_sampling.rollout`.
+rollout and generation are functions of `zoo.recurrent.scheduled_sampling.rollout`;
+the registered builder is `zoo.recurrent.scheduled_sampling.builder`.
 
 Reference: S. Bengio, O. Vinyals, N. Jaitly, N. Shazeer, "Scheduled Sampling
 for Sequence Prediction with Recurrent Neural Networks", NeurIPS 2015;
@@ -15,17 +16,15 @@ Goodfellow et al., Deep Learning, sec. 10.2.1 (teacher forcing).
 """
 
 import keras
-import numpy as np
 from keras import ops
 
 from zoo.recurrent import schedules as schedules_lib
 from zoo.recurrent.cells import CELLS
 from zoo.recurrent.checks import check_sequence
 from zoo.recurrent.scheduled_sampling import rollout as rollout_lib
-from zoo.registry import register_model
 from zoo.validation import check_choice, check_positive_int, received
 
-__all__ = ["ScheduledSamplingRNN", "scheduled_sampling_rnn", "SAMPLING"]
+__all__ = ["ScheduledSamplingRNN", "SAMPLING"]
 
 SAMPLING = ("sample", "argmax")
 
@@ -288,49 +287,3 @@ class ScheduledSamplingRNN(keras.Model):
             "seed": self.seed,
             "name": self.name,
         }
-
-
-def _example(model, batch_size=4, seed=0):
-    """Integer tokens (or frames) and their one-hot (or identical) targets."""
-    rng = np.random.default_rng(seed)
-    steps = 6
-    if model.tokens:
-        sequence = rng.integers(0, model.vocab_size, (batch_size, steps)).astype("int32")
-        target = np.eye(model.vocab_size, dtype="float32")[sequence]
-    else:
-        sequence = rng.standard_normal((batch_size, steps, model.frame_dim)).astype("float32")
-        target = sequence
-    if model.context_dim is None:
-        return sequence, target
-    context = rng.standard_normal((batch_size, model.context_dim)).astype("float32")
-    return {"sequence": sequence, "context": context}, target
-
-
-@register_model(
-    paper="Bengio et al. 2015 (scheduled sampling)",
-    tiny=dict(
-        vocab_size=5,
-        context_dim=2,
-        cell="gru",
-        units=4,
-        embedding_dim=3,
-        schedule=schedules_lib.Linear(k=1.0, c=0.1, epsilon=0.5),
-        seed=0,
-    ),
-    example=_example,
-    loss="categorical_crossentropy",
-    learning_rate=0.1,
-)
-def scheduled_sampling_rnn(frame_dim=40, vocab_size=None, **kwargs):
-    """Build a `ScheduledSamplingRNN`; frames by default, tokens when `vocab_size` is given.
-
-    The other arguments are those of `ScheduledSamplingRNN`, with its defaults
-    (Bengio et al. 2015).
-
-    Example:
-        >>> model = zoo.create_model("scheduled_sampling_rnn", vocab_size=128,
-        ...                          schedule=zoo.recurrent.schedules.Exponential(0.999))
-    """
-    if vocab_size is not None:
-        frame_dim = None
-    return ScheduledSamplingRNN(frame_dim=frame_dim, vocab_size=vocab_size, **kwargs)

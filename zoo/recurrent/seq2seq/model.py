@@ -3,7 +3,9 @@
 The encoder reads the source sequence; its final states initialise the
 decoder, which is trained with teacher forcing on the target sequence shifted
 right (N->M: source and target lengths differ). `decode` runs greedy or beam
-search inference with the samplers of `zoo.recurrent.seq2seq.samplers`.
+search inference (`zoo.recurrent.seq2seq.decoding`, with the samplers of
+`zoo.recurrent.seq2seq.samplers`); the registered builder is in
+`zoo.recurrent.seq2seq.builder`.
 Attention (`"luong"` or `"bahdanau"`, `zoo.recurrent.seq2seq.attention`) lets
 every decoder step read all encoder outputs.
 
@@ -14,22 +16,15 @@ al. 2015.
 """
 
 import keras
-import numpy as np
 from keras import ops
 
 from zoo.recurrent.cells import CELLS
-from zoo.recurrent.checks import (
-    check_sequence,
-    check_start_frame,
-    check_token,
-    check_tokens_or_frames,
-)
+from zoo.recurrent.checks import check_sequence, check_tokens_or_frames
+from zoo.recurrent.seq2seq import decoding
 from zoo.recurrent.seq2seq.attention import ATTENTION, attention_layers, bahdanau, luong
-from zoo.recurrent.seq2seq.samplers import BeamSampler, GreedySampler, feed_back_frames
-from zoo.registry import register_model
 from zoo.validation import check_choice, check_positive_int, received
 
-__all__ = ["Seq2Seq", "seq2seq", "ATTENTION"]
+__all__ = ["Seq2Seq", "ATTENTION"]
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -262,38 +257,9 @@ class Seq2Seq(keras.Model):
         Example:
             >>> model.decode(source, max_length=11, start_token=11, end_token=12, beam_width=4)
         """
-        check_positive_int("max_length", max_length)
-        check_positive_int("beam_width", beam_width)
-        encoder_inputs = self._check_source(encoder_inputs)
-        memory, mask, states = self.encode(encoder_inputs)
-        keys = self.attention_keys(memory) if self.attention else memory
-        if not self.target_vocab_size:
-            if end_token is not None or beam_width != 1:
-                raise received(
-                    "beam_width",
-                    beam_width,
-                    "Frame targets decode greedily: use beam_width=1 and end_token=None.",
-                )
-            start = check_start_frame(start_token, self.target_dim)
-            first = ops.broadcast_to(
-                ops.convert_to_tensor(start), (int(memory.shape[0]), self.target_dim)
-            )
-            return feed_back_frames(
-                lambda y, s: self._step(y, s, memory, keys, mask), first, states, max_length
-            )
-        check_token("start_token", start_token, self.target_vocab_size)
-        if end_token is not None:
-            check_token("end_token", end_token, self.target_vocab_size)
-        sampler = GreedySampler() if beam_width == 1 else BeamSampler(beam_width, length_penalty)
-
-        def step(tokens, carry):
-            # The encoder outputs ride along with the states, so beams reorder them too.
-            states, memory, keys, mask = carry
-            out, new_states = self._step(self._target_features(tokens), states, memory, keys, mask)
-            return ops.log_softmax(out, axis=-1), (new_states, memory, keys, mask)
-
-        tokens, _ = sampler(step, (states, memory, keys, mask), max_length, start_token, end_token)
-        return tokens
+        return decoding.decode(
+            self, encoder_inputs, max_length, start_token, end_token, beam_width, length_penalty
+        )
 
     def get_config(self):
         return {
@@ -308,54 +274,3 @@ class Seq2Seq(keras.Model):
             "attention": self.attention,
             "name": self.name,
         }
-
-
-def _example(model, batch_size=4, seed=0):
-    """Token (or frame) sources of length 7 and targets of length 5 (one-hot tokens)."""
-    rng = np.random.default_rng(seed)
-    if model.source_vocab_size:
-        source = rng.integers(1, model.source_vocab_size, (batch_size, 7)).astype("int32")
-        source[0, -2:] = 0  # a shorter, padded source exercises the mask
-    else:
-        source = rng.standard_normal((batch_size, 7, model.source_dim)).astype("float32")
-    if model.target_vocab_size:
-        target = rng.integers(1, model.target_vocab_size, (batch_size, 6)).astype("int32")
-        return (source, target[:, :-1]), np.eye(model.target_vocab_size, dtype="float32")[
-            target[:, 1:]
-        ]
-    target = rng.standard_normal((batch_size, 6, model.target_dim)).astype("float32")
-    return (source, target[:, :-1]), target[:, 1:]
-
-
-@register_model(
-    paper="Sutskever et al. 2014; Bahdanau et al. 2015; Luong et al. 2015",
-    tiny=dict(
-        source_vocab_size=6,
-        target_vocab_size=5,
-        cell="gru",
-        units=4,
-        embedding_dim=3,
-        attention="bahdanau",
-    ),
-    example=_example,
-    loss="categorical_crossentropy",
-    learning_rate=0.1,
-)
-def seq2seq(source_vocab_size=None, target_vocab_size=None, source_dim=40, target_dim=40, **kwargs):
-    """Build a `Seq2Seq` encoder-decoder; a side given a vocabulary uses tokens, else frames.
-
-    The other arguments are those of `Seq2Seq`, with its defaults
-    (Sutskever et al. 2014, Cho et al. 2014).
-
-    Example:
-        >>> model = zoo.create_model("seq2seq", source_vocab_size=13, target_vocab_size=13)
-        >>> speech_to_text = zoo.create_model("seq2seq", source_dim=80, target_vocab_size=30,
-        ...                                   attention="bahdanau")
-    """
-    return Seq2Seq(
-        source_vocab_size=source_vocab_size,
-        target_vocab_size=target_vocab_size,
-        source_dim=None if source_vocab_size else source_dim,
-        target_dim=None if target_vocab_size else target_dim,
-        **kwargs,
-    )
