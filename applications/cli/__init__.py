@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "applications.cli.demo",
     "applications.cli.wavenet",
     "applications.cli.finetune",
+    "applications.cli.baseline",
+    "applications.cli.filters",
 )
 
 

@@ -20,7 +20,7 @@ from applications.data.folders import scan_folder
 from zoo.audio import AudioDecodeError
 from zoo.validation import check_positive_int, received
 
-__all__ = ["AudioDataset", "load_dataset", "SPLITS"]
+__all__ = ["AudioDataset", "load_dataset", "require_classes", "SPLITS"]
 
 SPLITS = ("train", "val", "test")
 
@@ -68,6 +68,25 @@ class AudioDataset:
             lines.append(f"  skipped {len(self.skipped)} bad file(s):")
             lines += [f"    {path}: {reason}" for path, reason in self.skipped]
         return "\n".join(lines)
+
+
+def require_classes(class_names, source):
+    """Raise unless there are at least two classes: one class cannot train a classifier.
+
+    Args:
+        class_names: the dataset's classes.
+        source: where they came from, for the message.
+
+    Raises:
+        ValueError: fewer than two classes, naming `source`.
+    """
+    if len(class_names) < 2:
+        raise received(
+            "class_names",
+            list(class_names),
+            f"{source}: a classifier needs at least two classes, found {len(class_names)}; "
+            "add one sub-folder of audio files per class.",
+        )
 
 
 def _probe(entries, skip_bad):
@@ -214,6 +233,7 @@ def load_dataset(
         entries, class_names, notes = scan_folder(spec_str, seed, val_fraction, test_fraction)
         source = f"folder {spec_str}"
 
+    require_classes(class_names, source)
     infos, skipped = _probe(entries, skip_bad)
     entries = {s: [(p, y) for p, y in entries[s] if p in infos] for s in SPLITS}
     if not entries["train"]:

@@ -1,0 +1,105 @@
+"""`baseline_scores` on a tiny folder of tones: keys, accuracy, and its clear errors."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from applications.baseline import FEATURE_SETS, baseline_scores, scores
+from applications.baseline.scores import C_GRID
+from applications.data import load_dataset
+from tests.applications.cli.test_finetune import make_tones
+
+KEYS = {
+    "features",
+    "accuracy",
+    "chance_accuracy",
+    "per_class",
+    "confusion_matrix",
+    "seconds",
+    "feature_dim",
+    "train_count",
+    "test_count",
+}
+SMALL = dict(n_mels=32, n_components=4)
+
+
+@pytest.fixture(scope="module")
+def tones(tmp_path_factory):
+    root = make_tones(tmp_path_factory.mktemp("tones") / "data", per_class=6)
+    return load_dataset(root, sample_rate=8000, batch_size=8)
+
+
+@pytest.mark.parametrize("features", FEATURE_SETS)
+def test_scores_every_feature_set(tones, features):
+    result = baseline_scores(tones, features, log=lambda *_: None, **SMALL)
+    assert KEYS <= set(result)
+    assert result["features"] == features
+    # Three well-separated pitches: every feature set gets them all.
+    assert result["accuracy"] == 1.0
+    assert result["chance_accuracy"] == pytest.approx(1 / 3)
+    assert (result["train_count"], result["val_count"], result["test_count"]) == (12, 3, 3)
+    assert np.sum(result["confusion_matrix"]) == result["test_count"]
+    assert set(result["per_class"]) == {"high", "low", "mid"}
+    assert result["feature_dim"] == len(result["feature_names"])
+    assert result["C"] in C_GRID and set(result["val_accuracy_by_C"]) == {str(c) for c in C_GRID}
+    if features in ("pca", "nmf"):
+        assert result["feature_dim"] == 8 and result["learned"]["method"] == features
+        # Fitted on the 12 train clips' frames only (8 frames each at hop 512).
+        assert result["learned"]["fit_frames"] == 12 * 8
+
+
+def test_mfcc_dim_is_mean_std_delta_of_each_coefficient(tones):
+    result = baseline_scores(tones, "mfcc", log=lambda *_: None, **SMALL)
+    assert result["feature_dim"] == 3 * 20
+    assert result["feature_names"][:2] == ["mfcc_0_mean", "mfcc_1_mean"]
+
+
+def _replace_test(data, waves, labels):
+    test = tf.data.Dataset.from_tensor_slices((waves, labels)).batch(2)
+    return dataclasses.replace(data, test=test)
+
+
+def test_nan_samples_name_split_and_row(tones):
+    waves = np.zeros((3, tones.clip_samples), np.float32)
+    waves[2, 10] = np.nan
+    data = _replace_test(tones, waves, np.array([0, 1, 2], np.int32))
+    with pytest.raises(ValueError, match=r"test clip 2 has 1 NaN/inf samples"):
+        baseline_scores(data, "mfcc", log=lambda *_: None, **SMALL)
+
+
+def test_non_finite_features_are_an_error_not_a_silent_nan(tones, monkeypatch):
+    real = scores.split_features
+
+    def broken(*args, **kwargs):
+        splits, names, learned = real(*args, **kwargs)
+        x, y = splits["val"]
+        x = x.copy()
+        x[1, 3] = np.inf
+        splits["val"] = (x, y)
+        return splits, names, learned
+
+    monkeypatch.setattr(scores, "split_features", broken)
+    with pytest.raises(ValueError, match=r"val clip 1: non-finite features \['mfcc_3_mean'\]"):
+        baseline_scores(tones, "mfcc", log=lambda *_: None, **SMALL)
+
+
+def test_one_class_is_the_load_error(tones, tmp_path):
+    root = make_tones(tmp_path / "one", per_class=3)
+    for name in ("mid", "high"):
+        for f in (tmp_path / "one" / name).iterdir():
+            f.unlink()
+        (tmp_path / "one" / name).rmdir()
+    with pytest.raises(ValueError, match="at least two classes, found 1") as loading:
+        load_dataset(root, sample_rate=8000)
+    one = dataclasses.replace(tones, class_names=["low"])
+    with pytest.raises(ValueError, match="at least two classes, found 1") as scoring:
+        baseline_scores(one, "mfcc", log=lambda *_: None)
+    # The same sentence after the source: finetune and baseline share load_dataset's check.
+    assert str(loading.value).split(": ", 1)[1] == str(scoring.value).split(": ", 1)[1]
+
+
+def test_unknown_feature_set(tones):
+    with pytest.raises(ValueError, match=r"Received: features='lpc'"):
+        baseline_scores(tones, "lpc", log=lambda *_: None)
