@@ -34,12 +34,21 @@ def _baseline(config, data, log):
     """The hand-crafted-feature baseline on the run's split, or None (skipped)."""
     if not config.baseline:
         return None
-    try:
-        from applications.baseline import baseline_scores
-    except ImportError:
-        log("Baseline: applications.baseline is not in this checkout; skipped.")
-        return None
-    return baseline_scores(data, features="handcrafted", seed=config.seed, log=log)
+    from applications.baseline import baseline_scores
+
+    start = time.perf_counter()
+    # The run's frame settings, as `audiozoo baseline` uses them.
+    scores = baseline_scores(
+        data,
+        features="handcrafted",
+        seed=config.seed,
+        log=log,
+        n_fft=config.n_fft,
+        hop_length=config.hop_length,
+        n_mels=config.n_mels,
+        fmax=config.fmax,
+    )
+    return scores, round(time.perf_counter() - start, 2)
 
 
 def run_finetune(config, log=print):
@@ -90,6 +99,8 @@ def run_finetune(config, log=print):
     else:
         epochs = train_transfer(job, parts, data, pretrained=plan.weights is not None)
     baseline = _baseline(config, data, log)
+    if baseline is not None:
+        baseline, job.timings["baseline_s"] = baseline
 
     start = time.perf_counter()
     probs, labels, examples = predict_batches(parts.full, data.test, keep_inputs=8)
@@ -161,7 +172,12 @@ def _write_outputs(out, parts, result, examples, labels, predicted):
             "seed": result["settings"]["seed"],
         },
     )
-    plots.plot_history(result["history"], os.path.join(out, "history.png"))
+    baseline = result["baseline"]
+    plots.plot_history(
+        result["history"],
+        os.path.join(out, "history.png"),
+        baseline=None if baseline is None else baseline["accuracy"],
+    )
     plots.plot_confusion_matrix(
         result["confusion_matrix"], result["class_names"], os.path.join(out, "confusion_matrix.png")
     )

@@ -3,6 +3,8 @@
 Tiny sizes (three tones, 8 kHz, 32 mels, cnn10_compact, 3 epochs) keep each run to seconds.
 """
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -55,15 +57,18 @@ def auto_run(tones, tmp_path_factory):
     """`--backbone auto --weights auto` with ImageNet unreachable, 0.5 s crops of 1 s clips."""
     tmp = tmp_path_factory.mktemp("auto")
     out = str(tmp / "out")
-    with pytest.MonkeyPatch.context() as patch:
+    capsys_log = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(capsys_log):
         _offline_imagenet(patch, tmp)
         args = ["finetune", "--data", tones, "--out", out, "--crop-seconds", "0.5"]
         assert cli.main(args + ["--tta-crops", "3"] + SCRATCH) == 0
-    return out
+    return out, capsys_log.getvalue()
 
 
-def test_auto_offline_trains_the_compact_cnn_from_scratch_and_says_so(auto_run, capsys):
-    rep = _report(auto_run)
+def test_auto_offline_trains_the_compact_cnn_from_scratch_and_says_so(auto_run):
+    out, log = auto_run
+    rep = _report(out)
+    assert "BACKBONE: cnn10_compact trained from scratch" in log
     assert (rep["backbone"], rep["backbone_requested"], rep["recipe"]) == (
         "cnn10_compact",
         "auto",
@@ -74,12 +79,24 @@ def test_auto_offline_trains_the_compact_cnn_from_scratch_and_says_so(auto_run, 
     assert "example.invalid" in rep["weights_notice"]
     assert rep["epochs"] == {"scratch": 3} and len(rep["history"]["scratch"]["loss"]) == 3
     assert {"log_mel_cache_s", "scratch_s", "total_s"} <= set(rep["timings"])
-    assert os.path.exists(os.path.join(auto_run, "logs", "scratch.csv"))
-    assert not os.path.exists(os.path.join(auto_run, "backup"))
+    assert os.path.exists(os.path.join(out, "logs", "scratch.csv"))
+    assert not os.path.exists(os.path.join(out, "backup"))
+
+
+def test_every_run_scores_the_baseline_on_its_split(auto_run):
+    out, log = auto_run
+    rep = _report(out)
+    baseline = rep["baseline"]
+    assert baseline["features"] == "handcrafted" and baseline["test_count"] == rep["counts"]["test"]
+    assert rep["beats_baseline"] == (rep["test_accuracy"] > baseline["accuracy"])
+    assert rep["timings"]["baseline_s"] > 0
+    lines = log.splitlines()
+    test_line = next(i for i, line in enumerate(lines) if line.startswith("Test accuracy"))
+    assert lines[test_line + 1].startswith(f"Baseline accuracy {baseline['accuracy']:.3f}")
 
 
 def test_scratch_model_takes_waveforms_averages_crops_and_loads_safely(auto_run, tones):
-    model = _load(auto_run)
+    model = _load(auto_run[0])
     assert model.input_shape == (None, 8000)
     classifier = model.get_layer("mel_classifier")
     crops = classifier.get_layer("time_crops")
@@ -102,10 +119,10 @@ def test_scratch_model_takes_waveforms_averages_crops_and_loads_safely(auto_run,
 
 
 def test_evaluate_on_a_scratch_model_matches_its_report(auto_run, tones, capsys):
-    model = os.path.join(auto_run, "model.keras")
+    model = os.path.join(auto_run[0], "model.keras")
     assert cli.main(["evaluate", "--model", model, "--data", tones, "--json"]) == 0
     scores = json.loads(capsys.readouterr().out)
-    assert scores["confusion_matrix"] == _report(auto_run)["confusion_matrix"]
+    assert scores["confusion_matrix"] == _report(auto_run[0])["confusion_matrix"]
 
 
 def test_weights_from_an_earlier_model_keras_reuse_its_backbone(auto_run, tones, tmp_path):
@@ -113,8 +130,9 @@ def test_weights_from_an_earlier_model_keras_reuse_its_backbone(auto_run, tones,
     for name in ("low", "high"):
         shutil.copytree(os.path.join(tones, name), two / name)
     out = str(tmp_path / "out")
-    weights = os.path.join(auto_run, "model.keras")
+    weights = os.path.join(auto_run[0], "model.keras")
     args = ["finetune", "--data", str(two), "--out", out, "--weights", weights, "--epochs", "1"]
+    args.append("--no-baseline")
     assert cli.main(args + SCRATCH[2:]) == 0
     rep = _report(out)
     assert (rep["backbone"], rep["recipe"], rep["weights_used"]) == (
@@ -123,7 +141,8 @@ def test_weights_from_an_earlier_model_keras_reuse_its_backbone(auto_run, tones,
         weights,
     )
     assert rep["backbone_reason"].startswith("reusing the cnn10_compact backbone")
-    old, new = _load(auto_run), _load(out)
+    assert rep["baseline"] is None and rep["beats_baseline"] is None
+    old, new = _load(auto_run[0]), _load(out)
     old_c, new_c = old.get_layer("mel_classifier"), new.get_layer("mel_classifier")
     assert new_c.get_layer("predictions").units == 2 and old_c.get_layer("predictions").units == 3
     # The normaliser keeps the first run's statistics; the front end its settings.
@@ -144,11 +163,11 @@ def test_reused_backbone_weights_are_the_saved_ones_before_training(auto_run, tm
     from applications.finetune.backbones import choose_plan
     from applications.finetune.scratch_model import build_scratch_parts
 
-    weights = os.path.join(auto_run, "model.keras")
+    weights = os.path.join(auto_run[0], "model.keras")
     config = FinetuneConfig(weights=weights, sample_rate=8000, n_mels=32, seed=3)
     plan = choose_plan(config, log=lambda _: None, scratch_dir=str(tmp_path))
     parts = build_scratch_parts(config, 5, 8000, plan.weights, plan.reuse)
-    saved = _load(auto_run).get_layer("mel_classifier").get_layer("cnn10_compact")
+    saved = _load(auto_run[0]).get_layer("mel_classifier").get_layer("cnn10_compact")
     for a, b in zip(saved.weights, parts.backbone.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     assert parts.classifier.output_shape == (None, 5)
