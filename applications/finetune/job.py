@@ -21,7 +21,7 @@ from applications.atomic_io import atomic_path, write_json
 from applications.finetune.backbones import choose_plan
 from applications.finetune.model import build_parts
 from applications.finetune.phases import Job
-from applications.finetune.scratch import train_from_scratch
+from applications.finetune.scratch import check_val, train_from_scratch
 from applications.finetune.scratch_model import build_scratch_parts
 from applications.finetune.transfer import train_transfer
 from applications.reporting import metrics, plots
@@ -84,6 +84,7 @@ def run_finetune(config, log=print):
     )
     job.timings["data_s"] = round(time.perf_counter() - start, 2)
     log(data.summary())
+    check_val(data)
     plan = choose_plan(config, log, scratch_dir=job.backup)
     built = dataclasses.replace(config, backbone=plan.backbone)
     num_classes = len(data.class_names)
@@ -98,7 +99,8 @@ def run_finetune(config, log=print):
         epochs = train_from_scratch(job, parts, data, num_classes)
     else:
         epochs = train_transfer(job, parts, data, pretrained=plan.weights is not None)
-    baseline = _baseline(config, data, log)
+    # Only the chief reports, so only the chief scores the baseline.
+    baseline = _baseline(config, data, log) if job.info.is_chief else None
     if baseline is not None:
         baseline, job.timings["baseline_s"] = baseline
 

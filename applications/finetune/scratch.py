@@ -26,7 +26,7 @@ from applications.finetune.augment import augment_batches
 from applications.finetune.scratch_model import set_statistics
 from applications.reporting.predictions import predict_batches
 
-__all__ = ["train_from_scratch", "cache_log_mels", "schedule"]
+__all__ = ["train_from_scratch", "cache_log_mels", "schedule", "check_val"]
 
 
 def cache_log_mels(parts, data):
@@ -66,10 +66,11 @@ def schedule(learning_rate, steps, warmup_fraction):
     )
 
 
-def _check_val(data):
+def check_val(data):
+    """Raise a clear error when `data` has no validation clips (both recipes select on val)."""
     if data.counts["val"] == 0:
         raise ValueError(
-            "The from-scratch recipe needs a validation split for early stopping, and this "
+            "Training needs a validation split (best-epoch selection, early stopping), and this "
             f"dataset has none ({data.counts['train']} training clips): give every class at "
             "least 3 clips (one train, one val, one test), or add a val/ folder. "
             f"Received: counts={data.counts}"
@@ -89,7 +90,6 @@ def train_from_scratch(job, parts, data, num_classes):
         The epochs setting, `{"scratch": epochs}`.
     """
     config = job.config
-    _check_val(data)
     start = time.perf_counter()
     cache = cache_log_mels(parts, data)
     job.timings["log_mel_cache_s"] = round(time.perf_counter() - start, 2)

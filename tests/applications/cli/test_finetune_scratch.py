@@ -183,6 +183,9 @@ def test_too_small_for_a_validation_split_is_a_clear_error(tmp_path, capsys):
     assert cli.main(["finetune", "--data", root, "--weights", "none", "--out", out] + SCRATCH) == 2
     err = capsys.readouterr().err
     assert "needs a validation split" in err and "at least 3 clips" in err
+    args = ["finetune", "--data", root, "--weights", "none", "--backbone", "vgg11", "--out", out]
+    assert cli.main(args + SCRATCH) == 2
+    assert "needs a validation split" in capsys.readouterr().err
 
 
 def test_verbose_auto_is_bars_in_a_terminal_and_lines_in_a_log(monkeypatch):
