@@ -12,6 +12,7 @@ import argparse
 import importlib
 import os
 import sys
+import tempfile
 
 # Modules that add subcommands, in the order `audiozoo --help` lists them.
 COMMAND_MODULES = (
@@ -41,6 +42,33 @@ def build_parser():
     return parser
 
 
+def quiet_tensorflow_start():
+    """Import TensorFlow and find its devices with the C++ start-up log silenced.
+
+    TensorFlow 2.17+ logs through absl before its logging is set up, so
+    `TF_CPP_MIN_LOG_LEVEL` no longer hides the oneDNN / CUDA start-up lines;
+    they go to file descriptor 2, pointed at a temporary file meanwhile. On a
+    failed import the captured text is replayed before the error. Finding the
+    devices does not start the runtime: logical CPUs can still be configured.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()
+        except BaseException:
+            os.dup2(saved, 2)
+            sink.seek(0)
+            sys.stderr.write(sink.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def main(argv=None):
     """Entry point: parse `argv` and run the chosen subcommand.
 
@@ -55,7 +83,11 @@ def main(argv=None):
         >>> main(["list", "vgg1*"])
         0
     """
+    user_set_level = "TF_CPP_MIN_LOG_LEVEL" in os.environ
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if not user_set_level and "tensorflow" not in sys.modules:
+        # Before the parser: some command modules import TensorFlow when loaded.
+        quiet_tensorflow_start()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args) or 0

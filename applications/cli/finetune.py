@@ -7,11 +7,15 @@ preset, then to the defaults of `applications.finetune.config.FinetuneConfig`.
 import json
 import os
 
-from applications.finetune.config import FinetuneConfig
+from applications.finetune.config import BACKBONES, FinetuneConfig
 from applications.training.strategy import KINDS
 from applications.training.precision import POLICIES
 
 __all__ = ["register", "run_finetune_command", "load_trained", "run_evaluate", "run_predict"]
+
+
+def _verbose(text):
+    return text if text == "auto" else int(text)
 
 
 def _int_or_hw(text):
@@ -28,19 +32,28 @@ def register(subparsers):
     """
     p = subparsers.add_parser(
         "finetune",
-        help="fine-tune VGG16 on log-mel spectrograms (default: built-in chords, < 5 min on CPU)",
+        help="train an audio classifier: VGG16 transfer, or a compact CNN from scratch offline",
         description=__doc__.splitlines()[0],
     )
     p.add_argument(
         "--data",
         help="builtin | DIR | gtzan | esc50 | urbansound8k | speech_commands (default builtin)",
     )
-    p.add_argument("--weights", help="auto | imagenet | none | PATH | kaggle://... (default auto)")
-    p.add_argument("--backbone", choices=("vgg11", "vgg13", "vgg16", "vgg19"), help="default vgg16")
+    p.add_argument(
+        "--weights",
+        help="auto | imagenet | none | PATH (.weights.h5, .pth, or an earlier run's model.keras "
+        "to fine-tune from) | kaggle://... (default auto)",
+    )
+    p.add_argument(
+        "--backbone",
+        choices=BACKBONES,
+        help="default auto: vgg16 transfer if pretrained weights load, else cnn10_compact "
+        "from scratch",
+    )
     p.add_argument("--strategy", choices=KINDS, help="default auto")
     p.add_argument("--logical-cpus", type=int, help="split the CPU into N devices for mirrored")
     p.add_argument("--precision", choices=POLICIES, help="default auto")
-    p.add_argument("--epochs", type=int, help="head epochs (or all epochs from scratch)")
+    p.add_argument("--epochs", type=int, help="head epochs (transfer) or all epochs (scratch)")
     p.add_argument(
         "--finetune-epochs", type=int, help="epochs with block 5 unfrozen (pretrained only)"
     )
@@ -52,12 +65,33 @@ def register(subparsers):
     p.add_argument("--clip-seconds", type=float)
     p.add_argument("--sample-rate", type=int)
     p.add_argument("--n-mels", type=int)
+    p.add_argument("--weight-decay", type=float, help="AdamW weight decay (from scratch)")
+    p.add_argument("--patience", type=int, help="early-stopping patience, 0 = off (from scratch)")
+    p.add_argument("--mixup-alpha", type=float, help="mixup Beta(a, a); 0 = off (from scratch)")
+    p.add_argument(
+        "--crop-seconds", type=float, help="train on random crops; test averages --tta-crops"
+    )
+    p.add_argument("--tta-crops", type=int, help="crops averaged at test (default 5)")
+    p.add_argument("--time-mask", type=int, help="widest time mask (frames)")
+    p.add_argument("--freq-mask", type=int, help="widest frequency mask (mel bins)")
+    p.add_argument(
+        "--no-baseline",
+        dest="baseline",
+        action="store_const",
+        const=False,
+        help="skip the hand-crafted-feature baseline",
+    )
     p.add_argument(
         "--skip-bad", action="store_const", const=True, help="skip unreadable audio files"
     )
     p.add_argument("--out", help=f"output folder (default {FinetuneConfig.out})")
     p.add_argument("--seed", type=int)
-    p.add_argument("--verbose", type=int, choices=(0, 1, 2))
+    p.add_argument(
+        "--verbose",
+        type=_verbose,
+        choices=(0, 1, 2, "auto"),
+        help="auto (default): progress bars in a terminal, one line per epoch otherwise",
+    )
     p.add_argument("--config", help="JSON file of settings (keys as the flags, e.g. image_size)")
     p.set_defaults(func=run_finetune_command)
 
@@ -128,6 +162,7 @@ def load_trained(path):
     """
     import keras
 
+    import applications.finetune.crops  # noqa: F401  (test-time crops of from-scratch models)
     import zoo.audio  # noqa: F401  (registers the front-end layers for loading)
 
     if not os.path.isfile(path):

@@ -77,19 +77,22 @@ class KeepBest(keras.callbacks.Callback):
     and, written by the chief, under the phase's backup, so a resumed run knows
     the best so far. At the end the model gets the best weights back: a phase
     that only makes validation worse (e.g. a random backbone trained for a few
-    epochs) leaves the model as it found it.
+    epochs) leaves the model as it found it. With `patience`, training stops
+    once that many epochs passed without a better score (early stopping that
+    resumes exactly: the best epoch is part of the backup).
 
     Args:
         path: where to keep the best weights (`path.npz`) and their epoch
             and score (`path.json`).
         start_accuracy: validation accuracy of the phase's starting weights.
         writer: whether this process writes the files (the chief).
+        patience: epochs without improvement before stopping; 0 never stops.
     """
 
-    def __init__(self, path, start_accuracy, writer=True):
+    def __init__(self, path, start_accuracy, writer=True, patience=0):
         super().__init__()
         self.path, self.meta = path + ".npz", path + ".json"
-        self.start_accuracy, self.writer = start_accuracy, writer
+        self.start_accuracy, self.writer, self.patience = start_accuracy, writer, patience
         self.best, self.best_epoch, self.weights = None, None, None
 
     def _keep(self, accuracy, epoch, weights):
@@ -112,9 +115,11 @@ class KeepBest(keras.callbacks.Callback):
             self._keep(self.start_accuracy, -1, self.model.get_weights())  # -1: the phase's start
 
     def on_epoch_end(self, epoch, logs=None):
-        """Keep the weights if this epoch beats the best validation accuracy."""
+        """Keep the weights if this epoch beats the best; stop after `patience` without."""
         if logs["val_accuracy"] > self.best:
             self._keep(logs["val_accuracy"], epoch, self.model.get_weights())
+        elif self.patience and epoch - self.best_epoch >= self.patience:
+            self.model.stop_training = True
 
     def on_train_end(self, logs=None):
         """Give the model the best weights back."""

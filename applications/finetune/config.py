@@ -9,12 +9,23 @@ range stops the run before anything starts, with an error naming the setting.
 
 import dataclasses
 import json
-import numbers
 import os
+import sys
 
+from applications.finetune.checks import (
+    boolean,
+    image_size,
+    integer,
+    number,
+    optional,
+    require,
+    text,
+)
 from applications.finetune.presets import preset_for
 
-__all__ = ["FinetuneConfig", "load_config"]
+__all__ = ["BACKBONES", "FinetuneConfig", "load_config"]
+
+BACKBONES = ("auto", "vgg11", "vgg13", "vgg16", "vgg19", "cnn6", "cnn10", "cnn14", "cnn10_compact")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,7 +35,9 @@ class FinetuneConfig:
     Attributes:
         data: `builtin`, a folder, or `gtzan`, `esc50`, `urbansound8k`, `speech_commands`.
         weights: `auto`, `imagenet`, `none` (or None), a weights file, or `kaggle://...`.
-        backbone: `vgg11`, `vgg13`, `vgg16` or `vgg19`.
+        backbone: `auto` (VGG16 transfer when pretrained weights load, else the
+            compact CNN from scratch), `vgg11`..`vgg19` (transfer recipe), or
+            `cnn6`, `cnn10`, `cnn14`, `cnn10_compact` (from-scratch recipe).
         strategy: a `tf.distribute` kind (`applications.training.strategy.KINDS`).
         logical_cpus: split the CPU into this many devices for `mirrored`.
         precision: a dtype policy (`applications.training.precision.POLICIES`).
@@ -35,14 +48,26 @@ class FinetuneConfig:
         clip_seconds: clip length; None requires clips of one length.
         n_fft, hop_length, n_mels, fmin, fmax: the log-mel front end.
         image_size: the backbone's input, one int (square) or `(height, width)`.
-        epochs: head epochs (phase 1).
+        epochs: head epochs (phase 1), or all epochs of the from-scratch recipe.
         finetune_epochs: phase-2 epochs (block 5 pretrained, or every layer from scratch).
         learning_rate, finetune_learning_rate, scratch_learning_rate: Adam's rate
-            for the head, pretrained phase 2 and random-backbone phase 2.
+            for the head, pretrained phase 2 and random-VGG phase 2; `learning_rate`
+            is also the peak AdamW rate of the from-scratch recipe.
+        weight_decay: AdamW's decoupled weight decay (from scratch).
+        warmup_fraction: share of the from-scratch steps warming the rate up from 0.
+        patience: from scratch, stop after this many epochs without a better
+            validation accuracy (0: never stop early).
+        mixup_alpha: mixup's Beta(alpha, alpha) (0: no mixup), from scratch.
+        crop_seconds: from scratch, train on random crops of this length and
+            average the predictions of `tta_crops` evenly spaced crops at test
+            (None: the whole clip).
+        tta_crops: crops averaged at test time when `crop_seconds` is shorter than the clip.
         dropout: the head's dropout rate.
         freq_mask, time_mask: SpecAugment's largest mask widths.
         skip_bad: skip unreadable audio files instead of stopping.
-        verbose: Keras verbosity (0, 1 or 2).
+        baseline: also score the hand-crafted-feature baseline on the same split.
+        verbose: Keras verbosity: 0, 1 (progress bar), 2 (one line per epoch) or
+            `auto` (1 when stdout is a terminal, else 2).
 
     Example:
         >>> config = FinetuneConfig.from_sources({"epochs": 2}, "my.json")
@@ -52,7 +77,7 @@ class FinetuneConfig:
 
     data: str = "builtin"
     weights: str | None = "auto"
-    backbone: str = "vgg16"
+    backbone: str = "auto"
     strategy: str = "auto"
     logical_cpus: int | None = None
     precision: str = "auto"
@@ -72,11 +97,18 @@ class FinetuneConfig:
     learning_rate: float = 1e-3
     finetune_learning_rate: float = 1e-4
     scratch_learning_rate: float = 1e-4
+    weight_decay: float = 1e-2
+    warmup_fraction: float = 0.05
+    patience: int = 10
+    mixup_alpha: float = 0.3
+    crop_seconds: float | None = None
+    tta_crops: int = 5
     dropout: float = 0.3
     freq_mask: int = 8
     time_mask: int = 8
     skip_bad: bool = False
-    verbose: int = 1
+    baseline: bool = True
+    verbose: int | str = "auto"
 
     def __post_init__(self):
         for name, check in _CHECKS.items():
@@ -89,20 +121,42 @@ class FinetuneConfig:
                 f"batch_size={self.batch_size}"
             )
         for name in ("sample_rate", "n_fft", "hop_length", "n_mels"):
-            _require(
+            require(
                 getattr(self, name) >= 1,
                 name,
                 getattr(self, name),
                 f"`{name}` must be an integer >= 1.",
             )
         for name in ("learning_rate", "finetune_learning_rate", "scratch_learning_rate"):
-            _require(getattr(self, name) > 0, name, getattr(self, name), f"`{name}` must be > 0.")
-        _require(0 <= self.dropout < 1, "dropout", self.dropout, "`dropout` must be in [0, 1).")
+            require(getattr(self, name) > 0, name, getattr(self, name), f"`{name}` must be > 0.")
+        require(0 <= self.dropout < 1, "dropout", self.dropout, "`dropout` must be in [0, 1).")
         for name in ("freq_mask", "time_mask"):
-            _require(getattr(self, name) >= 0, name, getattr(self, name), f"`{name}` must be >= 0.")
-        _require(self.verbose in (0, 1, 2), "verbose", self.verbose, "`verbose` must be 0, 1 or 2.")
+            require(getattr(self, name) >= 0, name, getattr(self, name), f"`{name}` must be >= 0.")
+        require(
+            self.verbose in (0, 1, 2, "auto"),
+            "verbose",
+            self.verbose,
+            "`verbose` must be 0, 1, 2 or 'auto'.",
+        )
+        require(
+            self.backbone in BACKBONES,
+            "backbone",
+            self.backbone,
+            f"`backbone` must be one of {', '.join(BACKBONES)}.",
+        )
+        for name in ("weight_decay", "mixup_alpha", "patience"):
+            require(getattr(self, name) >= 0, name, getattr(self, name), f"`{name}` must be >= 0.")
+        require(
+            0 <= self.warmup_fraction < 1,
+            "warmup_fraction",
+            self.warmup_fraction,
+            "`warmup_fraction` must be in [0, 1).",
+        )
+        require(self.tta_crops >= 1, "tta_crops", self.tta_crops, "`tta_crops` must be >= 1.")
+        crop = self.crop_seconds
+        require(crop is None or crop > 0, "crop_seconds", crop, "`crop_seconds` must be positive.")
         clip = self.clip_seconds
-        _require(clip is None or clip > 0, "clip_seconds", clip, "`clip_seconds` must be positive.")
+        require(clip is None or clip > 0, "clip_seconds", clip, "`clip_seconds` must be positive.")
 
     @classmethod
     def from_sources(cls, flags=None, config_path=None):
@@ -124,6 +178,13 @@ class FinetuneConfig:
         given = {k: v for k, v in (flags or {}).items() if v is not None and k in _CHECKS}
         data = given.get("data", from_file.get("data", cls.data))
         return cls(**{**preset_for(data), **from_file, **given})
+
+    @property
+    def verbosity(self):
+        """Keras `verbose`: `auto` is 1 (progress bars) in a terminal, 2 (a line per epoch) else."""
+        if self.verbose == "auto":
+            return 1 if sys.stdout.isatty() else 2
+        return self.verbose
 
     @property
     def image_hw(self):
@@ -169,79 +230,40 @@ def load_config(path):
     return config
 
 
-def _require(condition, name, value, problem):
-    if not condition:
-        # Importing zoo loads TensorFlow: only on failure, so `--help` stays fast.
-        from zoo.validation import received
-
-        raise received(name, value, problem)
-
-
-def _instance_of(kind, noun, convert):
-    def check(name, value):
-        # bool is an int to Python, never a count or a rate to a user.
-        valid = isinstance(value, kind) and not isinstance(value, bool)
-        _require(valid, name, value, f"`{name}` must be {noun}.")
-        return convert(value)
-
-    return check
-
-
-_integer = _instance_of(numbers.Integral, "an integer", int)
-_number = _instance_of(numbers.Real, "a number", float)
-
-
-def _text(name, value):
-    value = os.fspath(value) if isinstance(value, os.PathLike) else value
-    _require(isinstance(value, str), name, value, f"`{name}` must be a string.")
-    return value
-
-
-def _boolean(name, value):
-    _require(isinstance(value, bool), name, value, f"`{name}` must be true or false.")
-    return value
-
-
-def _image_size(name, value):
-    sizes = tuple(value) if isinstance(value, (list, tuple)) and len(value) == 2 else (value,)
-    valid = all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in sizes
-    )
-    _require(valid, name, value, "image_size must be an int or [height, width].")
-    return (int(sizes[0]), int(sizes[1])) if len(sizes) == 2 else int(sizes[0])
-
-
-def _optional(check):
-    return lambda name, value: None if value is None else check(name, value)
-
-
 # One check per field, in field order; `__post_init__` runs them all.
 _CHECKS = {
-    "data": _text,
-    "weights": _optional(_text),
-    "backbone": _text,
-    "strategy": _text,
-    "logical_cpus": _optional(_integer),
-    "precision": _text,
-    "out": _text,
-    "seed": _integer,
-    "batch_size": _integer,
-    "sample_rate": _integer,
-    "clip_seconds": _optional(_number),
-    "n_fft": _integer,
-    "hop_length": _integer,
-    "n_mels": _integer,
-    "fmin": _number,
-    "fmax": _optional(_number),
-    "image_size": _image_size,
-    "epochs": _integer,
-    "finetune_epochs": _integer,
-    "learning_rate": _number,
-    "finetune_learning_rate": _number,
-    "scratch_learning_rate": _number,
-    "dropout": _number,
-    "freq_mask": _integer,
-    "time_mask": _integer,
-    "skip_bad": _boolean,
-    "verbose": _integer,
+    "data": text,
+    "weights": optional(text),
+    "backbone": text,
+    "strategy": text,
+    "logical_cpus": optional(integer),
+    "precision": text,
+    "out": text,
+    "seed": integer,
+    "batch_size": integer,
+    "sample_rate": integer,
+    "clip_seconds": optional(number),
+    "n_fft": integer,
+    "hop_length": integer,
+    "n_mels": integer,
+    "fmin": number,
+    "fmax": optional(number),
+    "image_size": image_size,
+    "epochs": integer,
+    "finetune_epochs": integer,
+    "learning_rate": number,
+    "finetune_learning_rate": number,
+    "scratch_learning_rate": number,
+    "weight_decay": number,
+    "warmup_fraction": number,
+    "patience": integer,
+    "mixup_alpha": number,
+    "crop_seconds": optional(number),
+    "tta_crops": integer,
+    "dropout": number,
+    "freq_mask": integer,
+    "time_mask": integer,
+    "skip_bad": boolean,
+    "baseline": boolean,
+    "verbose": lambda name, value: value if value == "auto" else integer(name, value),
 }

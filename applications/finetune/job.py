@@ -1,226 +1,54 @@
-"""`audiozoo finetune`: VGG transfer learning on log-mel spectrograms under tf.distribute.
+"""`audiozoo finetune`: train a classifier of raw waveforms, with or without pretrained weights.
 
-The recipe (see `applications.finetune.model` for the model):
-
-- pretrained backbone: phase `head` computes the frozen front end + backbone
-  features of train/val once and trains only the head on them; phase
-  `finetune` unfreezes block 5 at a lower learning rate with SpecAugment;
-- random backbone (no weights): the same cached-feature `head` phase (a
-  linear probe costing seconds), then phase `full` trains every layer.
-
-`fit` with `BackupAndRestore` trains under the default, one-device, mirrored
-and TPU strategies; `applications.training.custom_loop` under multi-worker, where
-Keras 3 `fit` fails. Each phase backs up under `OUT/backup/PHASE` and leaves
-a `PHASE.done.weights.h5` when complete, so the same command resumes a
-killed run. Each phase ends with the weights of its best validation epoch
-(its starting weights count as epoch 0; `applications.finetune.callbacks.KeepBest`).
-Outputs are written atomically, by the chief only.
+`applications.finetune.backbones.choose_plan` resolves `--backbone` and
+`--weights` into a recipe: the two-phase VGG transfer recipe
+(`applications.finetune.transfer`) when pretrained weights load, else a
+compact CNN trained from scratch (`applications.finetune.scratch`). Both
+train through `applications.finetune.phases.Job.train_phase` (resumable,
+best validation weights kept, `fit` or the multi-worker custom loop). Each
+run also scores the hand-crafted-feature baseline on the same split
+(`--no-baseline` skips it). Outputs are written atomically, by the chief only.
 """
 
-import json
+import dataclasses
 import os
 import shutil
 import time
 
-import keras
 import numpy as np
-import tensorflow as tf
 
-from applications.atomic_io import atomic_path, writable_dir, write_json
-from applications.finetune.callbacks import EpochTimer, KeepBest, Validation, val_scores
-from applications.finetune.model import build_parts, choose_weights, set_trainable_top
+from applications.atomic_io import atomic_path, write_json
+from applications.finetune.backbones import choose_plan
+from applications.finetune.model import build_parts
+from applications.finetune.phases import Job
+from applications.finetune.scratch import check_val, train_from_scratch
+from applications.finetune.scratch_model import build_scratch_parts
+from applications.finetune.transfer import train_transfer
 from applications.reporting import metrics, plots
 from applications.reporting.predictions import predict_batches
-from applications.training import custom_loop
-from applications.training.epoch_seeds import EpochSeeds, fast_forward
-from applications.training.precision import resolve_precision
-from applications.training.strategy import resolve_strategy
 
 __all__ = ["run_finetune"]
 
 
-class _Job:
-    """One run's state: its config, strategy, output folders and timings."""
+def _baseline(config, data, log):
+    """The hand-crafted-feature baseline on the run's split, or None (skipped)."""
+    if not config.baseline:
+        return None
+    from applications.baseline import baseline_scores
 
-    def __init__(self, config, log):
-        self.config, self.log = config, log
-        # Strategy first: multi-worker and logical CPUs must be set up before
-        # anything else starts the TensorFlow runtime.
-        self.info = resolve_strategy(config.strategy, config.logical_cpus)
-        self.precision = resolve_precision(config.precision, self.info.kind)
-        keras.utils.set_random_seed(config.seed)
-        tf.config.experimental.enable_op_determinism()
-        self.out = writable_dir(config.out, self.info.is_chief)
-        # Backups sit in the real OUT for every worker: all read them to resume,
-        # only the chief writes them.
-        self.backup = os.path.join(config.out, "backup")
-        self.logs = os.path.join(self.out, "logs")
-        self.timings, self.throughput, self.phases = {}, {}, {}
-
-    def callbacks(self, phase, csv_log, timer):
-        """The loggers of one phase: `timer`, a CSV log and TensorBoard.
-
-        Args:
-            phase: the phase's name (its TensorBoard folder).
-            csv_log: the phase's CSV log (appended to, so resumes continue it).
-            timer: the phase's `EpochTimer`.
-
-        Returns:
-            A list of Keras callbacks.
-        """
-        os.makedirs(self.logs, exist_ok=True)
-        return [
-            timer,
-            keras.callbacks.CSVLogger(csv_log, append=True),
-            keras.callbacks.TensorBoard(
-                os.path.join(self.logs, "tensorboard", phase), write_graph=False
-            ),
-        ]
-
-    def train_phase(self, phase, model, train, val, *, epochs, learning_rate, train_count):
-        """Train `model` for one phase, or load its result if a previous run finished it.
-
-        Records the phase's history, best epoch, time and throughput on the job.
-
-        Args:
-            phase: `head`, `finetune` or `full` (names its backups and logs).
-            model: the model to train (built under the strategy's scope).
-            train, val: `(x, label)` batches.
-            epochs: the phase's epochs.
-            learning_rate: Adam's rate.
-            train_count: training examples (for steps and throughput).
-        """
-        done = os.path.join(self.backup, f"{phase}.done.weights.h5")
-        csv_log = os.path.join(self.logs, f"{phase}.csv")
-        if os.path.exists(done):
-            model.load_weights(done)
-            self.log(f"Phase {phase}: already complete, loaded {done}.")
-            self.phases[phase] = metrics.read_csv_history(csv_log)
-            with open(os.path.join(self.backup, f"{phase}.best.json"), encoding="utf-8") as f:
-                self.phases[phase]["best_epoch"] = json.load(f)["epoch"] + 1
-            return
-        self.log(
-            f"Phase {phase}: {epochs} epoch(s), learning rate {learning_rate:g}, "
-            f"{sum(int(np.prod(w.shape)) for w in model.trainable_weights):,} trainable parameters."
-        )
-        seed, batch, verbose = self.config.seed, self.config.batch_size, self.config.verbose
-        if not os.path.isdir(os.path.join(self.backup, phase)) and os.path.exists(csv_log):
-            os.remove(csv_log)  # a fresh start, not a resume: drop an old run's rows
-        timer = EpochTimer()
-        keep = KeepBest(
-            os.path.join(self.backup, f"{phase}.best"),
-            val_scores(model, val)[1],
-            writer=self.info.is_chief,
-        )
-        callbacks = self.callbacks(phase, csv_log, timer) + [keep]
-        start = time.perf_counter()
-        with self.info.strategy.scope():
-            optimizer = keras.optimizers.Adam(learning_rate)
-            if self.info.uses_custom_loop:
-                if self.precision == "mixed_float16":
-                    optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-                custom_loop.train(
-                    model,
-                    optimizer,
-                    self.info.strategy,
-                    train,
-                    epochs=epochs,
-                    global_batch=batch,
-                    seed=seed,
-                    steps_per_epoch=-(-train_count // batch),
-                    val_data=val,
-                    backup_dir=os.path.join(self.backup, phase),
-                    is_chief=self.info.is_chief,
-                    callbacks=callbacks,
-                    verbose=verbose,
-                )
-            else:
-                model.compile(optimizer, "sparse_categorical_crossentropy", metrics=["accuracy"])
-                restore = keras.callbacks.BackupAndRestore(
-                    os.path.join(self.backup, phase), double_checkpoint=True
-                )
-                # One iterator over `train.repeat()` for the whole fit: epoch k then
-                # draws the k-th shuffle order, which EpochSeeds replays on resume.
-                model.fit(
-                    train.repeat(),
-                    steps_per_epoch=-(-train_count // batch),
-                    epochs=epochs,
-                    verbose=verbose,
-                    shuffle=False,
-                    callbacks=[EpochSeeds(seed, train), Validation(val)] + callbacks + [restore],
-                )
-        self.timings[f"{phase}_s"] = round(time.perf_counter() - start, 2)
-        if timer.seconds:
-            self.throughput[f"{phase}_train_examples_per_s"] = round(
-                train_count / float(np.median(timer.seconds)), 1
-            )
-        if self.info.is_chief:
-            with atomic_path(done) as tmp:
-                model.save_weights(tmp)
-        self.phases[phase] = metrics.read_csv_history(csv_log)
-        self.phases[phase]["best_epoch"] = keep.best_epoch + 1  # 0: the phase's starting weights
-        self.log(
-            f"Phase {phase}: kept epoch {keep.best_epoch + 1} (val accuracy {keep.best:.3f}; "
-            "epoch 0 = the weights the phase started from)."
-        )
-
-
-def _cached_features(job, parts, data):
-    """Features of the frozen front end + backbone over train and val, computed once."""
     start = time.perf_counter()
-    feats_train, y_train, _ = predict_batches(parts.feature_extractor, data.train)
-    feats_val, y_val, _ = predict_batches(parts.feature_extractor, data.val)
-    job.timings["feature_cache_s"] = round(time.perf_counter() - start, 2)
-    job.log(
-        f"Cached {feats_train.shape[1]}-d backbone features of {len(y_train)} train and "
-        f"{len(y_val)} val clips in {job.timings['feature_cache_s']:.1f}s."
+    # The run's frame settings, as `audiozoo baseline` uses them.
+    scores = baseline_scores(
+        data,
+        features="handcrafted",
+        seed=config.seed,
+        log=log,
+        n_fft=config.n_fft,
+        hop_length=config.hop_length,
+        n_mels=config.n_mels,
+        fmax=config.fmax,
     )
-    seed, batch = job.config.seed, job.config.batch_size
-    train = tf.data.Dataset.from_tensor_slices((feats_train, y_train))
-    train = train.shuffle(len(y_train), seed=seed, reshuffle_each_iteration=True).batch(batch)
-    val = tf.data.Dataset.from_tensor_slices((feats_val, y_val)).batch(batch)
-    return train, val
-
-
-def _train(job, parts, data, pretrained):
-    config, count = job.config, data.counts["train"]
-    parts.backbone.trainable = False
-    if os.path.exists(os.path.join(job.backup, "head.done.weights.h5")):
-        # The uninterrupted run read data.train once to cache features; keep
-        # its later shuffle orders identical.
-        fast_forward(data.train, 1)
-        head_train = head_val = None
-    else:
-        head_train, head_val = _cached_features(job, parts, data)
-    job.train_phase(
-        "head",
-        parts.head,
-        head_train,
-        head_val,
-        epochs=config.epochs,
-        learning_rate=config.learning_rate,
-        train_count=count,
-    )
-    if pretrained:
-        phase, learning_rate = "finetune", config.finetune_learning_rate
-        unfrozen = set_trainable_top(parts.backbone, 1)
-    else:
-        # Random features are no asset to protect: phase 2 trains every layer.
-        phase, learning_rate = "full", config.scratch_learning_rate
-        unfrozen = set_trainable_top(parts.backbone, None)
-    epochs = {"head": config.epochs, phase: config.finetune_epochs}
-    if epochs[phase]:
-        job.log(f"Unfroze {', '.join(unfrozen)} of the backbone.")
-        job.train_phase(
-            phase,
-            parts.full,
-            data.train,
-            data.val,
-            epochs=epochs[phase],
-            learning_rate=learning_rate,
-            train_count=count,
-        )
-    return epochs
+    return scores, round(time.perf_counter() - start, 2)
 
 
 def run_finetune(config, log=print):
@@ -240,7 +68,7 @@ def run_finetune(config, log=print):
     from applications.data import load_dataset
 
     total = time.perf_counter()
-    job = _Job(config, log)
+    job = Job(config, log)
     log(
         f"Strategy {job.info.kind} ({job.info.num_replicas} replica(s)), precision {job.precision}, "
         f"global batch {config.batch_size}."
@@ -256,10 +84,25 @@ def run_finetune(config, log=print):
     )
     job.timings["data_s"] = round(time.perf_counter() - start, 2)
     log(data.summary())
-    weights, weights_used, notice = choose_weights(config.weights, config.backbone, log)
+    check_val(data)
+    plan = choose_plan(config, log, scratch_dir=job.backup)
+    built = dataclasses.replace(config, backbone=plan.backbone)
+    num_classes = len(data.class_names)
     with job.info.strategy.scope():
-        parts = build_parts(config, len(data.class_names), data.clip_samples, weights)
-    epochs = _train(job, parts, data, pretrained=weights is not None)
+        if plan.recipe == "scratch":
+            parts = build_scratch_parts(
+                built, num_classes, data.clip_samples, plan.weights, plan.reuse
+            )
+        else:
+            parts = build_parts(built, num_classes, data.clip_samples, plan.weights)
+    if plan.recipe == "scratch":
+        epochs = train_from_scratch(job, parts, data, num_classes)
+    else:
+        epochs = train_transfer(job, parts, data, pretrained=plan.weights is not None)
+    # Only the chief reports, so only the chief scores the baseline.
+    baseline = _baseline(config, data, log) if job.info.is_chief else None
+    if baseline is not None:
+        baseline, job.timings["baseline_s"] = baseline
 
     start = time.perf_counter()
     probs, labels, examples = predict_batches(parts.full, data.test, keep_inputs=8)
@@ -278,15 +121,20 @@ def run_finetune(config, log=print):
         },
         "class_names": list(data.class_names),
         "counts": dict(data.counts),
-        "weights_used": weights_used,
-        "weights_notice": notice,
-        "backbone": config.backbone,
+        "weights_used": plan.weights_used,
+        "weights_notice": plan.notice,
+        "backbone": plan.backbone,
+        "backbone_requested": config.backbone,
+        "backbone_reason": plan.reason,
+        "recipe": plan.recipe,
         "strategy": job.info.kind,
         "num_replicas": job.info.num_replicas,
         "precision": job.precision,
         "epochs": epochs,
         "test_accuracy": scores["accuracy"],
         **{k: v for k, v in scores.items() if k != "accuracy"},
+        "baseline": baseline,
+        "beats_baseline": None if baseline is None else scores["accuracy"] > baseline["accuracy"],
         "history": job.phases,
         "timings": job.timings,
         "throughput": job.throughput,
@@ -301,9 +149,16 @@ def run_finetune(config, log=print):
         else "Worker: the chief writes the outputs."
     )
     log(
-        f"Test accuracy {scores['accuracy']:.3f} on {len(labels)} held-out clips "
-        f"(chance {scores['chance_accuracy']:.3f}); total {job.timings['total_s']:.0f}s. {where}"
+        f"Test accuracy {scores['accuracy']:.3f} ({plan.backbone}) on {len(labels)} held-out "
+        f"clips (chance {scores['chance_accuracy']:.3f}); total {job.timings['total_s']:.0f}s."
     )
+    if baseline is not None:
+        verdict = "beaten" if result["beats_baseline"] else "NOT beaten"
+        log(
+            f"Baseline accuracy {baseline['accuracy']:.3f} ({baseline['features']} features, "
+            f"same split): {verdict}."
+        )
+    log(where)
     return result
 
 
@@ -319,7 +174,12 @@ def _write_outputs(out, parts, result, examples, labels, predicted):
             "seed": result["settings"]["seed"],
         },
     )
-    plots.plot_history(result["history"], os.path.join(out, "history.png"))
+    baseline = result["baseline"]
+    plots.plot_history(
+        result["history"],
+        os.path.join(out, "history.png"),
+        baseline=None if baseline is None else baseline["accuracy"],
+    )
     plots.plot_confusion_matrix(
         result["confusion_matrix"], result["class_names"], os.path.join(out, "confusion_matrix.png")
     )

@@ -21,12 +21,13 @@ def _save(fig, path, bbox_inches="tight"):
     plt.close(fig)
 
 
-def plot_history(phases, path):
+def plot_history(phases, path, baseline=None):
     """Loss and accuracy per epoch for each phase, phases one after another.
 
     Args:
         phases: `{phase name: {"loss": [...], "val_accuracy": [...], ...}}`.
         path: the PNG to write.
+        baseline: a baseline's test accuracy, drawn as a horizontal line; None: none.
     """
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     offset = 0
@@ -45,6 +46,8 @@ def plot_history(phases, path):
                         label=f"{phase} {prefix or 'train '}{metric}",
                     )
         offset += epochs
+    if baseline is not None:
+        axes[1].axhline(baseline, color="gray", linestyle=":", label=f"baseline {baseline:.3f}")
     for ax, metric in zip(axes, ("loss", "accuracy")):
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)

@@ -72,14 +72,21 @@ def load_state(backup_dir, model, optimizer):
     return meta["epochs_done"], meta["history"]
 
 
+def _loss(y, probs):
+    # Integer labels: sparse cross-entropy; `(batch, classes)` rows (one-hot or
+    # mixup's soft labels): categorical. The rank is static when traced.
+    if len(y.shape) == len(probs.shape):
+        return keras.losses.categorical_crossentropy(y, probs)
+    return keras.losses.sparse_categorical_crossentropy(y, probs)
+
+
 def _make_steps(model, optimizer, strategy, global_batch):
-    loss_fn = keras.losses.SparseCategoricalCrossentropy(reduction=None)
     scales_loss = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
 
     def train_replica(x, y):
         with tf.GradientTape() as tape:
             probs = model(x, training=True)
-            per_example = loss_fn(y, probs)
+            per_example = _loss(y, probs)
             loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch)
             scaled = optimizer.scale_loss(loss) if scales_loss else loss
         grads = tape.gradient(scaled, model.trainable_variables)
@@ -88,7 +95,7 @@ def _make_steps(model, optimizer, strategy, global_batch):
 
     def eval_replica(x, y):
         probs = model(x, training=False)
-        loss = tf.nn.compute_average_loss(loss_fn(y, probs), global_batch_size=global_batch)
+        loss = tf.nn.compute_average_loss(_loss(y, probs), global_batch_size=global_batch)
         return loss, _correct(y, probs)
 
     def distributed(replica_fn):
@@ -108,6 +115,8 @@ def _make_steps(model, optimizer, strategy, global_batch):
 
 
 def _correct(y, probs):
+    if len(y.shape) == len(probs.shape):
+        y = tf.argmax(y, axis=-1)  # soft labels: their largest class counts
     predicted = tf.cast(tf.argmax(probs, axis=-1), y.dtype)
     return tf.reduce_sum(tf.cast(tf.equal(predicted, y), tf.float32)), tf.size(y)
 
@@ -165,7 +174,9 @@ def train(
         is_chief: whether this process writes the backup and prints progress.
         callbacks: Keras callbacks; they get `on_train_begin/end` and
             `on_epoch_begin/end` (with the epoch's logs), not batch hooks.
-        verbose: 0 silent, 1 a Keras progress bar per epoch on the chief.
+        verbose: 0 silent, 1 a Keras progress bar per epoch on the chief, 2 one
+            line per epoch (for logs). A callback setting `model.stop_training`
+            ends training after the epoch (early stopping).
 
     Returns:
         History: a dict of per-epoch lists (`loss`, `accuracy`, `val_loss`, ...).
@@ -201,20 +212,22 @@ def train(
     # Callbacks such as TensorBoard read the learning rate from `model.optimizer`,
     # which only `compile` sets.
     model.optimizer = optimizer
+    model.stop_training = False
     callback_list = keras.callbacks.CallbackList(list(callbacks), model=model)
     callback_list.on_train_begin()
     for epoch in range(start, epochs):
         reseed_layers(model, seed, epoch)
         callback_list.on_epoch_begin(epoch)
         progbar = None
-        if verbose and is_chief:
+        if verbose == 1 and is_chief:
             print(f"Epoch {epoch + 1}/{epochs}")
             progbar = keras.utils.Progbar(steps_per_epoch)
         logs = _run_epoch(train_step, train_dist, progbar)
         if val_dist is not None:
             logs.update(_run_epoch(eval_step, val_dist, prefix="val_"))
-        if progbar is not None:
-            print("  " + "  ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+        if verbose and is_chief:
+            scores = "  ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+            print(f"  {scores}" if progbar is not None else f"Epoch {epoch + 1}/{epochs}  {scores}")
         for key, value in logs.items():
             history.setdefault(key, []).append(value)
         # Log first, then back up: a kill in between repeats a log row (readers
@@ -222,5 +235,7 @@ def train(
         callback_list.on_epoch_end(epoch, logs)
         if backup_dir is not None and is_chief:
             save_state(backup_dir, model, optimizer, epoch + 1, history)
+        if model.stop_training:
+            break
     callback_list.on_train_end()
     return history

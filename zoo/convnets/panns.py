@@ -58,6 +58,7 @@ __all__ = [
     "cnn6",
     "cnn10",
     "cnn14",
+    "cnn10_compact",
     "panns",
     "panns_log_mel",
 ]
@@ -69,6 +70,9 @@ PANNS_CONFIGS = {
     "cnn6": PannsConfig(5, 1, (64, 128, 256, 512), (2, 2, 2, 2)),
     "cnn10": PannsConfig(3, 2, (64, 128, 256, 512), (2, 2, 2, 2)),
     "cnn14": PannsConfig(3, 2, (64, 128, 256, 512, 1024, 2048), (2, 2, 2, 2, 2, 1)),
+    # Not in the paper: CNN10's layout at 1/4 width, what `audiozoo finetune` trains
+    # from scratch when no pretrained weights load (small data, 2 CPU cores).
+    "cnn10_compact": PannsConfig(3, 2, (16, 32, 64, 128), (2, 2, 2, 2)),
 }
 
 # name -> (network parameters = Keras trainable, official model.parameters() total
@@ -77,6 +81,7 @@ PANNS_PARAMETERS = {
     "cnn6": (4_837_455, 5_920_911, "4.8M"),
     "cnn10": (5_219_279, 6_302_735, "5.2M"),
     "cnn14": (80_753_615, 81_837_071, "80.8M"),
+    "cnn10_compact": (378_335, None, "0.4M"),  # no official model
 }
 
 POOLINGS = (None, "avg", "max", "panns", "embedding")
@@ -165,7 +170,8 @@ def panns(
     """Build PANNs CNN6, CNN10 or CNN14 on log-mel input (see the module docstring).
 
     Args:
-        config: `"cnn6"`, `"cnn10"` or `"cnn14"` (a key of `PANNS_CONFIGS`).
+        config: `"cnn6"`, `"cnn10"`, `"cnn14"` or `"cnn10_compact"` (a key of
+            `PANNS_CONFIGS`; the last is CNN10 at 1/4 width, not in the paper).
         include_top: end in `fc1` (embedding, ReLU) and `fc_audioset` (the classifier).
         weights: `None` (random, the official init), a Keras `.weights.h5` file saved
             from the same architecture, or an official `.pth` checkpoint
@@ -242,7 +248,7 @@ _TINY = {"input_shape": (32, 32, 1), "classes": 3, "width": 0.125}
 _PAPER = "Kong et al. 2020, PANNs {}"
 
 
-def _variant(config, title):
+def _variant(config, title, paper=None):
     def builder(
         include_top=True,
         weights=None,
@@ -275,10 +281,13 @@ def _variant(config, title):
         " for the arguments.\n\n"
         f'Example:\n    >>> model = zoo.{config}(include_top=False, pooling="embedding")\n'
     )
-    paper = f"{_PAPER.format(title)} ({PANNS_PARAMETERS[config][2]} trainable)"
+    paper = f"{paper or _PAPER.format(title)} ({PANNS_PARAMETERS[config][2]} trainable)"
     return register_model(builder, paper=paper, tiny=_TINY)
 
 
 cnn6 = _variant("cnn6", "CNN6")
 cnn10 = _variant("cnn10", "CNN10")
 cnn14 = _variant("cnn14", "CNN14")
+cnn10_compact = _variant(
+    "cnn10_compact", "CNN10 compact", paper="Kong et al. 2020 CNN10 layout at 1/4 width"
+)

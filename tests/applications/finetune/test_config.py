@@ -91,7 +91,10 @@ def test_every_field_is_checked(field):
         ({"n_mels": 0}, r"`n_mels` must be an integer >= 1\. Received: n_mels=0"),
         ({"dropout": 1.0}, r"`dropout` must be in \[0, 1\)\. Received: dropout=1\.0"),
         ({"scratch_learning_rate": 0}, r"`scratch_learning_rate` must be > 0"),
-        ({"verbose": 3}, r"`verbose` must be 0, 1 or 2"),
+        ({"verbose": 3}, r"`verbose` must be 0, 1, 2 or .auto."),
+        ({"backbone": "vgg17"}, r"`backbone` must be one of auto, vgg11"),
+        ({"tta_crops": 0}, r"`tta_crops` must be >= 1"),
+        ({"warmup_fraction": 1.0}, r"`warmup_fraction` must be in \[0, 1\)"),
         ({"clip_seconds": -1}, r"`clip_seconds` must be positive\. Received: clip_seconds=-1\.0"),
     ],
 )

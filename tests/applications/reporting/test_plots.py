@@ -25,3 +25,17 @@ def test_waveform_plot_writes_a_png_and_no_temporary_file(tmp_path):
     plots.plot_waveform(wave, 8000, str(tmp_path / "wave.png"), "a tone")
     assert (tmp_path / "wave.png").read_bytes()[:8] == PNG
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wave.png"]
+
+
+def test_history_draws_the_baseline_as_a_horizontal_line(tmp_path, monkeypatch):
+    import matplotlib.axes
+
+    lines = []
+    monkeypatch.setattr(
+        matplotlib.axes.Axes, "axhline", lambda self, y, **kw: lines.append((self.get_ylabel(), y))
+    )
+    history = {"scratch": {"loss": [1.0, 0.5], "accuracy": [0.4, 0.8]}}
+    plots.plot_history(history, str(tmp_path / "a.png"))
+    assert lines == []
+    plots.plot_history(history, str(tmp_path / "b.png"), baseline=0.75)
+    assert [y for _, y in lines] == [0.75]

@@ -15,8 +15,10 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.applications.cli.test_finetune import TINY, make_tones
+from tests.applications.cli.test_finetune_scratch import SCRATCH
 
 REPO = str(Path(__file__).resolve().parents[3])
 
@@ -128,11 +130,17 @@ def test_mirrored_on_two_logical_cpus_matches_one_device(tmp_path):
     np.testing.assert_allclose(wm, ws, atol=1e-5)
 
 
-def test_finetune_command_on_two_workers(tmp_path):
-    """`audiozoo finetune` under TF_CONFIG: the custom-loop path end to end; only the chief writes OUT."""
+@pytest.mark.parametrize("recipe", ["transfer", "scratch"])
+def test_finetune_command_on_two_workers(tmp_path, recipe):
+    """`audiozoo finetune` under TF_CONFIG: the custom-loop path end to end; only the chief writes OUT.
+
+    `transfer`: random VGG11, phases head + full; `scratch`: the compact CNN with mixup's
+    soft labels (the loop's categorical loss).
+    """
     data = make_tones(tmp_path / "data")
     out = tmp_path / "out"
-    args = ["finetune", "--data", data, "--weights", "none", "--out", str(out)] + TINY
+    args = ["finetune", "--data", data, "--weights", "none", "--out", str(out)]
+    args += TINY if recipe == "transfer" else SCRATCH + ["--no-baseline"]
     args[args.index("--strategy") + 1] = "multi_worker"
     workers = [f"127.0.0.1:{p}" for p in _free_ports(2)]
     procs = []
@@ -163,9 +171,8 @@ def test_finetune_command_on_two_workers(tmp_path):
     with open(out / "report.json") as f:
         report = json.load(f)
     assert (report["strategy"], report["num_replicas"]) == ("multi_worker", 2)
-    assert (
-        len(report["history"]["head"]["loss"]) == 3 and len(report["history"]["full"]["loss"]) == 1
-    )
+    lengths = {phase: len(history["loss"]) for phase, history in report["history"].items()}
+    assert lengths == ({"head": 3, "full": 1} if recipe == "transfer" else {"scratch": 3})
     assert sorted(os.listdir(out)) == [
         "confusion_matrix.png",
         "examples.png",

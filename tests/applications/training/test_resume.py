@@ -11,8 +11,10 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pytest
 
 from tests.applications.cli.test_finetune import TINY, make_tones
+from tests.applications.cli.test_finetune_scratch import SCRATCH
 
 REPO = str(Path(__file__).resolve().parents[3])
 ENV = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
@@ -21,6 +23,18 @@ ENV = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_D
 def _finetune(data, out):
     args = ["finetune", "--data", data, "--weights", "none", "--out", out, "--seed", "5"] + TINY
     args[args.index("--finetune-epochs") + 1] = "6"
+    return _start(args + ["--no-baseline"])
+
+
+def _scratch(data, out):
+    """The from-scratch recipe with masks, mixup and random crops: 6 epochs, no early stop."""
+    args = ["finetune", "--data", data, "--weights", "none", "--out", out] + SCRATCH
+    args += ["--crop-seconds", "0.5", "--patience", "0", "--no-baseline"]
+    args[args.index("--epochs") + 1] = "6"
+    return _start(args)
+
+
+def _start(args):
     return subprocess.Popen(
         [sys.executable, "-m", "applications.cli", *args],
         env=ENV,
@@ -31,6 +45,7 @@ def _finetune(data, out):
 
 
 def _weights(out):
+    import applications.finetune.crops  # noqa: F401
     import zoo.audio  # noqa: F401
 
     model = keras.saving.load_model(os.path.join(out, "model.keras"), safe_mode=True)
@@ -48,12 +63,15 @@ def _run_script(script, backup, out, kill_after):
     )
 
 
-def test_finetune_killed_mid_phase_resumes_to_identical_weights(tmp_path):
+@pytest.mark.parametrize(
+    "start, phase, done", [(_finetune, "full", "head"), (_scratch, "scratch", None)]
+)
+def test_finetune_killed_mid_phase_resumes_to_identical_weights(tmp_path, start, phase, done):
     data = make_tones(tmp_path / "data")
     killed, clean = str(tmp_path / "killed"), str(tmp_path / "clean")
-    reference = _finetune(data, clean)
-    victim = _finetune(data, killed)
-    metadata = os.path.join(killed, "backup", "full", "training_metadata.json")
+    reference = start(data, clean)
+    victim = start(data, killed)
+    metadata = os.path.join(killed, "backup", phase, "training_metadata.json")
     epochs_done = 0
     while victim.poll() is None and epochs_done < 2:
         try:
@@ -66,20 +84,22 @@ def test_finetune_killed_mid_phase_resumes_to_identical_weights(tmp_path):
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()
     assert not os.path.exists(os.path.join(killed, "model.keras"))
-    assert os.path.exists(os.path.join(killed, "backup", "head.done.weights.h5"))
+    if done:
+        assert os.path.exists(os.path.join(killed, "backup", f"{done}.done.weights.h5"))
 
-    resumed = _finetune(data, killed)
+    resumed = start(data, killed)
     outputs = []
     for proc in (resumed, reference):
         output, _ = proc.communicate(timeout=300)
         assert proc.returncode == 0, output[-3000:]
         outputs.append(output)
-    assert "Phase head: already complete" in outputs[0]
+    if done:
+        assert f"Phase {done}: already complete" in outputs[0]
     with open(os.path.join(killed, "report.json")) as f:
         history = json.load(f)["history"]
     with open(os.path.join(clean, "report.json")) as f:
         clean_history = json.load(f)["history"]
-    assert len(history["full"]["loss"]) == 6  # every epoch logged once, across the kill
+    assert len(history[phase]["loss"]) == 6  # every epoch logged once, across the kill
     # The same losses epoch by epoch, the resumed epochs included (the final
     # weights alone could match trivially if both kept the phase's start).
     assert history == clean_history

@@ -78,10 +78,24 @@ def test_keras_model_has_the_official_weights_and_counts(name, network, official
 
 
 def test_registered():
-    assert zoo.list_models("cnn*") == ["cnn10", "cnn14", "cnn6"]
-    for name in ("cnn6", "cnn10", "cnn14"):
-        assert zoo.get_entry(name).family == "panns"
+    assert zoo.list_models("cnn*") == ["cnn10", "cnn10_compact", "cnn14", "cnn6"]
+    for name in ("cnn6", "cnn10", "cnn14", "cnn10_compact"):
+        assert zoo.get_entry(name).family == "convnets"  # the folder (zoo.registry)
     assert PANNS_CONFIGS["cnn14"].pools == (2, 2, 2, 2, 2, 1)
+
+
+def test_compact_is_cnn10_at_quarter_width_with_its_count():
+    # By hand (527 classes, 64 mels): bn0 128; convs 9 * (1*16 + 16*16 + 16*32 + 32*32 + 32*64
+    # + 64*64 + 64*128 + 128*128) = 292,752; block BNs 2 * 2 * (16+32+64+128) = 960;
+    # fc1 128*128 + 128; fc_audioset 128*527 + 527.
+    expected = 128 + 292_752 + 960 + 16_512 + 67_983
+    model = zoo.create_model("cnn10_compact")
+    assert sum(int(np.prod(w.shape)) for w in model.trainable_weights) == expected == 378_335
+    assert PANNS_PARAMETERS["cnn10_compact"] == (expected, None, "0.4M")
+    assert PANNS_CONFIGS["cnn10_compact"].widths == tuple(
+        w // 4 for w in PANNS_CONFIGS["cnn10"].widths
+    )
+    assert "1/4 width" in zoo.get_entry("cnn10_compact").paper
 
 
 def test_layer_names_follow_the_official_modules():

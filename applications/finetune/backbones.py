@@ -1,0 +1,147 @@
+"""Which backbone and recipe a run uses: `--backbone auto`, and `--weights model.keras`.
+
+- `auto` (the default): VGG16 with the two-phase transfer recipe when
+  ImageNet (or given) weights load; otherwise `cnn10_compact` trained from
+  scratch, announced loudly, because a head on a frozen random VGG16 learns
+  little (issue 12). `--backbone vgg16 --weights none` forces random VGG16.
+- `vgg11`..`vgg19`: the transfer recipe (`applications.finetune.transfer`).
+- `cnn6`, `cnn10`, `cnn14`, `cnn10_compact`: the from-scratch recipe
+  (`applications.finetune.scratch`), from random weights unless `--weights`
+  names a `.weights.h5` or official `.pth` file.
+- `--weights OUT/model.keras` of an earlier `finetune` run: its backbone (and,
+  from scratch, its front end and normaliser) is reused and a new head is
+  trained for this run's classes.
+"""
+
+import dataclasses
+import os
+
+import keras
+
+from applications.finetune.model import choose_weights
+from applications.finetune.scratch_model import CLASSIFIER
+
+__all__ = ["Plan", "choose_plan", "FORCE_VGG"]
+
+FORCE_VGG = "--backbone vgg16 --weights none"
+DEFAULT_SCRATCH = "cnn10_compact"
+
+
+@dataclasses.dataclass
+class Plan:
+    """What `run_finetune` builds and trains.
+
+    Attributes:
+        recipe: `transfer` (VGG, head then fine-tune) or `scratch`.
+        backbone: the registered backbone name.
+        weights: the builder's `weights` argument (None: random).
+        weights_used: the report's description of the weights.
+        notice: the weights fallback notice, or None.
+        reason: why this backbone (the report's `backbone_reason`).
+        reuse: `(log_mel, normaliser, backbone)` of an earlier from-scratch model, or None.
+    """
+
+    recipe: str
+    backbone: str
+    weights: object
+    weights_used: str
+    notice: str | None
+    reason: str
+    reuse: tuple | None = None
+
+
+def _silent(_):
+    pass
+
+
+def _from_saved_model(config, path, scratch_dir):
+    """A plan that reuses the backbone of an earlier run's `model.keras`."""
+    import zoo.audio  # noqa: F401  (registers the layers the model holds)
+    import applications.finetune.crops  # noqa: F401
+
+    saved = keras.saving.load_model(path, safe_mode=True)
+    names = {layer.name for layer in saved.layers}
+    if CLASSIFIER in names:
+        classifier = saved.get_layer(CLASSIFIER)
+        backbone = next(lay for lay in classifier.layers if isinstance(lay, keras.Model))
+        log_mel = saved.get_layer("log_mel")
+        if log_mel.sample_rate != config.sample_rate:
+            raise ValueError(
+                f"--weights {path!r} was trained at {log_mel.sample_rate} Hz; pass "
+                f"--sample-rate {log_mel.sample_rate} to reuse it. "
+                f"Received: sample_rate={config.sample_rate}"
+            )
+        reuse = (log_mel, classifier.get_layer("mel_norm"), backbone)
+        recipe, weights = "scratch", None
+    else:
+        vgg = [lay for lay in saved.layers if lay.name.startswith("vgg")]
+        if not vgg:
+            raise ValueError(
+                f"--weights {path!r} is a Keras model but not one `audiozoo finetune` wrote "
+                "(no mel_classifier or vgg backbone inside)."
+            )
+        backbone = vgg[0]
+        # VGG weights do not depend on the image size: a weights file loads at any size.
+        os.makedirs(scratch_dir, exist_ok=True)
+        weights = os.path.join(scratch_dir, f"reused_{backbone.name}.weights.h5")
+        backbone.save_weights(weights)
+        recipe, reuse = "transfer", None
+    if config.backbone not in ("auto", backbone.name):
+        raise ValueError(
+            f"--weights {path!r} holds a {backbone.name} backbone; drop --backbone or pass "
+            f"--backbone {backbone.name}. Received: backbone={config.backbone!r}"
+        )
+    reason = f"reusing the {backbone.name} backbone of {path} (new head for this run's classes)"
+    return Plan(recipe, backbone.name, weights, path, None, reason, reuse)
+
+
+def choose_plan(config, log=print, scratch_dir="."):
+    """Resolve `--backbone` and `--weights` into a `Plan`, logging loudly when falling back.
+
+    Args:
+        config: the run's `FinetuneConfig`.
+        log: prints the announcements.
+        scratch_dir: where a reused VGG's weights file is written.
+
+    Returns:
+        A `Plan`.
+
+    Example:
+        >>> choose_plan(FinetuneConfig(weights="none")).backbone
+        'cnn10_compact'
+    """
+    requested, backbone = config.weights, config.backbone
+    if isinstance(requested, str) and requested.endswith(".keras"):
+        if not os.path.isfile(requested):
+            raise FileNotFoundError(f"--weights {requested!r} does not exist.")
+        plan = _from_saved_model(config, requested, scratch_dir)
+        log(f"Backbone {plan.backbone}: {plan.reason}.")
+        return plan
+    if backbone.startswith("vgg"):
+        weights, used, notice = choose_weights(requested, backbone, log)
+        reason = f"--backbone {backbone} (transfer recipe)"
+        return Plan("transfer", backbone, weights, used, notice, reason)
+    if backbone != "auto":
+        if requested == "imagenet":
+            raise ValueError(
+                f"{backbone} has no ImageNet weights; pass --weights none, a .weights.h5 or .pth "
+                f"file, or a model.keras. Received: weights='imagenet'"
+            )
+        weights = None if requested in (None, "none", "auto") else requested
+        used = "none (random initialisation)" if weights is None else weights
+        reason = f"--backbone {backbone} (from-scratch recipe)"
+        return Plan("scratch", backbone, weights, used, None, reason)
+    weights, used, notice = choose_weights(requested, "vgg16", _silent)
+    if weights is not None:
+        return Plan("transfer", "vgg16", weights, used, None, f"pretrained weights: {used}")
+    why = "--weights none" if notice is None else "ImageNet weights for vgg16 did not load"
+    reason = (
+        f"no pretrained weights ({why}); a compact CNN trained from scratch beats a head on a "
+        f"frozen random VGG16. To force VGG16: {FORCE_VGG}"
+    )
+    log("=" * 78)
+    log(f"BACKBONE: {DEFAULT_SCRATCH} trained from scratch, because {reason}.")
+    if notice:
+        log(notice.split(" Training from")[0])
+    log("=" * 78)
+    return Plan("scratch", DEFAULT_SCRATCH, None, "none (from scratch)", notice, reason + ".")

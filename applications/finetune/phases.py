@@ -1,0 +1,175 @@
+"""One run's state and the training of one phase, shared by the fine-tuning recipes.
+
+`Job.train_phase` trains with `fit` + `BackupAndRestore` under the default,
+one-device, mirrored and TPU strategies, and with
+`applications.training.custom_loop` under multi-worker, where Keras 3 `fit`
+fails. Each phase backs up under `OUT/backup/PHASE` and leaves a
+`PHASE.done.weights.h5` when complete, so the same command resumes a killed
+run; each ends with the weights of its best validation epoch (its starting
+weights count as epoch 0; `applications.finetune.callbacks.KeepBest`).
+"""
+
+import json
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from applications.atomic_io import atomic_path, writable_dir
+from applications.finetune.callbacks import EpochTimer, KeepBest, Validation, val_scores
+from applications.reporting import metrics
+from applications.training import custom_loop
+from applications.training.epoch_seeds import EpochSeeds
+from applications.training.precision import resolve_precision
+from applications.training.strategy import resolve_strategy
+
+__all__ = ["Job"]
+
+
+class Job:
+    """One run's state (config, strategy, output folders, timings) and its phase trainer."""
+
+    def __init__(self, config, log):
+        self.config, self.log = config, log
+        # Strategy first: multi-worker and logical CPUs must be set up before
+        # anything else starts the TensorFlow runtime.
+        self.info = resolve_strategy(config.strategy, config.logical_cpus)
+        self.precision = resolve_precision(config.precision, self.info.kind)
+        keras.utils.set_random_seed(config.seed)
+        tf.config.experimental.enable_op_determinism()
+        self.out = writable_dir(config.out, self.info.is_chief)
+        # Backups sit in the real OUT for every worker: all read them to resume,
+        # only the chief writes them.
+        self.backup = os.path.join(config.out, "backup")
+        self.logs = os.path.join(self.out, "logs")
+        self.timings, self.throughput, self.phases = {}, {}, {}
+
+    def callbacks(self, phase, csv_log, timer):
+        """The loggers of one phase: `timer`, a CSV log and TensorBoard.
+
+        Args:
+            phase: the phase's name (its TensorBoard folder).
+            csv_log: the phase's CSV log (appended to, so resumes continue it).
+            timer: the phase's `EpochTimer`.
+
+        Returns:
+            A list of Keras callbacks.
+        """
+        os.makedirs(self.logs, exist_ok=True)
+        return [
+            timer,
+            keras.callbacks.CSVLogger(csv_log, append=True),
+            keras.callbacks.TensorBoard(
+                os.path.join(self.logs, "tensorboard", phase), write_graph=False
+            ),
+        ]
+
+    def train_phase(
+        self,
+        phase,
+        model,
+        train,
+        val,
+        *,
+        epochs,
+        learning_rate,
+        train_count,
+        optimizer=None,
+        loss="sparse_categorical_crossentropy",
+        patience=0,
+    ):
+        """Train `model` for one phase, or load its result if a previous run finished it.
+
+        Records the phase's history, best epoch, time and throughput on the job.
+
+        Args:
+            phase: `head`, `finetune`, `full` or `scratch` (names its backups and logs).
+            model: the model to train (built under the strategy's scope).
+            train, val: `(x, label)` batches; `train` labels may be soft
+                `(batch, classes)` rows with `loss="categorical_crossentropy"`.
+            epochs: the phase's epochs.
+            learning_rate: Adam's rate (for the log; `optimizer` may replace Adam).
+            train_count: training examples (for steps and throughput).
+            optimizer: a function returning the optimizer (called under the
+                strategy's scope); None: Adam at `learning_rate`.
+            loss: the Keras loss of `fit` (the custom loop picks sparse or
+                categorical cross-entropy from the labels' shape).
+            patience: stop after this many epochs without a better validation
+                accuracy (0: train every epoch).
+        """
+        done = os.path.join(self.backup, f"{phase}.done.weights.h5")
+        csv_log = os.path.join(self.logs, f"{phase}.csv")
+        if os.path.exists(done):
+            model.load_weights(done)
+            self.log(f"Phase {phase}: already complete, loaded {done}.")
+            self.phases[phase] = metrics.read_csv_history(csv_log)
+            with open(os.path.join(self.backup, f"{phase}.best.json"), encoding="utf-8") as f:
+                self.phases[phase]["best_epoch"] = json.load(f)["epoch"] + 1
+            return
+        self.log(
+            f"Phase {phase}: {epochs} epoch(s), learning rate {learning_rate:g}, "
+            f"{sum(int(np.prod(w.shape)) for w in model.trainable_weights):,} trainable parameters."
+        )
+        seed, batch, verbose = self.config.seed, self.config.batch_size, self.config.verbosity
+        if not os.path.isdir(os.path.join(self.backup, phase)) and os.path.exists(csv_log):
+            os.remove(csv_log)  # a fresh start, not a resume: drop an old run's rows
+        timer = EpochTimer()
+        keep = KeepBest(
+            os.path.join(self.backup, f"{phase}.best"),
+            val_scores(model, val)[1],
+            writer=self.info.is_chief,
+            patience=patience,
+        )
+        callbacks = self.callbacks(phase, csv_log, timer) + [keep]
+        start = time.perf_counter()
+        with self.info.strategy.scope():
+            optimizer = optimizer() if optimizer else keras.optimizers.Adam(learning_rate)
+            if self.info.uses_custom_loop:
+                if self.precision == "mixed_float16":
+                    optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+                custom_loop.train(
+                    model,
+                    optimizer,
+                    self.info.strategy,
+                    train,
+                    epochs=epochs,
+                    global_batch=batch,
+                    seed=seed,
+                    steps_per_epoch=-(-train_count // batch),
+                    val_data=val,
+                    backup_dir=os.path.join(self.backup, phase),
+                    is_chief=self.info.is_chief,
+                    callbacks=callbacks,
+                    verbose=verbose,
+                )
+            else:
+                model.compile(optimizer, loss, metrics=["accuracy"])
+                restore = keras.callbacks.BackupAndRestore(
+                    os.path.join(self.backup, phase), double_checkpoint=True
+                )
+                # One iterator over `train.repeat()` for the whole fit: epoch k then
+                # draws the k-th shuffle order, which EpochSeeds replays on resume.
+                model.fit(
+                    train.repeat(),
+                    steps_per_epoch=-(-train_count // batch),
+                    epochs=epochs,
+                    verbose=verbose,
+                    shuffle=False,
+                    callbacks=[EpochSeeds(seed, train), Validation(val)] + callbacks + [restore],
+                )
+        self.timings[f"{phase}_s"] = round(time.perf_counter() - start, 2)
+        if timer.seconds:
+            self.throughput[f"{phase}_train_examples_per_s"] = round(
+                train_count / float(np.median(timer.seconds)), 1
+            )
+        if self.info.is_chief:
+            with atomic_path(done) as tmp:
+                model.save_weights(tmp)
+        self.phases[phase] = metrics.read_csv_history(csv_log)
+        self.phases[phase]["best_epoch"] = keep.best_epoch + 1  # 0: the phase's starting weights
+        self.log(
+            f"Phase {phase}: kept epoch {keep.best_epoch + 1} (val accuracy {keep.best:.3f}; "
+            "epoch 0 = the weights the phase started from)."
+        )

@@ -1,0 +1,142 @@
+"""The from-scratch recipe: a compact CNN trained end to end from the first epoch.
+
+When no pretrained weights load, a head on frozen random features learns
+little (issue 12). This recipe instead:
+
+- computes the fixed front end's log-mels of train and val ONCE (a cache),
+  and the per-mel-bin mean and variance of the training log-mels, stored in
+  the model's `mel_norm` layer;
+- trains `ScratchParts.classifier` on the cached log-mels with two time and
+  two frequency masks and mixup in `tf.data` (`applications.finetune.augment`),
+  random crops of longer clips inside the model with the average over
+  evenly spaced crops at test (`applications.finetune.crops`);
+- with AdamW, a linear warm-up to `learning_rate` and cosine decay to 0, and
+  early stopping on validation accuracy with the best weights kept;
+- as one phase, `scratch`, of `Job.train_phase`: seeded, resumable, and
+  under multi-worker trained by the custom loop.
+"""
+
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from applications.finetune.augment import augment_batches
+from applications.finetune.scratch_model import set_statistics
+from applications.reporting.predictions import predict_batches
+
+__all__ = ["train_from_scratch", "cache_log_mels", "schedule", "check_val"]
+
+
+def cache_log_mels(parts, data):
+    """Time-first log-mels and labels of train and val, computed once.
+
+    Args:
+        parts: a `ScratchParts`.
+        data: an `AudioDataset`.
+
+    Returns:
+        `{"train": (mels, labels), "val": (mels, labels)}` as numpy arrays.
+    """
+    cache = {}
+    for split in ("train", "val"):
+        mels, labels, _ = predict_batches(parts.mel_frames, getattr(data, split))
+        cache[split] = (mels, labels)
+    return cache
+
+
+def schedule(learning_rate, steps, warmup_fraction):
+    """Linear warm-up from 0 to `learning_rate` over the first steps, then cosine decay to 0.
+
+    Args:
+        learning_rate: the peak rate.
+        steps: the phase's optimizer steps.
+        warmup_fraction: share of `steps` spent warming up.
+
+    Returns:
+        A `keras.optimizers.schedules.CosineDecay`.
+    """
+    warmup = int(round(warmup_fraction * steps))
+    return keras.optimizers.schedules.CosineDecay(
+        0.0,
+        decay_steps=max(steps - warmup, 1),
+        warmup_target=learning_rate,
+        warmup_steps=warmup,
+    )
+
+
+def check_val(data):
+    """Raise a clear error when `data` has no validation clips (both recipes select on val)."""
+    if data.counts["val"] == 0:
+        raise ValueError(
+            "Training needs a validation split (best-epoch selection, early stopping), and this "
+            f"dataset has none ({data.counts['train']} training clips): give every class at "
+            "least 3 clips (one train, one val, one test), or add a val/ folder. "
+            f"Received: counts={data.counts}"
+        )
+
+
+def train_from_scratch(job, parts, data, num_classes):
+    """Train `parts.classifier` on cached log-mels as phase `scratch` of `job`.
+
+    Args:
+        job: the run's `Job`.
+        parts: a `ScratchParts` built under the strategy's scope.
+        data: the `AudioDataset`.
+        num_classes: classes of the head.
+
+    Returns:
+        The epochs setting, `{"scratch": epochs}`.
+    """
+    config = job.config
+    start = time.perf_counter()
+    cache = cache_log_mels(parts, data)
+    job.timings["log_mel_cache_s"] = round(time.perf_counter() - start, 2)
+    train_mels, train_labels = cache["train"]
+    # Per mel bin over clips and frames; the reused normaliser of
+    # `--weights model.keras` keeps the statistics it was trained with.
+    if not parts.normaliser_reused:
+        mean = train_mels.mean(axis=(0, 1, 3), dtype=np.float64)
+        variance = train_mels.var(axis=(0, 1, 3), dtype=np.float64)
+        set_statistics(parts.normaliser, mean, np.maximum(variance, 1e-6))
+    mean = np.asarray(parts.normaliser.adapt_mean.numpy()).reshape(-1)
+    job.log(
+        f"Cached log-mels of {len(train_labels)} train and {len(cache['val'][1])} val clips "
+        f"({train_mels.shape[1]} frames x {train_mels.shape[2]} mels; crops of "
+        f"{parts.crop_frames} frames) in {job.timings['log_mel_cache_s']:.1f}s."
+    )
+    seed, batch = config.seed, config.batch_size
+    train = tf.data.Dataset.from_tensor_slices((train_mels, train_labels))
+    train = train.shuffle(len(train_labels), seed=seed, reshuffle_each_iteration=True)
+    train = augment_batches(
+        train.batch(batch),
+        num_classes=num_classes,
+        seed=seed + 1,
+        mean=mean,
+        time_mask=config.time_mask,
+        freq_mask=config.freq_mask,
+        mixup_alpha=config.mixup_alpha,
+    ).prefetch(tf.data.AUTOTUNE)
+    val = tf.data.Dataset.from_tensor_slices(cache["val"]).batch(batch)
+    steps = -(-len(train_labels) // batch) * config.epochs
+
+    def optimizer():
+        return keras.optimizers.AdamW(
+            schedule(config.learning_rate, steps, config.warmup_fraction),
+            weight_decay=config.weight_decay,
+        )
+
+    job.train_phase(
+        "scratch",
+        parts.classifier,
+        train,
+        val,
+        epochs=config.epochs,
+        learning_rate=config.learning_rate,
+        train_count=len(train_labels),
+        optimizer=optimizer,
+        loss="categorical_crossentropy",
+        patience=config.patience,
+    )
+    return {"scratch": config.epochs}

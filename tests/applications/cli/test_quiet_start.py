@@ -1,0 +1,23 @@
+"""The CLI hides TensorFlow's C++ start-up log unless the user set TF_CPP_MIN_LOG_LEVEL."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = str(Path(__file__).resolve().parents[3])
+
+
+def test_no_tensorflow_start_up_lines_on_stderr():
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    env.update(PYTHONPATH=REPO, CUDA_VISIBLE_DEVICES="")
+    run = subprocess.run(
+        [sys.executable, "-m", "applications.cli", "list", "cnn6"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0 and "cnn6" in run.stdout
+    for noise in ("absl::InitializeLog", "oneDNN", "cuda", "I0000"):
+        assert noise not in run.stderr, run.stderr[-2000:]
