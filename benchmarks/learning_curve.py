@@ -66,7 +66,9 @@ def link_folder(folder, layout):
             os.makedirs(os.path.join(folder, split, name))
             for i, path in enumerate(files):
                 ext = os.path.splitext(path)[1]
-                os.symlink(os.path.abspath(path), os.path.join(folder, split, name, f"{i:05d}{ext}"))
+                os.symlink(
+                    os.path.abspath(path), os.path.join(folder, split, name, f"{i:05d}{ext}")
+                )
     return folder
 
 
@@ -106,7 +108,9 @@ def linear_probe(model, dataset):
         xs, ys = zip(*[(model.predict(x, verbose=0), y.numpy()) for x, y in split])
         return np.concatenate(xs), np.concatenate(ys)
 
-    (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = (embed(s) for s in (dataset.train, dataset.val, dataset.test))
+    (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = (
+        embed(s) for s in (dataset.train, dataset.val, dataset.test)
+    )
     probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
     probe.fit(np.concatenate([x_tr, x_va]), np.concatenate([y_tr, y_va]))
     return float(np.mean(probe.predict(x_te) == y_te))
@@ -176,14 +180,24 @@ def main(argv=None):
         folder = link_folder(os.path.join(args.out, f"B_{shots}"), layout)
         dataset = load_dataset(folder, sample_rate=settings.sample_rate, seed=args.seed)
         base = baseline_scores(
-            dataset, "handcrafted", seed=args.seed, n_fft=settings.n_fft,
-            hop_length=settings.hop_length, n_mels=settings.n_mels, fmax=settings.fmax,
+            dataset,
+            "handcrafted",
+            seed=args.seed,
+            n_fft=settings.n_fft,
+            hop_length=settings.hop_length,
+            n_mels=settings.n_mels,
+            fmax=settings.fmax,
         )
         seed = ["--seed", str(args.seed)]
         run = os.path.join(args.out, f"run_B_{shots}")
         scratch = finetune(folder, f"{run}_scratch", config, "--weights", "none", *seed)
         tuned = finetune(
-            folder, f"{run}_from_a", config, "--weights", os.path.join(model_a, "model.keras"), *seed
+            folder,
+            f"{run}_from_a",
+            config,
+            "--weights",
+            os.path.join(model_a, "model.keras"),
+            *seed,
         )
         curve[shots] = {
             "train_per_class": min(len(v) for v in layout["train"].values()),

@@ -52,6 +52,10 @@ def test_family_is_the_zoo_package_that_defines_the_builder():
         families.setdefault(entry.family, []).append(name)
     assert families["convnets"] == [
         "alexnet",
+        "cnn10",
+        "cnn10_compact",
+        "cnn14",
+        "cnn6",
         "logistic_regression",
         "lwls_cnn",
         "mlp_mnist",
