@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping, Optional
 
 import numpy as np
 
-from zoo.validation import received
+from zoo.validation import argument_error
 
 __all__ = [
     "ModelEntry",
@@ -101,7 +101,7 @@ def _package_family(builder):
     """`"convnets"` for a builder defined in `zoo.convnets.vgg`: the family is the folder."""
     parts = builder.__module__.split(".")
     if len(parts) < 3 or parts[0] != "zoo":
-        raise received(
+        raise argument_error(
             "family",
             None,
             f"{builder.__module__}.{builder.__name__} is not in a zoo family package; "
@@ -178,7 +178,7 @@ def get_entry(name: str) -> ModelEntry:
     except KeyError:
         close = difflib.get_close_matches(name, list(_REGISTRY), n=5, cutoff=0.5)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        raise received(
+        raise argument_error(
             "name",
             name,
             f"Unknown model name {name!r}.{hint} See zoo.list_models() for all {len(_REGISTRY)} names.",

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.decomposition import NMF, PCA
 from sklearn.exceptions import ConvergenceWarning
 
-from zoo.validation import check_choice, check_positive_int, received
+from zoo.validation import check_choice, check_positive_int, argument_error
 
 __all__ = ["METHODS", "LearnedBases", "learn_bases"]
 
@@ -87,9 +87,11 @@ def learn_bases(frames, method="pca", n_components=20, seed=0, max_iter=500):
     check_positive_int("n_components", n_components)
     x = np.asarray(frames, dtype=np.float64)
     if x.ndim != 2 or x.shape[0] < 2:
-        raise received("frames", x.shape, "`frames` must be a (frames, bands) array of >= 2 rows.")
+        raise argument_error(
+            "frames", x.shape, "`frames` must be a (frames, bands) array of >= 2 rows."
+        )
     if n_components > min(x.shape):
-        raise received(
+        raise argument_error(
             "n_components",
             n_components,
             f"`n_components` must be at most min(frames, bands) = {min(x.shape)}.",
@@ -104,7 +106,7 @@ def learn_bases(frames, method="pca", n_components=20, seed=0, max_iter=500):
         error = float(np.linalg.norm(x - (activations @ bases.T + mean)))
     else:
         if x.min() < 0:
-            raise received(
+            raise argument_error(
                 "frames",
                 f"minimum {x.min():g}",
                 "NMF needs non-negative frames (e.g. dB above the clip's floor, not raw dB).",

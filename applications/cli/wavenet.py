@@ -81,9 +81,9 @@ def register(subparsers):
 
 def _check(condition, arg, value, problem):
     if not condition:
-        from zoo.validation import received  # importing zoo loads TensorFlow: only on failure
+        from zoo.validation import argument_error  # importing zoo loads TensorFlow: only on failure
 
-        raise received(arg, value, problem)
+        raise argument_error(arg, value, problem)
 
 
 def run_train(args):

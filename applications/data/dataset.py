@@ -18,7 +18,7 @@ import zoo.audio
 from applications.data import chords, kaggle
 from applications.data.folders import scan_folder
 from zoo.audio import AudioDecodeError
-from zoo.validation import check_positive_int, received
+from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["AudioDataset", "load_dataset", "require_classes", "SPLITS"]
 
@@ -81,7 +81,7 @@ def require_classes(class_names, source):
         ValueError: fewer than two classes, naming `source`.
     """
     if len(class_names) < 2:
-        raise received(
+        raise argument_error(
             "class_names",
             list(class_names),
             f"{source}: a classifier needs at least two classes, found {len(class_names)}; "
@@ -220,7 +220,7 @@ def load_dataset(
     check_positive_int("sample_rate", sample_rate)
     check_positive_int("batch_size", batch_size)
     if clip_seconds is not None and not clip_seconds * sample_rate >= 1:
-        raise received("clip_seconds", clip_seconds, "`clip_seconds` must be positive.")
+        raise argument_error("clip_seconds", clip_seconds, "`clip_seconds` must be positive.")
     spec_str = os.fspath(spec)
     if spec_str == "builtin":
         root = chords.builtin_dir()
@@ -237,11 +237,11 @@ def load_dataset(
     infos, skipped = _probe(entries, skip_bad)
     entries = {s: [(p, y) for p, y in entries[s] if p in infos] for s in SPLITS}
     if not entries["train"]:
-        raise received("spec", spec_str, f"{source}: no usable training files left.")
+        raise argument_error("spec", spec_str, f"{source}: no usable training files left.")
     if clip_seconds is None:
         lengths = {math.ceil(i.frames * sample_rate / i.sample_rate) for i in infos.values()}
         if len(lengths) > 1:
-            raise received(
+            raise argument_error(
                 "clip_seconds",
                 None,
                 f"{source}: clips have different lengths "

@@ -10,9 +10,9 @@ __all__ = ["require", "integer", "number", "text", "boolean", "image_size", "opt
 def require(condition, name, value, problem):
     if not condition:
         # Importing zoo loads TensorFlow: only on failure, so `--help` stays fast.
-        from zoo.validation import received
+        from zoo.validation import argument_error
 
-        raise received(name, value, problem)
+        raise argument_error(name, value, problem)
 
 
 def instance_of(kind, noun, convert):

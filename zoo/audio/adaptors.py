@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from zoo.validation import check_choice, check_input_shape, received
+from zoo.validation import check_choice, check_input_shape, argument_error
 
 __all__ = ["SpectrogramToImage", "IMAGENET_BGR_MEANS"]
 
@@ -50,7 +50,9 @@ class SpectrogramToImage(keras.layers.Layer):
         self.channels = check_choice("channels", channels, (1, 3))
         self.normalization = check_choice("normalization", normalization, ("vgg", "none"))
         if not isinstance(db_range, (int, float)) or not db_range > 0:
-            raise received("db_range", db_range, "`db_range` must be a positive number of dB.")
+            raise argument_error(
+                "db_range", db_range, "`db_range` must be a positive number of dB."
+            )
         self.db_range = float(db_range)
 
     def call(self, inputs):

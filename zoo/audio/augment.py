@@ -3,14 +3,14 @@
 import keras
 import tensorflow as tf
 
-from zoo.validation import check_positive_int, received
+from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["SpecAugment"]
 
 
 def _check_count(arg, value):
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise received(arg, value, f"`{arg}` must be an integer >= 0.")
+        raise argument_error(arg, value, f"`{arg}` must be an integer >= 0.")
     return value
 
 

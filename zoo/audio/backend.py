@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from zoo.validation import received
+from zoo.validation import argument_error
 
 __all__ = ["backend", "tfio_module", "BACKENDS"]
 
@@ -71,7 +71,7 @@ def tfio_module():
         if "tfio" not in _probed:
             forced = os.environ.get(_ENV, "").strip()
             if forced and forced not in BACKENDS:
-                raise received(_ENV, forced, f"{_ENV} must be one of {BACKENDS} or unset.")
+                raise argument_error(_ENV, forced, f"{_ENV} must be one of {BACKENDS} or unset.")
             _probed["tfio"] = None if forced == "soundfile" else _probe()
             if forced == "tensorflow-io" and _probed["tfio"] is None:
                 raise RuntimeError(

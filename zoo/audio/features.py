@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo.validation import check_positive_int, received
+from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["LogMelSpectrogram", "mel_filterbank"]
 
@@ -94,13 +94,13 @@ class LogMelSpectrogram(keras.layers.Layer):
         nyquist = sample_rate / 2.0
         top = nyquist if fmax is None else fmax
         if not 0.0 <= fmin < top <= nyquist:
-            raise received(
+            raise argument_error(
                 "fmax" if fmax is not None else "fmin",
                 fmax if fmax is not None else fmin,
                 f"Need 0 <= fmin < fmax <= sample_rate / 2 = {nyquist:g}.",
             )
         if top_db is not None and not top_db > 0:
-            raise received("top_db", top_db, "`top_db` must be positive or None.")
+            raise argument_error("top_db", top_db, "`top_db` must be positive or None.")
         self.sample_rate, self.n_fft, self.hop_length, self.n_mels = (
             sample_rate,
             n_fft,

@@ -19,7 +19,7 @@ import math
 import tensorflow as tf
 
 from zoo.audio.backend import tfio_module
-from zoo.validation import check_choice, received
+from zoo.validation import check_choice, argument_error
 
 __all__ = ["resample", "kaiser_sinc_filter"]
 
@@ -121,18 +121,22 @@ def resample(waveform, rate_in, rate_out, method="polyphase"):
     check_choice("method", method, ("polyphase", "tensorflow-io"))
     for arg, rate in (("rate_in", rate_in), ("rate_out", rate_out)):
         if isinstance(rate, (int, float)) and (rate <= 0 or int(rate) != rate):
-            raise received(arg, rate, f"`{arg}` must be a positive integer (Hz).")
+            raise argument_error(arg, rate, f"`{arg}` must be a positive integer (Hz).")
     waveform = tf.convert_to_tensor(waveform)
     if not waveform.dtype.is_floating:
-        raise received("waveform.dtype", waveform.dtype.name, "`waveform` must be float.")
+        raise argument_error("waveform.dtype", waveform.dtype.name, "`waveform` must be float.")
     if waveform.shape.rank not in (1, 2):
-        raise received("waveform.shape", tuple(waveform.shape), "`waveform` must be 1-D or 2-D.")
+        raise argument_error(
+            "waveform.shape", tuple(waveform.shape), "`waveform` must be 1-D or 2-D."
+        )
     if isinstance(rate_in, int) and isinstance(rate_out, int) and rate_in == rate_out:
         return waveform
     if method == "tensorflow-io":
         tfio = tfio_module()
         if tfio is None:
-            raise received("method", method, "tensorflow-io's native kernels do not load here.")
+            raise argument_error(
+                "method", method, "tensorflow-io's native kernels do not load here."
+            )
         column = waveform if waveform.shape.rank == 2 else waveform[:, None]
         out = tfio.audio.resample(column, tf.cast(rate_in, tf.int64), tf.cast(rate_out, tf.int64))
         return out if waveform.shape.rank == 2 else out[:, 0]

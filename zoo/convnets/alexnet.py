@@ -14,7 +14,7 @@ from keras import ops
 
 from zoo.convnets.inputs import ImageModelConfig, dense_top, image_model
 from zoo.registry import register_model
-from zoo.validation import check_positive_int, check_rate, received
+from zoo.validation import check_positive_int, check_rate, argument_error
 
 __all__ = ["ALEXNET_CONVS", "ALEXNET_MIN_SIZE", "LocalResponseNormalization", "alexnet"]
 
@@ -84,12 +84,12 @@ class LocalResponseNormalization(keras.layers.Layer):
         super().__init__(**kwargs)
         if isinstance(size, bool) or not isinstance(size, int) or size < 1 or size % 2 == 0:
             # An even window has no centre channel; the paper's n = 5 is odd.
-            raise received("size", size, "`size` must be a positive odd integer.")
+            raise argument_error("size", size, "`size` must be a positive odd integer.")
         for arg, value in (("k", k), ("alpha", alpha), ("beta", beta)):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise received(arg, value, f"`{arg}` must be a number.")
+                raise argument_error(arg, value, f"`{arg}` must be a number.")
         if k < 0 or alpha < 0:
-            raise received("k" if k < 0 else "alpha", k if k < 0 else alpha, "must be >= 0.")
+            raise argument_error("k" if k < 0 else "alpha", k if k < 0 else alpha, "must be >= 0.")
         self.size = size
         self.k = float(k)
         self.alpha = float(alpha)
@@ -173,7 +173,7 @@ def alexnet(*, groups=2, dropout=0.5, name="alexnet", **kwargs):
     check_rate("dropout", dropout)
     for layer_name, filters, *_ in ALEXNET_CONVS[1:]:
         if filters % groups:
-            raise received(
+            raise argument_error(
                 "groups", groups, f"`groups` must divide the {filters} filters of {layer_name}."
             )
     return image_model(

@@ -29,7 +29,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from zoo.validation import check_choice, check_positive_int, received
+from zoo.validation import check_choice, check_positive_int, argument_error
 
 __all__ = [
     "HIDDEN_ACTIVATIONS",
@@ -101,7 +101,7 @@ def _sigma_prime(z1, h, activation):
 def _as_matrix(arg, value, dtype):
     value = ops.convert_to_tensor(value, dtype=dtype)
     if len(value.shape) != 2:
-        raise received(
+        raise argument_error(
             f"{arg}.shape", tuple(value.shape), f"`{arg}` must be a matrix (rows, cols)."
         )
     return value
@@ -131,7 +131,9 @@ def forward(params, X, activation="sigmoid", output="softmax"):
     check_choice("output", output, tuple(OUTPUTS))
     X = _as_matrix("X", X, params["W1"].dtype)
     if X.shape[1] != params["W1"].shape[0]:
-        raise received("X.shape", tuple(X.shape), f"`X` must have {params['W1'].shape[0]} columns.")
+        raise argument_error(
+            "X.shape", tuple(X.shape), f"`X` must have {params['W1'].shape[0]} columns."
+        )
     z1 = ops.matmul(X, params["W1"]) + params["b1"]  # Z1 = X W1 + b1, (n, m)
     h = _sigma(z1, activation)  # H = sigma(Z1)
     z = ops.matmul(h, params["W2"]) + params["b2"]  # Z = H W2 + b2, (n, k)
@@ -208,7 +210,7 @@ def backward(params, cache, Y):
     P, H = cache["P"], cache["H"]
     Y = _as_matrix("Y", Y, P.dtype)
     if tuple(Y.shape) != tuple(P.shape):
-        raise received(
+        raise argument_error(
             "Y.shape", tuple(Y.shape), f"`Y` must have the shape of P, {tuple(P.shape)}."
         )
     n = ops.cast(ops.shape(P)[0], P.dtype)
@@ -267,11 +269,11 @@ def train(
     check_positive_int("hidden", hidden)
     check_positive_int("steps", steps)
     if not learning_rate > 0:
-        raise received("learning_rate", learning_rate, "`learning_rate` must be > 0.")
+        raise argument_error("learning_rate", learning_rate, "`learning_rate` must be > 0.")
     X = _as_matrix("X", X, dtype)
     Y = _as_matrix("Y", Y, dtype)
     if Y.shape[0] != X.shape[0]:
-        raise received("Y.shape", tuple(Y.shape), f"`Y` must have {X.shape[0]} rows, as `X`.")
+        raise argument_error("Y.shape", tuple(Y.shape), f"`Y` must have {X.shape[0]} rows, as `X`.")
     params = init_params(X.shape[1], hidden, Y.shape[1], seed=seed, dtype=dtype)
 
     def step(params):

@@ -16,7 +16,7 @@ from typing import Any
 
 import keras
 
-from zoo.validation import check_choice, check_positive_int, received
+from zoo.validation import check_choice, check_positive_int, argument_error
 from zoo.weights import load_pretrained, weights_source
 
 __all__ = [
@@ -114,7 +114,7 @@ def image_input(config, args):
     if args.include_top:
         check_positive_int("classes", args.classes)
     if input_tensor is not None and not keras.backend.is_keras_tensor(input_tensor):
-        raise received(
+        raise argument_error(
             "input_tensor",
             input_tensor,
             "`input_tensor` must be a Keras tensor, e.g. from keras.Input.",
@@ -128,29 +128,29 @@ def image_input(config, args):
     try:
         shape = tuple(None if d is None else int(d) for d in input_shape)
     except (TypeError, ValueError):
-        raise received(
+        raise argument_error(
             "input_shape", input_shape, "`input_shape` must be (height, width, channels)."
         ) from None
     if len(shape) != 3 or shape[2] is None or shape[2] < 1:
-        raise received(
+        raise argument_error(
             "input_shape",
             input_shape,
             "`input_shape` must be (height, width, channels) with channels >= 1.",
         )
     if any(d is not None and d < config.min_size for d in shape[:2]):
-        raise received(
+        raise argument_error(
             "input_shape", input_shape, f"Height and width must be at least {config.min_size}."
         )
     if args.include_top and None in shape[:2]:
-        raise received(
+        raise argument_error(
             "input_shape", input_shape, "include_top=True needs a fixed height and width."
         )
     if in_channels is not None and in_channels != shape[2]:
-        raise received(
+        raise argument_error(
             "in_channels", in_channels, f"`in_channels` conflicts with input_shape={input_shape}."
         )
     if input_tensor is not None and tuple(input_tensor.shape[1:]) != shape:
-        raise received(
+        raise argument_error(
             "input_shape",
             input_shape,
             f"`input_shape` conflicts with input_tensor of shape {input_tensor.shape}.",
@@ -166,20 +166,20 @@ def image_input(config, args):
 def _check_imagenet_top(shape, input_shape, args, default_size):
     """The ImageNet classifier was trained at one size, on 1000 classes."""
     if shape[:2] != (default_size, default_size):
-        raise received(
+        raise argument_error(
             "input_shape",
             input_shape,
             f"With include_top=True and weights='imagenet' the input must be "
             f"{default_size}x{default_size}.",
         )
     if args.classes != 1000:
-        raise received(
+        raise argument_error(
             "classes",
             args.classes,
             "With include_top=True and weights='imagenet', classes must be 1000.",
         )
     if args.classifier_activation not in (None, "softmax"):
-        raise received(
+        raise argument_error(
             "classifier_activation",
             args.classifier_activation,
             "With pretrained weights only None and 'softmax' are allowed.",

@@ -4,7 +4,7 @@ import keras
 
 from zoo.convnets.inputs import ACTIVATIONS
 from zoo.registry import register_model
-from zoo.validation import check_choice, check_input_shape, check_positive_int, received
+from zoo.validation import check_choice, check_input_shape, check_positive_int, argument_error
 
 __all__ = ["mlp", "logistic_regression", "mlp_mnist"]
 
@@ -42,7 +42,7 @@ def mlp(
     check_choice("activation", activation, ACTIVATIONS)
     check_positive_int("num_classes", num_classes)
     if isinstance(hidden_units, int):
-        raise received(
+        raise argument_error(
             "hidden_units",
             hidden_units,
             "`hidden_units` must be a sequence of widths, e.g. (200,).",

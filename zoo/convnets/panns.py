@@ -48,7 +48,7 @@ import keras
 from zoo.convnets.panns_checkpoint import check_weights, load_torch_checkpoint
 from zoo.convnets.panns_layers import PANNS_AUDIO, PannsGlobalPooling, panns_log_mel
 from zoo.registry import register_model
-from zoo.validation import check_choice, check_positive_int, received
+from zoo.validation import check_choice, check_positive_int, argument_error
 
 __all__ = [
     "PANNS_AUDIO",
@@ -95,7 +95,7 @@ def _log_mel_input(input_tensor, input_shape, in_channels, min_size):
     if in_channels is not None:
         check_positive_int("in_channels", in_channels)
     if input_tensor is not None and not keras.backend.is_keras_tensor(input_tensor):
-        raise received(
+        raise argument_error(
             "input_tensor", input_tensor, "`input_tensor` must be a Keras tensor (keras.Input)."
         )
     if input_shape is None and input_tensor is not None:
@@ -108,9 +108,9 @@ def _log_mel_input(input_tensor, input_shape, in_channels, min_size):
         shape = ()
     problem = "`input_shape` must be (frames, mel_bins[, channels]) with a fixed mel_bins"
     if len(shape) not in (2, 3) or shape[1] is None or (len(shape) == 3 and not shape[2]):
-        raise received("input_shape", input_shape, problem + ".")
+        raise argument_error("input_shape", input_shape, problem + ".")
     if any(d is not None and d < min_size for d in shape[:2]):
-        raise received(
+        raise argument_error(
             "input_shape",
             input_shape,
             f"{problem}; frames and mel_bins must be at least {min_size} (the poolings halve "
@@ -118,11 +118,11 @@ def _log_mel_input(input_tensor, input_shape, in_channels, min_size):
         )
     channels = shape[2] if len(shape) == 3 else 1
     if in_channels is not None and in_channels != channels:
-        raise received(
+        raise argument_error(
             "in_channels", in_channels, f"`in_channels` conflicts with input_shape={input_shape}."
         )
     if input_tensor is not None and tuple(input_tensor.shape[1:]) != shape:
-        raise received(
+        raise argument_error(
             "input_shape",
             input_shape,
             f"`input_shape` conflicts with input_tensor of shape {input_tensor.shape}.",
@@ -206,11 +206,11 @@ def panns(
     spec = PANNS_CONFIGS[arch]
     check_choice("pooling", pooling, POOLINGS)
     if include_top and pooling is not None:
-        raise received("pooling", pooling, "`pooling` applies only with include_top=False.")
+        raise argument_error("pooling", pooling, "`pooling` applies only with include_top=False.")
     if include_top:
         check_positive_int("classes", classes)
     if isinstance(width, bool) or not isinstance(width, (int, float)) or not width > 0:
-        raise received("width", width, "`width` must be a positive number.")
+        raise argument_error("width", width, "`width` must be a positive number.")
     weights = check_weights(weights)  # before building: a bad path fails in milliseconds
     min_size = 1
     for pool in spec.pools:

@@ -16,7 +16,7 @@ import zipfile
 import numpy as np
 
 from zoo.weights.torch_pickle import read_torch_checkpoint
-from zoo.validation import received
+from zoo.validation import argument_error
 
 __all__ = [
     "check_weights",
@@ -51,7 +51,7 @@ def check_weights(weights):
         or not os.path.isfile(weights)
         or not os.fspath(weights).endswith((".weights.h5", ".pth", ".pt"))
     ):
-        raise received(
+        raise argument_error(
             "weights",
             weights,
             "`weights` must be None or the path of an existing file: a Keras `.weights.h5` "
@@ -100,14 +100,14 @@ def load_state_dict(model, state_dict, source="state_dict"):
         for variable, (name, convert) in zip(layer.weights, names.items()):
             key = f"{prefix}.{name}"
             if key not in state:
-                raise received("weights", source, f"The checkpoint has no {key!r}.")
+                raise argument_error("weights", source, f"The checkpoint has no {key!r}.")
             value = convert(state[key]) if convert else state[key]
             if layer.name == "conv_block1_conv1" and value.shape[2] == 1 < variable.shape[2]:
                 # A C-channel input repeats the mono kernel, scaled so C equal channels
                 # give the mono output.
                 value = np.repeat(value, variable.shape[2], axis=2) / variable.shape[2]
             if tuple(value.shape) != tuple(variable.shape):
-                raise received(
+                raise argument_error(
                     "weights",
                     source,
                     f"{key!r} has shape {state[key].shape}; layer {layer.name!r} needs "
@@ -120,7 +120,7 @@ def load_state_dict(model, state_dict, source="state_dict"):
         k for k in state if k not in used and not _FRONT_END.search(k) and not re.match(head, k)
     )
     if extra:
-        raise received(
+        raise argument_error(
             "weights",
             source,
             f"The checkpoint has weights this {model.name!r} model has no layer for "
@@ -137,10 +137,10 @@ def load_torch_checkpoint(model, path):
     try:
         checkpoint = read_torch_checkpoint(path)
     except _UNREADABLE as e:
-        raise received(
+        raise argument_error(
             "weights", str(path), f"Cannot read {path} as a torch checkpoint ({e})."
         ) from None
     state = checkpoint.get("model", checkpoint) if isinstance(checkpoint, dict) else None
     if not isinstance(state, dict):
-        raise received("weights", str(path), f"{path} holds no state dict.")
+        raise argument_error("weights", str(path), f"{path} holds no state dict.")
     return load_state_dict(model, state, source=str(path))

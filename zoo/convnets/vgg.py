@@ -17,7 +17,7 @@ import keras
 
 from zoo.convnets.inputs import ImageModelConfig, dense_top, image_model
 from zoo.registry import register_model
-from zoo.validation import check_choice, check_positive_int, received
+from zoo.validation import check_choice, check_positive_int, argument_error
 
 __all__ = ["VGG_CONFIGS", "VGG_WIDTHS", "vgg", "vgg11", "vgg13", "vgg16", "vgg19"]
 
@@ -88,7 +88,9 @@ def vgg(config="vgg16", *, name=None, **kwargs):
     else:
         arch, depths = None, tuple(config)
         if len(depths) != len(VGG_WIDTHS):
-            raise received("config", config, f"`config` must give {len(VGG_WIDTHS)} block depths.")
+            raise argument_error(
+                "config", config, f"`config` must give {len(VGG_WIDTHS)} block depths."
+            )
         for depth in depths:
             check_positive_int("config", depth)
     return image_model(

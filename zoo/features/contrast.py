@@ -6,7 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.features.framing import fft_frequencies
-from zoo.validation import check_positive_int, received
+from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["contrast_bands", "spectral_contrast"]
 
@@ -35,13 +35,13 @@ def contrast_bands(sample_rate, n_fft, fmin=200.0, n_bands=6, quantile=0.02):
     """
     check_positive_int("n_bands", n_bands)
     if not fmin > 0:
-        raise received("fmin", fmin, "`fmin` must be positive.")
+        raise argument_error("fmin", fmin, "`fmin` must be positive.")
     if not 0.0 < quantile < 1.0:
-        raise received("quantile", quantile, "`quantile` must lie in (0, 1).")
+        raise argument_error("quantile", quantile, "`quantile` must lie in (0, 1).")
     octa = np.zeros(n_bands + 2)
     octa[1:] = fmin * 2.0 ** np.arange(n_bands + 1)
     if np.any(octa[:-1] >= 0.5 * sample_rate):
-        raise received(
+        raise argument_error(
             "n_bands",
             n_bands,
             f"Contrast band edge {octa[-2]:g} Hz reaches Nyquist {sample_rate / 2:g} Hz: "
@@ -53,7 +53,7 @@ def contrast_bands(sample_rate, n_fft, fmin=200.0, n_bands=6, quantile=0.02):
         current = (freq >= low) & (freq <= high)
         inside = np.flatnonzero(current)
         if inside.size == 0 or (k < n_bands and current.sum() + (k > 0) < 2):
-            raise received(
+            raise argument_error(
                 "n_fft",
                 n_fft,
                 f"Contrast band {k} ({low:g}-{high:g} Hz) holds no FFT bin: "

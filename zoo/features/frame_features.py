@@ -20,7 +20,7 @@ from zoo.features.spectral import (
     spectral_rolloff,
 )
 from zoo.features.temporal import rms, zero_crossing_rate
-from zoo.validation import check_positive_int, received
+from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["FEATURES", "FrameFeatures"]
 
@@ -137,33 +137,33 @@ class FrameFeatures(keras.layers.Layer):
         check_positive_int("sample_rate", sample_rate)
         check_positive_int("n_fft", n_fft, minimum=4)
         if n_fft % 2:
-            raise received("n_fft", n_fft, "`n_fft` must be even.")
+            raise argument_error("n_fft", n_fft, "`n_fft` must be even.")
         check_positive_int("hop_length", hop_length)
         check_positive_int("n_mels", n_mels)
         check_positive_int("n_mfcc", n_mfcc)
         if n_mfcc > n_mels:
-            raise received("n_mfcc", n_mfcc, f"`n_mfcc` must be at most n_mels = {n_mels}.")
+            raise argument_error("n_mfcc", n_mfcc, f"`n_mfcc` must be at most n_mels = {n_mels}.")
         check_positive_int("n_cepstrum", n_cepstrum)
         if n_cepstrum > n_fft:
-            raise received("n_cepstrum", n_cepstrum, "`n_cepstrum` must be at most n_fft.")
+            raise argument_error("n_cepstrum", n_cepstrum, "`n_cepstrum` must be at most n_fft.")
         check_positive_int("lpc_order", lpc_order)
         if lpc_order >= n_fft - 1:
-            raise received("lpc_order", lpc_order, "`lpc_order` must be below n_fft - 1.")
+            raise argument_error("lpc_order", lpc_order, "`lpc_order` must be below n_fft - 1.")
         if not 0.0 < roll_percent < 1.0:
-            raise received("roll_percent", roll_percent, "`roll_percent` must lie in (0, 1).")
+            raise argument_error("roll_percent", roll_percent, "`roll_percent` must lie in (0, 1).")
         with _renamed(fmin="contrast_fmin", n_bands="contrast_bands"):
             band_plan(sample_rate, n_fft, contrast_fmin, contrast_bands)
         check_positive_int("n_chroma", n_chroma)
         if tuning is not None and not -0.5 <= tuning < 0.5:
-            raise received("tuning", tuning, "`tuning` must be None or in [-0.5, 0.5).")
+            raise argument_error("tuning", tuning, "`tuning` must be None or in [-0.5, 0.5).")
         with _renamed(fmin="f0_min", fmax="f0_max"):
             yin_periods(sample_rate, f0_min, f0_max, n_fft)
         if not 0.0 < trough_threshold:
-            raise received("trough_threshold", trough_threshold, "Must be positive.")
+            raise argument_error("trough_threshold", trough_threshold, "Must be positive.")
         chosen = FEATURES if features is None else tuple(features)
         unknown = [name for name in chosen if name not in FEATURES]
         if unknown or not chosen or len(set(chosen)) != len(chosen):
-            raise received(
+            raise argument_error(
                 "features",
                 features,
                 f"`features` must be distinct names from {FEATURES}, or None for all.",

@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.features.framing import autocorrelation, frame
-from zoo.validation import check_positive_int, received
+from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["lpc", "lpc_frames"]
 
@@ -64,7 +64,7 @@ def lpc(frames, order, acf=None):
     check_positive_int("order", order)
     y = tf.cast(frames, tf.float64)
     if y.shape[-1] is not None and y.shape[-1] <= order:
-        raise received("order", order, f"Frames of {y.shape[-1]} samples allow order < that.")
+        raise argument_error("order", order, f"Frames of {y.shape[-1]} samples allow order < that.")
     if acf is None:
         acf = autocorrelation(y, order)
     q = _covariances(y, order, tf.cast(acf, tf.float64))

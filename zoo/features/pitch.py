@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.features.framing import autocorrelation, frame
-from zoo.validation import received
+from zoo.validation import argument_error
 
 __all__ = ["yin", "yin_frames", "yin_periods"]
 
@@ -22,11 +22,11 @@ def yin_periods(sample_rate, fmin, fmax, frame_length):
         (10, 340)
     """
     if not 0 < fmin < fmax:
-        raise received("fmin", fmin, f"Need 0 < fmin < fmax = {fmax:g}.")
+        raise argument_error("fmin", fmin, f"Need 0 < fmin < fmax = {fmax:g}.")
     if fmax > sample_rate / 2:
-        raise received("fmax", fmax, f"`fmax` exceeds Nyquist, {sample_rate / 2:g} Hz.")
+        raise argument_error("fmax", fmax, f"`fmax` exceeds Nyquist, {sample_rate / 2:g} Hz.")
     if sample_rate / fmin >= frame_length - 1:
-        raise received(
+        raise argument_error(
             "fmin",
             fmin,
             f"A period of `fmin` must fit in frame_length - 1 = {frame_length - 1} "

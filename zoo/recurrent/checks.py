@@ -7,7 +7,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from zoo.validation import check_positive_int, received
+from zoo.validation import check_positive_int, argument_error
 
 __all__ = [
     "check_sequence",
@@ -26,7 +26,7 @@ def sequence_input(input_shape):
         (None, None, 13)
     """
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
-        raise received(
+        raise argument_error(
             "input_shape",
             input_shape,
             "`input_shape` must be (time_steps, features); time_steps may be None.",
@@ -35,7 +35,7 @@ def sequence_input(input_shape):
     if steps is not None:
         check_positive_int("input_shape", steps)
     if isinstance(features, bool) or not isinstance(features, int) or features < 1:
-        raise received(
+        raise argument_error(
             "input_shape",
             input_shape,
             "The feature axis of `input_shape` must be a positive integer.",
@@ -50,7 +50,7 @@ def check_tokens_or_frames(prefix, vocab_size, dim):
         >>> check_tokens_or_frames("source", 13, None)
     """
     if (vocab_size is None) == (dim is None):
-        raise received(
+        raise argument_error(
             f"{prefix}_vocab_size",
             vocab_size,
             f"Give exactly one of `{prefix}_vocab_size` (tokens) and `{prefix}_dim` "
@@ -74,7 +74,7 @@ def check_token(arg, token, vocab_size):
         or not isinstance(token, (int, np.integer))
         or not 0 <= token < vocab_size
     ):
-        raise received(arg, token, f"`{arg}` must be a token in [0, {vocab_size}).")
+        raise argument_error(arg, token, f"`{arg}` must be a token in [0, {vocab_size}).")
     return token
 
 
@@ -99,14 +99,14 @@ def check_sequence(arg, x, vocab_size=None, dim=None, dtype="float32"):
     x = ops.convert_to_tensor(x)
     if vocab_size is None:
         if len(x.shape) != 3 or x.shape[-1] != dim:
-            raise received(
+            raise argument_error(
                 arg,
                 f"shape {tuple(x.shape)}",
                 f"`{arg}` must be frames of shape (batch, time, {dim}).",
             )
         return ops.cast(x, dtype)
     if len(x.shape) != 2 or "int" not in str(x.dtype):
-        raise received(
+        raise argument_error(
             arg,
             f"{x.dtype}{tuple(x.shape)}",
             f"`{arg}` must be integer tokens of shape (batch, time).",
@@ -116,7 +116,7 @@ def check_sequence(arg, x, vocab_size=None, dim=None, dtype="float32"):
     except Exception:  # a symbolic tensor has no values to check
         values = None
     if values is not None and values.size and (values.min() < 0 or values.max() >= vocab_size):
-        raise received(
+        raise argument_error(
             arg,
             f"tokens in [{values.min()}, {values.max()}]",
             f"`{arg}` tokens must lie in [0, {vocab_size}) (vocab_size={vocab_size}).",
@@ -133,7 +133,7 @@ def check_start_frame(start_token, dim):
     """
     start = np.asarray(start_token, dtype="float32")
     if start.shape not in ((), (dim,)):
-        raise received(
+        raise argument_error(
             "start_token",
             start_token,
             f"For frame targets `start_token` is a scalar or a frame of size {dim}.",

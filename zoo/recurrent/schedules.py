@@ -19,18 +19,18 @@ import math
 import keras
 from keras import ops
 
-from zoo.validation import received
+from zoo.validation import argument_error
 
 __all__ = ["Schedule", "Linear", "Exponential", "InverseSigmoid", "Constant", "get"]
 
 
 def _check_number(arg, value, low=None, high=None, low_open=False):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise received(arg, value, f"`{arg}` must be a finite number.")
+        raise argument_error(arg, value, f"`{arg}` must be a finite number.")
     if low is not None and (value < low or (low_open and value == low)):
-        raise received(arg, value, f"`{arg}` must be {'>' if low_open else '>='} {low}.")
+        raise argument_error(arg, value, f"`{arg}` must be {'>' if low_open else '>='} {low}.")
     if high is not None and value > high:
-        raise received(arg, value, f"`{arg}` must be <= {high}.")
+        raise argument_error(arg, value, f"`{arg}` must be <= {high}.")
     return float(value)
 
 
@@ -164,7 +164,7 @@ def get(identifier):
         schedule = keras.saving.deserialize_keras_object(identifier)
         if isinstance(schedule, Schedule):
             return schedule
-    raise received(
+    raise argument_error(
         "schedule",
         identifier,
         "`schedule` must be a zoo.recurrent.schedules schedule (Linear, Exponential, "

@@ -10,7 +10,7 @@ section 2.5 (local conditioning).
 import keras
 from keras import ops
 
-from zoo.validation import check_choice, check_positive_int, received
+from zoo.validation import check_choice, check_positive_int, argument_error
 
 __all__ = ["UPSAMPLING_MODES", "ConditionUpsampler", "CropToReference", "upsampling_factors"]
 
@@ -80,7 +80,9 @@ class ConditionUpsampler(keras.layers.Layer):
         self.channels = channels
         if mode == "transposed":
             if channels is None:
-                raise received("channels", channels, "Transposed upsampling needs `channels`.")
+                raise argument_error(
+                    "channels", channels, "Transposed upsampling needs `channels`."
+                )
             self.stages = [
                 keras.layers.Conv1DTranspose(channels, stride, strides=stride, name=f"upsample{i}")
                 for i, stride in enumerate(upsampling_factors(hop))
@@ -91,7 +93,7 @@ class ConditionUpsampler(keras.layers.Layer):
     def build(self, input_shape):
         shape = tuple(input_shape)
         if self.mode == "repeat" and self.channels is not None and shape[-1] != self.channels:
-            raise received(
+            raise argument_error(
                 "channels",
                 self.channels,
                 f"Repeat upsampling keeps the {shape[-1]} input channels.",

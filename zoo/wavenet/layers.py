@@ -11,7 +11,7 @@ Paper: van den Oord et al. 2016, "WaveNet: A Generative Model for Raw Audio".
 import keras
 from keras import ops
 
-from zoo.validation import check_positive_int, received
+from zoo.validation import check_positive_int, argument_error
 from zoo.wavenet.conditioning import (
     UPSAMPLING_MODES,
     ConditionUpsampler,
@@ -138,7 +138,7 @@ class GatedResidualBlock(keras.layers.Layer):
         inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         expected = 1 + self.use_global_condition + self.use_local_condition
         if len(inputs) != expected:
-            raise received(
+            raise argument_error(
                 "inputs",
                 f"<{len(inputs)} tensors>",
                 f"This block takes {expected} inputs (x, then global and/or local conditions).",

@@ -15,7 +15,7 @@ Generation Algorithm" (arXiv:1611.09482).
 
 import keras
 
-from zoo.validation import check_choice, check_positive_int, received
+from zoo.validation import check_choice, check_positive_int, argument_error
 from zoo.wavenet.generation import make_generator
 from zoo.wavenet.conditioning import UPSAMPLING_MODES, ConditionUpsampler, CropToReference
 from zoo.wavenet.layers import GatedResidualBlock, OneHot
@@ -80,7 +80,7 @@ class WaveNet(keras.Model):
         name="wavenet",
     ):
         if isinstance(dilations, int) or not len(dilations):
-            raise received(
+            raise argument_error(
                 "dilations", dilations, "`dilations` must be a non-empty sequence of integers."
             )
         dilations = tuple(dilations)

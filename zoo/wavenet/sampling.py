@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.wavenet.mu_law import mu_law_decode, mu_law_encode
-from zoo.validation import check_positive_int, received
+from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["Generator", "GeneratorSetup", "sample_classes", "uniform_noise"]
 
@@ -62,7 +62,7 @@ class GeneratorSetup:
         self.model = model
         self.batch_size = check_positive_int("batch_size", batch_size)
         if not temperature > 0:
-            raise received("temperature", temperature, "`temperature` must be > 0.")
+            raise argument_error("temperature", temperature, "`temperature` must be > 0.")
         self.temperature = float(temperature)
         self.seed = int(np.random.default_rng().integers(2**31)) if seed is None else int(seed)
         q = model.quantization_channels
@@ -70,7 +70,7 @@ class GeneratorSetup:
         self.global_ids = None
         if model.global_condition_classes:
             if global_condition is None:
-                raise received(
+                raise argument_error(
                     "global_condition",
                     None,
                     f"This model is globally conditioned; pass an id in 0..{model.global_condition_classes - 1}.",
@@ -79,21 +79,21 @@ class GeneratorSetup:
                 np.asarray(global_condition, dtype="int32").reshape(-1), (batch_size,)
             )
             if ids.min() < 0 or ids.max() >= model.global_condition_classes:
-                raise received(
+                raise argument_error(
                     "global_condition",
                     global_condition,
                     f"Ids must be in 0..{model.global_condition_classes - 1}.",
                 )
             self.global_ids = tf.constant(ids)
         elif global_condition is not None:
-            raise received(
+            raise argument_error(
                 "global_condition", global_condition, "This model has no global conditioning."
             )
 
         self.local_up = None
         if model.local_condition_channels:
             if local_condition is None:
-                raise received(
+                raise argument_error(
                     "local_condition",
                     None,
                     f"This model is locally conditioned; pass features [frames, {model.local_condition_channels}].",
@@ -102,7 +102,7 @@ class GeneratorSetup:
             if features.ndim == 2:
                 features = features[None]
             if features.ndim != 3 or features.shape[-1] != model.local_condition_channels:
-                raise received(
+                raise argument_error(
                     "local_condition",
                     f"<array of shape {features.shape}>",
                     f"Expected [frames, {model.local_condition_channels}] or [batch, frames, "
@@ -115,7 +115,9 @@ class GeneratorSetup:
                 model.get_layer("local_upsampler")(tf.constant(features)), tf.float32
             )
         elif local_condition is not None:
-            raise received("local_condition", "<array>", "This model has no local conditioning.")
+            raise argument_error(
+                "local_condition", "<array>", "This model has no local conditioning."
+            )
 
         if prime is None:
             classes = np.full((batch_size, 1), q // 2, dtype="int32")  # one sample of silence
@@ -124,12 +126,12 @@ class GeneratorSetup:
             if prime.ndim == 1:
                 prime = prime[None]
             if prime.ndim != 2 or prime.shape[1] < 1:
-                raise received(
+                raise argument_error(
                     "prime", f"<array of shape {prime.shape}>", "Expected [time] or [batch, time]."
                 )
             if np.issubdtype(prime.dtype, np.integer):
                 if prime.min() < 0 or prime.max() >= q:
-                    raise received(
+                    raise argument_error(
                         "prime", "<int array>", f"Integer primes are mu-law classes in 0..{q - 1}."
                     )
                 classes = prime.astype("int32")
@@ -141,7 +143,7 @@ class GeneratorSetup:
     def check_local_length(self, last_position):
         """Raise unless the local features cover the sample at `last_position`."""
         if self.local_up is not None and last_position >= self.local_up.shape[1]:
-            raise received(
+            raise argument_error(
                 "local_condition",
                 f"<{self.local_up.shape[1] // self.model.local_condition_hop} frames>",
                 f"The features cover {self.local_up.shape[1]} samples but step {last_position} needs "

@@ -15,7 +15,7 @@ import re
 import h5py
 import numpy as np
 
-from zoo.validation import received
+from zoo.validation import argument_error
 from zoo.weights.sources import weights_source
 
 __all__ = ["adapt_input_conv", "load_pretrained", "read_weights", "read_preset"]
@@ -76,7 +76,7 @@ def read_weights(path, model):
     try:
         f = h5py.File(path, "r")
     except OSError as e:
-        raise received(
+        raise argument_error(
             "weights", path, f"Cannot read {path} as an HDF5 weights file ({e})."
         ) from None
     found = {}
@@ -110,14 +110,14 @@ def read_weights(path, model):
             for key, count in model_counts.items():
                 # Order-keyed files are only meaningful when the sequences match.
                 if file_counts[key] not in (0, count):
-                    raise received(
+                    raise argument_error(
                         "weights",
                         str(path),
                         f"{path} holds {file_counts[key]} weighted {key!r} layers but "
                         f"{model.name!r} has {count}: it was saved from another architecture.",
                     )
         else:
-            raise received(
+            raise argument_error(
                 "weights",
                 str(path),
                 f"{path} is HDF5 but not a Keras weights file (no `layer_names` attribute and "
@@ -149,7 +149,9 @@ def read_preset(directory, model, hub_config):
     with open(config_path, encoding="utf-8") as f:
         config = json.load(f)
     if hub_config is None:
-        raise received("weights", directory, f"{model.name!r} has no keras-hub preset layout.")
+        raise argument_error(
+            "weights", directory, f"{model.name!r} has no keras-hub preset layout."
+        )
     got = {"class_name": config.get("class_name"), **config.get("config", {})}
     for key, want in hub_config.items():
         have = got.get(key)
@@ -158,7 +160,7 @@ def read_preset(directory, model, hub_config):
         else:  # A false `want` (e.g. include_rescaling=False) also accepts an absent key.
             matches = (have or None) == (want or None)
         if not matches:
-            raise received(
+            raise argument_error(
                 "weights",
                 directory,
                 f"The preset in {directory} does not match {model.name!r}: its config has "

@@ -22,7 +22,7 @@ import re
 
 import keras
 
-from zoo.validation import received
+from zoo.validation import argument_error
 
 __all__ = [
     "WeightsUnavailableError",
@@ -102,7 +102,7 @@ def imagenet_weights_path(arch, include_top):
     entry = IMAGENET_WEIGHTS.get((arch, bool(include_top)))
     if entry is None:
         have = sorted({a for a, _ in IMAGENET_WEIGHTS})
-        raise received(
+        raise argument_error(
             "weights",
             "imagenet",
             f"keras.applications publishes no ImageNet weights for {arch!r} (only for "

@@ -22,7 +22,7 @@ from zoo.recurrent import schedules as schedules_lib
 from zoo.recurrent.cells import CELLS
 from zoo.recurrent.checks import check_sequence
 from zoo.recurrent.scheduled_sampling import rollout as rollout_lib
-from zoo.validation import check_choice, check_positive_int, received
+from zoo.validation import check_choice, check_positive_int, argument_error
 
 __all__ = ["ScheduledSamplingRNN", "SAMPLING"]
 
@@ -92,7 +92,7 @@ class ScheduledSamplingRNN(keras.Model):
     ):
         super().__init__(name=name, **kwargs)
         if (frame_dim is None) == (vocab_size is None):
-            raise received(
+            raise argument_error(
                 "frame_dim",
                 frame_dim,
                 f"Give exactly one of `frame_dim` (frames) and `vocab_size` (tokens); "
@@ -107,7 +107,7 @@ class ScheduledSamplingRNN(keras.Model):
                 or not isinstance(start_token, int)
                 or not 0 <= start_token < vocab_size
             ):
-                raise received(
+                raise argument_error(
                     "start_token",
                     start_token,
                     f"`start_token` must be an integer in [0, {vocab_size}).",
@@ -164,7 +164,7 @@ class ScheduledSamplingRNN(keras.Model):
     def _unpack(self, inputs):
         if isinstance(inputs, dict):
             if "sequence" not in inputs or set(inputs) - {"sequence", "context"}:
-                raise received(
+                raise argument_error(
                     "inputs",
                     sorted(inputs),
                     "Input dicts have keys 'sequence' and optionally 'context'.",
@@ -172,7 +172,7 @@ class ScheduledSamplingRNN(keras.Model):
             sequence, context = inputs["sequence"], inputs.get("context")
         elif isinstance(inputs, (list, tuple)):
             if len(inputs) != 2:
-                raise received(
+                raise argument_error(
                     "inputs", f"{len(inputs)} tensors", "Pass (sequence, context) or sequence."
                 )
             sequence, context = inputs
@@ -187,19 +187,19 @@ class ScheduledSamplingRNN(keras.Model):
     def _check_context(self, context, batch):
         if self.context_dim is None:
             if context is not None:
-                raise received(
+                raise argument_error(
                     "context",
                     f"shape {tuple(context.shape)}",
                     "This model has no conditioning input (context_dim=None).",
                 )
             return None
         if context is None:
-            raise received(
+            raise argument_error(
                 "context", None, f"This model needs a context of shape (batch, {self.context_dim})."
             )
         context = ops.cast(ops.convert_to_tensor(context), self.compute_dtype)
         if len(context.shape) != 2 or context.shape[-1] != self.context_dim:
-            raise received(
+            raise argument_error(
                 "context",
                 f"shape {tuple(context.shape)}",
                 f"`context` must have shape (batch, {self.context_dim}).",

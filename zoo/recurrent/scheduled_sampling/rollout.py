@@ -17,7 +17,7 @@ import numpy as np
 from keras import ops
 
 from zoo.recurrent.cells import state_sizes
-from zoo.validation import check_positive_int, received
+from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["rollout", "generate"]
 
@@ -135,7 +135,7 @@ def generate(model, steps, context=None, prime=None, seed=None):
         batch = batch or int(ops.shape(context)[0])
     context = model._check_context(context, batch)
     if context is not None and int(ops.shape(context)[0]) != batch:
-        raise received(
+        raise argument_error(
             "context",
             f"{int(ops.shape(context)[0])} rows",
             f"`context` must have one row per primed sequence ({batch}).",

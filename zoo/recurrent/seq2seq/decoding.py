@@ -8,7 +8,7 @@ from keras import ops
 
 from zoo.recurrent.checks import check_start_frame, check_token
 from zoo.recurrent.seq2seq.samplers import BeamSampler, GreedySampler, feed_back_frames
-from zoo.validation import check_positive_int, received
+from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["decode"]
 
@@ -27,7 +27,7 @@ def decode(model, encoder_inputs, max_length, start_token, end_token, beam_width
     keys = model.attention_keys(memory) if model.attention else memory
     if not model.target_vocab_size:
         if end_token is not None or beam_width != 1:
-            raise received(
+            raise argument_error(
                 "beam_width",
                 beam_width,
                 "Frame targets decode greedily: use beam_width=1 and end_token=None.",

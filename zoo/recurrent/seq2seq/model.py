@@ -22,7 +22,7 @@ from zoo.recurrent.cells import CELLS
 from zoo.recurrent.checks import check_sequence, check_tokens_or_frames
 from zoo.recurrent.seq2seq import decoding
 from zoo.recurrent.seq2seq.attention import ATTENTION, attention_layers, bahdanau, luong
-from zoo.validation import check_choice, check_positive_int, received
+from zoo.validation import check_choice, check_positive_int, argument_error
 
 __all__ = ["Seq2Seq", "ATTENTION"]
 
@@ -130,7 +130,7 @@ class Seq2Seq(keras.Model):
     def _unpack(self, inputs):
         if isinstance(inputs, dict):
             if set(inputs) != {"encoder_inputs", "decoder_inputs"}:
-                raise received(
+                raise argument_error(
                     "inputs",
                     sorted(inputs),
                     "Input dicts have keys 'encoder_inputs', 'decoder_inputs'.",
@@ -139,7 +139,7 @@ class Seq2Seq(keras.Model):
         elif isinstance(inputs, (list, tuple)) and len(inputs) == 2:
             encoder_inputs, decoder_inputs = inputs
         else:
-            raise received(
+            raise argument_error(
                 "inputs", type(inputs).__name__, "Pass (encoder_inputs, decoder_inputs)."
             )
         encoder_inputs = self._check_source(encoder_inputs)

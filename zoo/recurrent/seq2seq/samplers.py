@@ -23,7 +23,7 @@ import math
 import numpy as np
 from keras import ops, tree
 
-from zoo.validation import check_positive_int, received
+from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["BeamSampler", "GreedySampler", "feed_back_frames", "length_penalty"]
 
@@ -119,9 +119,9 @@ class BeamSampler:
         self.num_beams = check_positive_int("num_beams", num_beams)
         alpha = length_penalty
         if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not alpha >= 0:
-            raise received("length_penalty", alpha, "`length_penalty` must be a number >= 0.")
+            raise argument_error("length_penalty", alpha, "`length_penalty` must be a number >= 0.")
         if not math.isfinite(alpha):
-            raise received("length_penalty", alpha, "`length_penalty` must be finite.")
+            raise argument_error("length_penalty", alpha, "`length_penalty` must be finite.")
         self.length_penalty = float(alpha)
 
     def __call__(self, step_fn, states, max_length, start_token, end_token=None):
