@@ -2,7 +2,8 @@
 
 - `ACTIVATIONS`: the hidden activations the MLP and the LWLS CNN accept.
 - `ImageArgs` + `image_input`: the keras.applications arguments, passed whole,
-  checked once, and the input they describe.
+  checked once, and the input they describe; `check_input_agreement` and
+  `model_input`, the parts of it that log-mel backbones (PANNs) share.
 - `global_pool`, `dense_top`: the two ends a backbone can have.
 - `ImageModelConfig` + `image_model`: timm's `pretrained_cfg` and its one
   loader. The config says how big the input is and where pretrained weights
@@ -24,10 +25,12 @@ __all__ = [
     "POOLINGS",
     "ImageArgs",
     "ImageModelConfig",
+    "check_input_agreement",
     "dense_top",
     "global_pool",
     "image_input",
     "image_model",
+    "model_input",
 ]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
@@ -145,7 +148,26 @@ def image_input(config, args):
         raise argument_error(
             "input_shape", input_shape, "include_top=True needs a fixed height and width."
         )
-    if in_channels is not None and in_channels != shape[2]:
+    check_input_agreement(input_shape, shape, shape[2], in_channels, input_tensor)
+    if args.include_top and args.weights == "imagenet":
+        _check_imagenet_top(shape, input_shape, args, config.default_size)
+    return model_input(input_tensor, shape, "inputs")
+
+
+def check_input_agreement(input_shape, shape, channels, in_channels, input_tensor):
+    """Raise where `in_channels` or `input_tensor` contradicts the parsed input shape.
+
+    Args:
+        input_shape: the `input_shape` as the caller passed it (named in the errors).
+        shape: that shape as a tuple of ints and Nones, without the batch axis.
+        channels: the channels `shape` implies.
+        in_channels: the `in_channels` argument, or None.
+        input_tensor: the `input_tensor` argument, or None.
+
+    Example:
+        >>> check_input_agreement((64, 64, 1), (64, 64, 1), 1, None, None)
+    """
+    if in_channels is not None and in_channels != channels:
         raise argument_error(
             "in_channels", in_channels, f"`in_channels` conflicts with input_shape={input_shape}."
         )
@@ -155,11 +177,17 @@ def image_input(config, args):
             input_shape,
             f"`input_shape` conflicts with input_tensor of shape {input_tensor.shape}.",
         )
-    if args.include_top and args.weights == "imagenet":
-        _check_imagenet_top(shape, input_shape, args, config.default_size)
+
+
+def model_input(input_tensor, shape, name):
+    """`(inputs, x)` for `keras.Model`: `input_tensor`'s sources, or a new `keras.Input`.
+
+    Example:
+        >>> inputs, x = model_input(None, (None, 64, 1), "log_mel")
+    """
     if input_tensor is not None:
         return keras.utils.get_source_inputs(input_tensor), input_tensor
-    inputs = keras.Input(shape, name="inputs")
+    inputs = keras.Input(shape, name=name)
     return inputs, inputs
 
 

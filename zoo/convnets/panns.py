@@ -45,6 +45,7 @@ import collections
 
 import keras
 
+from zoo.convnets.inputs import check_input_agreement, model_input
 from zoo.convnets.panns_checkpoint import check_weights, load_torch_checkpoint
 from zoo.convnets.panns_layers import PANNS_AUDIO, PannsGlobalPooling, panns_log_mel
 from zoo.registry import register_model
@@ -117,20 +118,8 @@ def _log_mel_input(input_tensor, input_shape, in_channels, min_size):
             "them).",
         )
     channels = shape[2] if len(shape) == 3 else 1
-    if in_channels is not None and in_channels != channels:
-        raise argument_error(
-            "in_channels", in_channels, f"`in_channels` conflicts with input_shape={input_shape}."
-        )
-    if input_tensor is not None and tuple(input_tensor.shape[1:]) != shape:
-        raise argument_error(
-            "input_shape",
-            input_shape,
-            f"`input_shape` conflicts with input_tensor of shape {input_tensor.shape}.",
-        )
-    if input_tensor is not None:
-        inputs, x = keras.utils.get_source_inputs(input_tensor), input_tensor
-    else:
-        inputs = x = keras.Input(shape, name="log_mel")
+    check_input_agreement(input_shape, shape, channels, in_channels, input_tensor)
+    inputs, x = model_input(input_tensor, shape, "log_mel")
     if len(shape) == 2:
         x = keras.layers.Reshape((-1, shape[1], 1), name="add_channel")(x)
     return inputs, x

@@ -84,12 +84,7 @@ def spectral_centroid(magnitude, sample_rate):
 def spectral_spread(magnitude, sample_rate):
     """Spread `sqrt(sum_k p_k (f_k - mu)^2)` in Hz, librosa's `spectral_bandwidth` (p=2).
 
-    Args:
-        magnitude: `(batch, frames, 1 + n_fft // 2)` magnitude spectrogram.
-        sample_rate: sampling rate in Hz.
-
-    Returns:
-        float32 `(batch, frames)`; 0 for an all-zero frame.
+    Arguments and result as `spectral_centroid` (see `spectral_moments`).
 
     Example:
         >>> spectral_spread(magnitude_spectrogram(wave), 22050)
