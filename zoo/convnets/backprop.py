@@ -255,8 +255,7 @@ def train(
         dtype: float dtype of the parameters.
 
     Returns:
-        `(params, losses)`: the trained parameters and a NumPy array of the
-        loss before each step followed by the final loss (`steps + 1` values).
+        `(params, losses)`: trained parameters; NumPy losses before each step, then final.
 
     Example:
         >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype="float64")
