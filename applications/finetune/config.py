@@ -92,7 +92,7 @@ class FinetuneConfig:
     fmin: float = 0.0
     fmax: float | None = None
     image_size: int | tuple[int, int] = 96
-    epochs: int = 8
+    epochs: int = 40
     finetune_epochs: int = 4
     learning_rate: float = 1e-3
     finetune_learning_rate: float = 1e-4

@@ -87,7 +87,7 @@ def test_every_field_is_checked(field):
                 r"Received: epochs=0, finetune_epochs=4, batch_size=32"
             ),
         ),
-        ({"finetune_epochs": -1}, r"Received: epochs=8, finetune_epochs=-1"),
+        ({"finetune_epochs": -1}, r"Received: epochs=40, finetune_epochs=-1"),
         ({"n_mels": 0}, r"`n_mels` must be an integer >= 1\. Received: n_mels=0"),
         ({"dropout": 1.0}, r"`dropout` must be in \[0, 1\)\. Received: dropout=1\.0"),
         ({"scratch_learning_rate": 0}, r"`scratch_learning_rate` must be > 0"),
