@@ -45,13 +45,13 @@ def pools(data, seed):
 
     root = builtin_dir() if data == "builtin" else data
     if os.path.isdir(os.path.join(root, "train")) and os.path.isdir(os.path.join(root, "test")):
-        train = files_by_class(os.path.join(root, "train"))
-        val = files_by_class(os.path.join(root, "val")) if os.path.isdir(f"{root}/val") else {}
-        test = files_by_class(os.path.join(root, "test"))
+        train = files_by_class(os.path.join(root, "train"))[0]
+        val = files_by_class(os.path.join(root, "val"))[0] if os.path.isdir(f"{root}/val") else {}
+        test = files_by_class(os.path.join(root, "test"))[0]
         return {c: {"train": train[c] + val.get(c, []), "test": test[c]} for c in sorted(train)}
     rng = np.random.default_rng(seed)
     result = {}
-    for name, files in sorted(files_by_class(root).items()):
+    for name, files in sorted(files_by_class(root)[0].items()):
         files = list(rng.permutation(sorted(files)))
         cut = max(1, len(files) // 4)  # a quarter of each class is B's test set
         result[name] = {"train": files[cut:], "test": files[:cut]}
