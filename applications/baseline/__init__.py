@@ -1,22 +1,33 @@
 """Hand-crafted and learned-feature baselines: features -> standardise -> logistic regression.
 
+The package loads its modules on first use (PEP 562), so `audiozoo --help` and the
+CLI's argument parsing do not import TensorFlow.
+
 Example:
     >>> from applications.data import load_dataset
     >>> from applications.baseline import baseline_scores
     >>> baseline_scores(load_dataset("builtin"), features="mfcc")["accuracy"]
 """
 
-from applications.baseline.features import FEATURE_SETS, FeatureOptions, split_features
-from applications.baseline.learned import METHODS, LearnedBases, learn_bases
-from applications.baseline.scores import baseline_scores, run_baseline
+import importlib
 
-__all__ = [
-    "FEATURE_SETS",
-    "METHODS",
-    "FeatureOptions",
-    "LearnedBases",
-    "baseline_scores",
-    "learn_bases",
-    "run_baseline",
-    "split_features",
-]
+FEATURE_SETS = ("handcrafted", "mfcc", "pca", "nmf")
+
+# Public name -> the module that defines it.
+_LAZY = {
+    "FeatureOptions": "features",
+    "split_features": "features",
+    "METHODS": "learned",
+    "LearnedBases": "learned",
+    "learn_bases": "learned",
+    "baseline_scores": "scores",
+    "run_baseline": "scores",
+}
+
+__all__ = ["FEATURE_SETS", *sorted(_LAZY)]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"applications.baseline.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'applications.baseline' has no attribute {name!r}")

@@ -17,12 +17,12 @@ import tensorflow as tf
 
 import zoo.audio
 import zoo.features
+from applications.baseline import FEATURE_SETS
 from applications.baseline.learned import learn_bases
 from zoo.validation import check_choice
 
 __all__ = ["FEATURE_SETS", "FeatureOptions", "log_mel_frames", "mel_band_centres", "split_features"]
 
-FEATURE_SETS = ("handcrafted", "mfcc", "pca", "nmf")
 SPLITS = ("train", "val", "test")
 TOP_DB = 80.0
 

@@ -85,10 +85,10 @@ def main(argv=None):
     """
     user_set_level = "TF_CPP_MIN_LOG_LEVEL" in os.environ
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if not user_set_level and "tensorflow" not in sys.modules:
-        # Before the parser: some command modules import TensorFlow when loaded.
-        quiet_tensorflow_start()
+    # The parser imports no TensorFlow, so `--help` and usage errors stay instant.
     args = build_parser().parse_args(argv)
+    if not user_set_level and "tensorflow" not in sys.modules:
+        quiet_tensorflow_start()
     try:
         return args.func(args) or 0
     except (ValueError, FileNotFoundError, RuntimeError) as error:

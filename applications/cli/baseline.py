@@ -8,7 +8,7 @@ reports score the same test clips.
 
 import os
 
-from applications.baseline.features import FEATURE_SETS
+from applications.baseline import FEATURE_SETS
 
 __all__ = ["register", "run_baseline_command"]
 

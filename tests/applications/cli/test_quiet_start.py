@@ -21,3 +21,23 @@ def test_no_tensorflow_start_up_lines_on_stderr():
     assert run.returncode == 0 and "cnn6" in run.stdout
     for noise in ("absl::InitializeLog", "oneDNN", "cuda", "I0000"):
         assert noise not in run.stderr, run.stderr[-2000:]
+
+
+def test_help_imports_no_tensorflow():
+    code = (
+        "import sys\n"
+        "from applications.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('tensorflow' in sys.modules)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(os.environ, PYTHONPATH=REPO),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0 and run.stdout.strip().endswith("False"), run.stdout + run.stderr
