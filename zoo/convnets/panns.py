@@ -238,31 +238,8 @@ _PAPER = "Kong et al. 2020, PANNs {}"
 
 
 def _variant(config, title, paper=None):
-    def builder(
-        include_top=True,
-        weights=None,
-        input_tensor=None,
-        input_shape=None,
-        pooling=None,
-        classes=527,
-        classifier_activation="sigmoid",
-        name=config,
-        in_channels=None,
-        width=1.0,
-    ):
-        return panns(
-            config,
-            include_top=include_top,
-            weights=weights,
-            input_tensor=input_tensor,
-            input_shape=input_shape,
-            pooling=pooling,
-            classes=classes,
-            classifier_activation=classifier_activation,
-            name=name,
-            in_channels=in_channels,
-            width=width,
-        )
+    def builder(**kwargs):
+        return panns(config, **kwargs)
 
     builder.__name__ = builder.__qualname__ = config
     builder.__doc__ = (
