@@ -18,7 +18,7 @@ import zoo
 import zoo.audio
 from zoo.weights import IMAGENET_WEIGHTS, WeightsUnavailableError, imagenet_weights_path
 
-__all__ = ["TransferParts", "build_parts", "choose_weights", "set_trainable_top"]
+__all__ = ["log_mel_layer", "TransferParts", "build_parts", "choose_weights", "set_trainable_top"]
 
 
 @dataclasses.dataclass
@@ -78,6 +78,26 @@ def choose_weights(requested, backbone, log=print):
     return "imagenet", "imagenet", None
 
 
+def log_mel_layer(config):
+    """The run's fixed front end: `zoo.audio.LogMelSpectrogram` named `log_mel`.
+
+    Args:
+        config: a `FinetuneConfig` (sample rate and mel settings).
+
+    Returns:
+        A `LogMelSpectrogram` layer, waveform -> `(n_mels, frames, 1)` dB.
+    """
+    return zoo.audio.LogMelSpectrogram(
+        sample_rate=config.sample_rate,
+        n_fft=config.n_fft,
+        hop_length=config.hop_length,
+        n_mels=config.n_mels,
+        fmin=config.fmin,
+        fmax=config.fmax,
+        name="log_mel",
+    )
+
+
 def build_parts(config, num_classes, clip_samples, weights):
     """Build the model pieces for `config`.
 
@@ -94,15 +114,7 @@ def build_parts(config, num_classes, clip_samples, weights):
         A `TransferParts`.
     """
     height, width = config.image_hw
-    log_mel = zoo.audio.LogMelSpectrogram(
-        sample_rate=config.sample_rate,
-        n_fft=config.n_fft,
-        hop_length=config.hop_length,
-        n_mels=config.n_mels,
-        fmin=config.fmin,
-        fmax=config.fmax,
-        name="log_mel",
-    )
+    log_mel = log_mel_layer(config)
     augment = zoo.audio.SpecAugment(
         freq_mask_param=config.freq_mask,
         time_mask_param=config.time_mask,

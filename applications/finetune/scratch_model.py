@@ -16,6 +16,7 @@ import numpy as np
 import zoo
 import zoo.audio
 from applications.finetune.crops import CropMean, TimeCrops
+from applications.finetune.model import log_mel_layer
 
 __all__ = ["ScratchParts", "build_scratch_parts", "mel_frames", "set_statistics", "CLASSIFIER"]
 
@@ -74,15 +75,7 @@ def build_scratch_parts(config, num_classes, clip_samples, weights=None, reuse=N
         A `ScratchParts`.
     """
     if reuse is None:
-        log_mel = zoo.audio.LogMelSpectrogram(
-            sample_rate=config.sample_rate,
-            n_fft=config.n_fft,
-            hop_length=config.hop_length,
-            n_mels=config.n_mels,
-            fmin=config.fmin,
-            fmax=config.fmax,
-            name="log_mel",
-        )
+        log_mel = log_mel_layer(config)
         normaliser = keras.layers.Normalization(axis=2, name="mel_norm")
         backbone = zoo.create_model(
             config.backbone,
