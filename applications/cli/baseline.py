@@ -120,15 +120,7 @@ def run_baseline_command(args, log=print):
     result, learned = run_baseline(data, args.features, config.seed, log, options)
     report = {
         **result,
-        "dataset": {
-            "spec": config.data,
-            "source": data.source,
-            "notes": data.notes,
-            "skipped": [list(item) for item in data.skipped],
-            "sample_rate": data.sample_rate,
-            "clip_samples": data.clip_samples,
-            "counts": dict(data.counts),
-        },
+        "dataset": {**data.describe(config.data), "counts": dict(data.counts)},
         "settings": {
             "seed": config.seed,
             "n_fft": options.n_fft,

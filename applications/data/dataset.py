@@ -52,6 +52,24 @@ class AudioDataset:
     source: str
     notes: list
 
+    def describe(self, spec):
+        """The `dataset` block of a job's report.
+
+        Args:
+            spec: the `--data` value the dataset was loaded from.
+
+        Returns:
+            A JSON-ready dict: spec, source, notes, skipped files, sample rate, clip length.
+        """
+        return {
+            "spec": str(spec),
+            "source": self.source,
+            "notes": self.notes,
+            "skipped": [list(item) for item in self.skipped],
+            "sample_rate": self.sample_rate,
+            "clip_samples": self.clip_samples,
+        }
+
     def summary(self):
         """A human-readable multi-line description."""
         lines = [

@@ -111,14 +111,7 @@ def run_finetune(config, log=print):
     scores = metrics.classification_summary(labels, predicted, data.class_names)
     job.timings["total_s"] = round(time.perf_counter() - total, 2)
     result = {
-        "dataset": {
-            "spec": config.data,
-            "source": data.source,
-            "notes": data.notes,
-            "skipped": [list(item) for item in data.skipped],
-            "sample_rate": data.sample_rate,
-            "clip_samples": data.clip_samples,
-        },
+        "dataset": data.describe(config.data),
         "class_names": list(data.class_names),
         "counts": dict(data.counts),
         "weights_used": plan.weights_used,
