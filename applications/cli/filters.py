@@ -94,18 +94,6 @@ def file_kernels(path):
     return found
 
 
-def _pick(found, layer, where):
-    if not found:
-        raise ValueError(f"{where} holds no Conv1D/Conv2D kernel to draw.")
-    if layer is None:
-        return found[0]
-    for name, kernel in found:
-        if name == layer:
-            return name, kernel
-    names = ", ".join(name for name, _ in found[:20])
-    raise ValueError(f"--layer {layer!r} is not a conv layer of {where}; its conv layers: {names}.")
-
-
 def _build(name, weights, log):
     import zoo
 
@@ -144,7 +132,7 @@ def run_filters(args, log=print):
         audiozoo filters alexnet --weights alexnet.weights.h5 --out conv1.png
     """
     import zoo
-    from applications.reporting.filters import conv_kernel, plot_kernel
+    from applications.reporting.filters import conv_kernel, pick_kernel, plot_kernel
 
     spec, model = args.model, None
     if args.weights and spec not in zoo.list_models():
@@ -166,7 +154,7 @@ def run_filters(args, log=print):
         model = keras.saving.load_model(spec, safe_mode=True)
         name, kernel = conv_kernel(model, args.layer)
     elif os.path.isfile(spec):
-        name, kernel = _pick(file_kernels(spec), args.layer, spec)
+        name, kernel = pick_kernel(file_kernels(spec), args.layer, repr(spec))
     else:
         raise FileNotFoundError(
             f"MODEL {spec!r} is neither a registry name (`audiozoo list`), a .keras file nor a "

@@ -21,7 +21,14 @@ import numpy as np  # noqa: E402
 
 from applications.atomic_io import atomic_path  # noqa: E402
 
-__all__ = ["FREQUENCY_AXES", "conv_layers", "conv_kernel", "plot_kernel", "plot_filters"]
+__all__ = [
+    "FREQUENCY_AXES",
+    "conv_layers",
+    "conv_kernel",
+    "pick_kernel",
+    "plot_kernel",
+    "plot_filters",
+]
 
 FREQUENCY_AXES = ("height", "width")
 
@@ -59,9 +66,22 @@ def conv_kernel(model, layer=None):
     Raises:
         ValueError: no conv layer, or `layer` is not one (the message lists them).
     """
-    found = conv_layers(model)
+    return pick_kernel(conv_layers(model), layer, f"model {model.name!r}")
+
+
+def pick_kernel(found, layer, where):
+    """`(name, kernel)` named `layer` among `found`, or the first when `layer` is None.
+
+    Args:
+        found: `(name, kernel)` pairs, in layer order.
+        layer: the wanted layer's name, or None.
+        where: what holds them, for the messages (a model, a file).
+
+    Raises:
+        ValueError: `found` is empty, or has no `layer` (the message lists the names).
+    """
     if not found:
-        raise ValueError(f"Model {model.name!r} has no Conv1D/Conv2D layer to draw.")
+        raise ValueError(f"{where} holds no Conv1D/Conv2D kernel to draw.")
     if layer is None:
         return found[0]
     for name, kernel in found:
@@ -69,7 +89,7 @@ def conv_kernel(model, layer=None):
             return name, kernel
     names = ", ".join(name for name, _ in found[:20])
     raise ValueError(
-        f"--layer {layer!r} is not a conv layer of {model.name!r}; its conv layers: {names}. "
+        f"--layer {layer!r} is not a conv layer of {where}; its conv layers: {names}. "
         f"Received: layer={layer!r}"
     )
 
