@@ -15,28 +15,10 @@ import soundfile as sf
 
 from applications import cli
 
-TINY = [
-    "--backbone",
-    "vgg11",
-    "--image-size",
-    "32",
-    "--epochs",
-    "3",
-    "--finetune-epochs",
-    "1",
-    "--batch-size",
-    "8",
-    "--sample-rate",
-    "8000",
-    "--n-mels",
-    "32",
-    "--precision",
-    "float32",
-    "--strategy",
-    "default",
-    "--verbose",
-    "0",
-]
+# Flags every tiny run shares (8 kHz, 32 mels, 3 epochs, float32, one device, quiet).
+TINY_COMMON = ["--epochs", "3", "--batch-size", "8", "--sample-rate", "8000", "--n-mels", "32"]
+TINY_COMMON += ["--precision", "float32", "--strategy", "default", "--verbose", "0"]
+TINY = ["--backbone", "vgg11", "--image-size", "32", "--finetune-epochs", "1", *TINY_COMMON]
 
 
 def make_tones(root, per_class=10, rate=8000):

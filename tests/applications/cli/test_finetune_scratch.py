@@ -14,26 +14,9 @@ import pytest
 
 from applications import cli
 from applications.finetune.config import FinetuneConfig
-from tests.applications.cli.test_finetune import _offline_imagenet, make_tones
+from tests.applications.cli.test_finetune import TINY_COMMON, _offline_imagenet, make_tones
 
-SCRATCH = [
-    "--epochs",
-    "3",
-    "--batch-size",
-    "8",
-    "--sample-rate",
-    "8000",
-    "--n-mels",
-    "32",
-    "--precision",
-    "float32",
-    "--strategy",
-    "default",
-    "--verbose",
-    "0",
-    "--seed",
-    "3",
-]
+SCRATCH = [*TINY_COMMON, "--seed", "3"]
 
 
 def _report(out):
