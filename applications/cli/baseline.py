@@ -101,14 +101,7 @@ def run_baseline_command(args, log=print):
     if args.n_components < 1:
         raise ValueError(f"--n-components must be >= 1. Received: n_components={args.n_components}")
     config = _settings(args)
-    data = load_dataset(
-        config.data,
-        sample_rate=config.sample_rate,
-        clip_seconds=config.clip_seconds,
-        batch_size=config.batch_size,
-        seed=config.seed,
-        skip_bad=config.skip_bad,
-    )
+    data = load_dataset(config.data, **config.dataset_options())
     log(data.summary())
     options = FeatureOptions(
         n_fft=config.n_fft,

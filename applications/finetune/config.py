@@ -179,6 +179,11 @@ class FinetuneConfig:
         data = given.get("data", from_file.get("data", cls.data))
         return cls(**{**preset_for(data), **from_file, **given})
 
+    def dataset_options(self):
+        """`load_dataset` keyword arguments of this run, so every job reads the same splits."""
+        keys = ("sample_rate", "clip_seconds", "batch_size", "seed", "skip_bad")
+        return {key: getattr(self, key) for key in keys}
+
     @property
     def verbosity(self):
         """Keras `verbose`: `auto` is 1 (progress bars) in a terminal, 2 (a line per epoch) else."""

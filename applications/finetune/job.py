@@ -74,14 +74,7 @@ def run_finetune(config, log=print):
         f"global batch {config.batch_size}."
     )
     start = time.perf_counter()
-    data = load_dataset(
-        config.data,
-        sample_rate=config.sample_rate,
-        clip_seconds=config.clip_seconds,
-        batch_size=config.batch_size,
-        seed=config.seed,
-        skip_bad=config.skip_bad,
-    )
+    data = load_dataset(config.data, **config.dataset_options())
     job.timings["data_s"] = round(time.perf_counter() - start, 2)
     log(data.summary())
     check_val(data)
