@@ -14,6 +14,8 @@ import os
 import sys
 import tempfile
 
+from applications.errors import describe
+
 # Modules that add subcommands, in the order `audiozoo --help` lists them.
 COMMAND_MODULES = (
     "applications.cli.catalog",
@@ -35,6 +37,7 @@ def build_parser():
         prog="audiozoo",
         description="keras-audio-zoo: audio deep-learning models and transfer-learning jobs.",
     )
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for module_name in COMMAND_MODULES:
@@ -76,8 +79,9 @@ def main(argv=None):
         argv: the arguments after the program name; None reads `sys.argv`.
 
     Returns:
-        The exit code: 0 on success, 2 after an expected failure (printed in
-        one line, without a traceback).
+        The exit code: 0 on success, 2 for bad input, 1 for a job that failed,
+        130 when interrupted. Errors print as one line (plus a hint); the
+        traceback only with `--debug` (anywhere on the command line).
 
     Example:
         >>> main(["list", "vgg1*"])
@@ -86,13 +90,31 @@ def main(argv=None):
     user_set_level = "TF_CPP_MIN_LOG_LEVEL" in os.environ
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # The parser imports no TensorFlow, so `--help` and usage errors stay instant.
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `--debug` is accepted anywhere on the line, not only before the subcommand.
+    debug = "--debug" in argv
+    args = build_parser().parse_args([a for a in argv if a != "--debug"])
     if not user_set_level and "tensorflow" not in sys.modules:
         quiet_tensorflow_start()
     try:
         return args.func(args) or 0
-    except (ValueError, FileNotFoundError, RuntimeError) as error:
-        # Expected failures (bad arguments, missing files, offline hubs) get one
-        # clear line, not a traceback.
-        print(f"audiozoo {args.command}: error: {error}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        print(f"audiozoo {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        described = describe(error)
+        if debug:
+            raise
+        if described is None:
+            # A bug, not bad input: still one line, with the way to see more.
+            print(
+                f"audiozoo {args.command}: internal error: {type(error).__name__}: {error}\n"
+                "hint: rerun with --debug for the traceback and report it",
+                file=sys.stderr,
+            )
+            return 1
+        code, lines = described
+        print(f"audiozoo {args.command}: error: {lines[0]}", file=sys.stderr)
+        for line in lines[1:]:
+            print(f"  {line}", file=sys.stderr)
+        return code
