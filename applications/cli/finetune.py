@@ -85,6 +85,12 @@ def register(subparsers):
         "--skip-bad", action="store_const", const=True, help="skip unreadable audio files"
     )
     p.add_argument("--out", help=f"output folder (default {FinetuneConfig.out})")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="discard an earlier run in --out and start afresh (a rerun with other settings "
+        "is refused without it)",
+    )
     p.add_argument("--seed", type=int)
     p.add_argument(
         "--verbose",
@@ -132,7 +138,8 @@ def run_finetune_command(args):
     """
     from applications.finetune.job import run_finetune
 
-    flags = {k: v for k, v in vars(args).items() if k not in ("func", "command", "config")}
+    skip = ("func", "command", "config", "overwrite")
+    flags = {k: v for k, v in vars(args).items() if k not in skip}
     config = FinetuneConfig.from_sources(flags, args.config)
     if config.data not in (
         "builtin",
@@ -146,7 +153,7 @@ def run_finetune_command(args):
             "gtzan, esc50, urbansound8k, speech_commands, or a folder with one sub-folder of audio "
             "files per class."
         )
-    run_finetune(config)
+    run_finetune(config, overwrite=args.overwrite)
     return 0
 
 

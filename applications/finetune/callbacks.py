@@ -6,16 +6,16 @@
 """
 
 import json
-import os
 import time
 
 import keras
 import numpy as np
 
-from applications.atomic_io import atomic_path, write_json
 from applications.reporting.predictions import predict_batches
+from applications.training.backup import load_rotating, save_rotating
+from applications.training.numerics import is_finite
 
-__all__ = ["EpochTimer", "Validation", "KeepBest", "val_scores"]
+__all__ = ["EpochTimer", "Validation", "KeepBest", "val_scores", "read_best"]
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -70,6 +70,24 @@ def val_scores(model, dataset):
     return float(-np.mean(np.log(picked))), float(np.mean(probs.argmax(axis=1) == labels))
 
 
+def read_best(path):
+    """The weights, epoch and score a `KeepBest` file holds.
+
+    Args:
+        path: the `path.npz` file `KeepBest(path)` writes.
+
+    Returns:
+        `(weights, meta)`: a list of arrays and `{"val_accuracy", "epoch"}`.
+
+    Raises:
+        One of `applications.training.backup.DAMAGED` if the file is damaged.
+    """
+    with np.load(path) as saved:
+        meta = json.loads(bytes(saved["meta"]).decode())
+        weights = [saved[f"arr_{i}"] for i in range(len(saved.files) - 1)]
+    return weights, meta
+
+
 class KeepBest(keras.callbacks.Callback):
     """Keep the weights with the best validation accuracy, the phase's start included.
 
@@ -79,44 +97,47 @@ class KeepBest(keras.callbacks.Callback):
     that only makes validation worse (e.g. a random backbone trained for a few
     epochs) leaves the model as it found it. With `patience`, training stops
     once that many epochs passed without a better score (early stopping that
-    resumes exactly: the best epoch is part of the backup).
+    resumes exactly: the best epoch is part of the backup). An epoch whose
+    training loss is NaN or infinite is never kept.
 
     Args:
-        path: where to keep the best weights (`path.npz`) and their epoch
-            and score (`path.json`).
+        path: where to keep the best weights with their epoch and score
+            (`path.npz`, one file written atomically, the previous kept until
+            the new one is complete).
         start_accuracy: validation accuracy of the phase's starting weights.
         writer: whether this process writes the files (the chief).
         patience: epochs without improvement before stopping; 0 never stops.
+        log: prints the report of a damaged file.
     """
 
-    def __init__(self, path, start_accuracy, writer=True, patience=0):
+    def __init__(self, path, start_accuracy, writer=True, patience=0, log=print):
         super().__init__()
-        self.path, self.meta = path + ".npz", path + ".json"
+        self.path = path + ".npz"
         self.start_accuracy, self.writer, self.patience = start_accuracy, writer, patience
+        self.log = log
         self.best, self.best_epoch, self.weights = None, None, None
 
     def _keep(self, accuracy, epoch, weights):
         self.best, self.best_epoch, self.weights = accuracy, epoch, weights
         if self.writer:
             # Model weights only (not the optimizer, which the phase discards).
-            with atomic_path(self.path) as tmp:
-                np.savez(tmp, *weights)
-            write_json(self.meta, {"val_accuracy": accuracy, "epoch": epoch})
+            meta = json.dumps({"val_accuracy": accuracy, "epoch": epoch}).encode()
+            arrays = {f"arr_{i}": w for i, w in enumerate(weights)}
+            arrays["meta"] = np.frombuffer(meta, dtype=np.uint8)
+            save_rotating(self.path, lambda tmp: np.savez(tmp, **arrays))
 
     def on_train_begin(self, logs=None):
         """Load a resumed phase's best so far, or keep the starting weights as best."""
-        if os.path.exists(self.meta):
-            with open(self.meta, encoding="utf-8") as f:
-                meta = json.load(f)
-            with np.load(self.path) as saved:
-                weights = [saved[f"arr_{i}"] for i in range(len(saved.files))]
+        saved = load_rotating(self.path, read_best, self.log)
+        if saved is not None:
+            weights, meta = saved
             self.best, self.best_epoch, self.weights = meta["val_accuracy"], meta["epoch"], weights
         else:
             self._keep(self.start_accuracy, -1, self.model.get_weights())  # -1: the phase's start
 
     def on_epoch_end(self, epoch, logs=None):
         """Keep the weights if this epoch beats the best; stop after `patience` without."""
-        if logs["val_accuracy"] > self.best:
+        if is_finite(logs.get("loss")) and logs["val_accuracy"] > self.best:
             self._keep(logs["val_accuracy"], epoch, self.model.get_weights())
         elif self.patience and epoch - self.best_epoch >= self.patience:
             self.model.stop_training = True

@@ -7,17 +7,18 @@ compact CNN trained from scratch (`applications.finetune.scratch`). Both
 train through `applications.finetune.phases.Job.train_phase` (resumable,
 best validation weights kept, `fit` or the multi-worker custom loop). Each
 run also scores the hand-crafted-feature baseline on the same split
-(`--no-baseline` skips it). Outputs are written atomically, by the chief only.
+(`--no-baseline` skips it). Outputs are written atomically, by the chief only,
+which holds `OUT`'s lock for the run (`applications.finetune.rundir`).
 """
 
 import dataclasses
 import os
-import shutil
 import time
 
 import numpy as np
 
-from applications.atomic_io import atomic_path, write_json
+from applications.atomic_io import atomic_path, fault_point, write_json
+from applications.errors import UsageError
 from applications.finetune.backbones import choose_plan
 from applications.finetune.model import build_parts
 from applications.finetune.phases import Job
@@ -26,6 +27,7 @@ from applications.finetune.scratch_model import build_scratch_parts
 from applications.finetune.transfer import train_transfer
 from applications.reporting import metrics, plots
 from applications.reporting.predictions import predict_batches
+from applications.training.numerics import nonfinite_weights
 
 __all__ = ["run_finetune"]
 
@@ -51,12 +53,25 @@ def _baseline(config, data, log):
     return scores, round(time.perf_counter() - start, 2)
 
 
-def run_finetune(config, log=print):
+def _refuse_nonfinite(parts, weights):
+    """Refuse a `--weights` file that brought NaN or infinite values into the model."""
+    bad = nonfinite_weights(parts.full)
+    if bad:
+        raise UsageError(
+            f"--weights {weights} holds NaN or infinite values ({len(bad)} variable(s), e.g. "
+            f"{bad[0]}); a model built from it would only output NaN or a constant.",
+            hint="pass weights from a run that finished, or --weights none",
+        )
+
+
+def run_finetune(config, log=print, overwrite=False):
     """Run the fine-tuning job that `config` describes.
 
     Args:
         config: a `FinetuneConfig`.
         log: prints progress lines.
+        overwrite: discard an earlier run in `config.out` (one with other
+            settings is refused otherwise) and start afresh.
 
     Returns:
         The report dict (also written to `OUT/report.json` by the chief).
@@ -65,10 +80,17 @@ def run_finetune(config, log=print):
         >>> report = run_finetune(FinetuneConfig(data="my_sounds", out="runs/1"))
         >>> report["test_accuracy"]
     """
+    total = time.perf_counter()
+    job = Job(config, log, overwrite)
+    try:
+        return _run(job, config, log, total)
+    finally:
+        job.close()
+
+
+def _run(job, config, log, total):
     from applications.data import load_dataset
 
-    total = time.perf_counter()
-    job = Job(config, log)
     log(
         f"Strategy {job.info.kind} ({job.info.num_replicas} replica(s)), precision {job.precision}, "
         f"global batch {config.batch_size}."
@@ -88,6 +110,8 @@ def run_finetune(config, log=print):
             )
         else:
             parts = build_parts(built, num_classes, data.clip_samples, plan.weights)
+    if plan.weights is not None:
+        _refuse_nonfinite(parts, config.weights)
     if plan.recipe == "scratch":
         epochs = train_from_scratch(job, parts, data, num_classes)
     else:
@@ -128,7 +152,8 @@ def run_finetune(config, log=print):
     }
     if job.info.is_chief:
         _write_outputs(job.out, parts, result, examples, labels, predicted)
-        shutil.rmtree(job.backup, ignore_errors=True)
+        fault_point("outputs:written")
+        job.remove_backup()
     where = (
         f"Outputs in {config.out}/"
         if job.info.is_chief

@@ -1,26 +1,37 @@
 """One run's state and the training of one phase, shared by the fine-tuning recipes.
 
-`Job.train_phase` trains with `fit` + `BackupAndRestore` under the default,
-one-device, mirrored and TPU strategies, and with
+`Job.train_phase` trains with `fit` + `applications.training.backup.Backup`
+under the default, one-device, mirrored and TPU strategies, and with
 `applications.training.custom_loop` under multi-worker, where Keras 3 `fit`
-fails. Each phase backs up under `OUT/backup/PHASE` and leaves a
-`PHASE.done.weights.h5` when complete, so the same command resumes a killed
-run; each ends with the weights of its best validation epoch (its starting
-weights count as epoch 0; `applications.finetune.callbacks.KeepBest`).
+fails. Each phase backs up under `OUT/backup/PHASE` (every write atomic, the
+previous backup kept until the new one is complete) and leaves a
+`PHASE.done.weights.h5` when complete, so the same command resumes a run
+killed at any instant; each ends with the weights of its best validation
+epoch (its starting weights count as epoch 0;
+`applications.finetune.callbacks.KeepBest`). A NaN or infinite loss stops
+the phase with `applications.errors.JobFailed`.
+
+The chief holds `OUT`'s lock and has checked the stored settings
+(`applications.finetune.rundir.claim_out`) before anything is trained.
 """
 
-import json
 import os
+import shutil
 import time
 
+import h5py
 import keras
 import numpy as np
 import tensorflow as tf
 
-from applications.atomic_io import atomic_path, writable_dir
-from applications.finetune.callbacks import EpochTimer, KeepBest, Validation, val_scores
+from applications.atomic_io import TMP_PREFIX, atomic_path, fault_point, writable_dir
+from applications.finetune.callbacks import EpochTimer, KeepBest, Validation, read_best
+from applications.finetune.callbacks import val_scores
+from applications.finetune.rundir import claim_out, release
 from applications.reporting import metrics
 from applications.training import custom_loop
+from applications.training.backup import DAMAGED, Backup, load_rotating
+from applications.training.numerics import check_losses
 from applications.training.epoch_seeds import EpochSeeds
 from applications.training.precision import resolve_precision
 from applications.training.strategy import resolve_strategy
@@ -31,11 +42,13 @@ __all__ = ["Job"]
 class Job:
     """One run's state (config, strategy, output folders, timings) and its phase trainer."""
 
-    def __init__(self, config, log):
+    def __init__(self, config, log, overwrite=False):
         self.config, self.log = config, log
         # Strategy first: multi-worker and logical CPUs must be set up before
         # anything else starts the TensorFlow runtime.
         self.info = resolve_strategy(config.strategy, config.logical_cpus)
+        # Then, before any work, the chief takes OUT (lock, settings check).
+        self.lock = claim_out(config, overwrite, log) if self.info.is_chief else None
         self.precision = resolve_precision(config.precision, self.info.kind)
         keras.utils.set_random_seed(config.seed)
         tf.config.experimental.enable_op_determinism()
@@ -45,6 +58,42 @@ class Job:
         self.backup = os.path.join(config.out, "backup")
         self.logs = os.path.join(self.out, "logs")
         self.timings, self.throughput, self.phases = {}, {}, {}
+
+    def close(self):
+        """Release `OUT`'s lock (the process's exit releases it too)."""
+        release(self.lock)
+        self.lock = None
+
+    def remove_backup(self, path=None):
+        """Delete a backup folder (default: all of `OUT/backup`) so no kill leaves half of it.
+
+        It is renamed to a `.tmp-*` name first (atomic), which the next run
+        removes if this one is killed while deleting.
+        """
+        path = path or self.backup
+        if not self.info.is_chief or not os.path.isdir(path):
+            return
+        trash = os.path.join(os.path.dirname(path), f"{TMP_PREFIX}{os.path.basename(path)}")
+        os.replace(path, trash)
+        fault_point("remove:backup")
+        shutil.rmtree(trash, ignore_errors=True)
+
+    def phase_done(self, phase):
+        """Whether `phase` finished in an earlier run (its done file exists and opens).
+
+        A damaged done file is reported, removed, and the phase counts as not done.
+        """
+        done = os.path.join(self.backup, f"{phase}.done.weights.h5")
+        if not os.path.exists(done):
+            return False
+        try:
+            with h5py.File(done, "r"):
+                return True
+        except DAMAGED as error:
+            self.log(f"Backup {done} is damaged ({error}); removed it, training phase {phase}.")
+            if self.info.is_chief:
+                os.remove(done)
+            return False
 
     def callbacks(self, phase, csv_log, timer):
         """The loggers of one phase: `timer`, a CSV log and TensorBoard.
@@ -101,26 +150,28 @@ class Job:
         """
         done = os.path.join(self.backup, f"{phase}.done.weights.h5")
         csv_log = os.path.join(self.logs, f"{phase}.csv")
-        if os.path.exists(done):
+        best_path = os.path.join(self.backup, f"{phase}.best")
+        if self.phase_done(phase):
             model.load_weights(done)
             self.log(f"Phase {phase}: already complete, loaded {done}.")
             self.phases[phase] = metrics.read_csv_history(csv_log)
-            with open(os.path.join(self.backup, f"{phase}.best.json"), encoding="utf-8") as f:
-                self.phases[phase]["best_epoch"] = json.load(f)["epoch"] + 1
+            best = load_rotating(best_path + ".npz", read_best, self.log)
+            self.phases[phase]["best_epoch"] = None if best is None else best[1]["epoch"] + 1
             return
         self.log(
             f"Phase {phase}: {epochs} epoch(s), learning rate {learning_rate:g}, "
             f"{sum(int(np.prod(w.shape)) for w in model.trainable_weights):,} trainable parameters."
         )
         seed, batch, verbose = self.config.seed, self.config.batch_size, self.config.verbosity
-        if not os.path.isdir(os.path.join(self.backup, phase)) and os.path.exists(csv_log):
-            os.remove(csv_log)  # a fresh start, not a resume: drop an old run's rows
+        if self.info.is_chief:
+            _tidy_csv(csv_log, resuming=_has_backup(os.path.join(self.backup, phase)))
         timer = EpochTimer()
         keep = KeepBest(
-            os.path.join(self.backup, f"{phase}.best"),
+            best_path,
             val_scores(model, val)[1],
             writer=self.info.is_chief,
             patience=patience,
+            log=self.log,
         )
         callbacks = self.callbacks(phase, csv_log, timer) + [keep]
         start = time.perf_counter()
@@ -129,7 +180,7 @@ class Job:
             if self.info.uses_custom_loop:
                 if self.precision == "mixed_float16":
                     optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-                custom_loop.train(
+                history = custom_loop.train(
                     model,
                     optimizer,
                     self.info.strategy,
@@ -146,19 +197,19 @@ class Job:
                 )
             else:
                 model.compile(optimizer, loss, metrics=["accuracy"])
-                restore = keras.callbacks.BackupAndRestore(
-                    os.path.join(self.backup, phase), double_checkpoint=True
-                )
+                restore = Backup(os.path.join(self.backup, phase), self.log, self.info.is_chief)
+                first = [keras.callbacks.TerminateOnNaN(), EpochSeeds(seed, train), Validation(val)]
                 # One iterator over `train.repeat()` for the whole fit: epoch k then
                 # draws the k-th shuffle order, which EpochSeeds replays on resume.
-                model.fit(
+                history = model.fit(
                     train.repeat(),
                     steps_per_epoch=-(-train_count // batch),
                     epochs=epochs,
                     verbose=verbose,
                     shuffle=False,
-                    callbacks=[EpochSeeds(seed, train), Validation(val)] + callbacks + [restore],
-                )
+                    callbacks=first + callbacks + [restore],
+                ).history
+        check_losses(history, f"Phase {phase}", learning_rate)
         self.timings[f"{phase}_s"] = round(time.perf_counter() - start, 2)
         if timer.seconds:
             self.throughput[f"{phase}_train_examples_per_s"] = round(
@@ -167,9 +218,28 @@ class Job:
         if self.info.is_chief:
             with atomic_path(done) as tmp:
                 model.save_weights(tmp)
+            self.remove_backup(os.path.join(self.backup, phase))  # done supersedes it
         self.phases[phase] = metrics.read_csv_history(csv_log)
         self.phases[phase]["best_epoch"] = keep.best_epoch + 1  # 0: the phase's starting weights
         self.log(
             f"Phase {phase}: kept epoch {keep.best_epoch + 1} (val accuracy {keep.best:.3f}; "
             "epoch 0 = the weights the phase started from)."
         )
+
+
+def _has_backup(folder):
+    names = ("latest.weights.h5", "state.npz")
+    return any(os.path.exists(os.path.join(folder, n + s)) for n in names for s in ("", ".prev"))
+
+
+def _tidy_csv(path, resuming):
+    """Prepare a phase's CSV log: drop an old run's rows on a fresh start, else a torn last row."""
+    if not os.path.exists(path):
+        return
+    if not resuming:
+        os.remove(path)
+        return
+    with open(path, "rb+") as f:
+        text = f.read()
+        if text and not text.endswith(b"\n"):
+            f.truncate(text.rfind(b"\n") + 1)  # a kill mid-row: CSVLogger appends after it

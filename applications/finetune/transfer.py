@@ -8,7 +8,6 @@
   every layer.
 """
 
-import os
 import time
 
 import tensorflow as tf
@@ -51,7 +50,7 @@ def train_transfer(job, parts, data, pretrained):
     """
     config, count = job.config, data.counts["train"]
     parts.backbone.trainable = False
-    if os.path.exists(os.path.join(job.backup, "head.done.weights.h5")):
+    if job.phase_done("head"):
         # The uninterrupted run read data.train once to cache features; keep
         # its later shuffle orders identical.
         fast_forward(data.train, 1)

@@ -7,21 +7,25 @@ This loop trains the same Keras model with the same Keras optimizer through
 (the tests compare it against single-device training).
 
 Fault tolerance: the chief writes `backup_dir/state.npz` (weights, optimizer
-variables, finished epochs, history) atomically after every epoch; every
-worker restores from it on start, so `backup_dir` must be on storage all
-workers can read. A resumed run fast-forwards the data order and reseeds
+variables, finished epochs, history) atomically after every epoch, keeping
+the previous one until the new one is complete
+(`applications.training.backup.save_rotating`); every worker restores from
+the newest readable one on start, so `backup_dir` must be on storage all
+workers can read. An epoch whose loss is NaN or infinite stops training and
+is not backed up. A resumed run fast-forwards the data order and reseeds
 dropout/SpecAugment per epoch (see `applications.training.epoch_seeds`), so it repeats an
 uninterrupted one.
 """
 
 import json
+import math
 import os
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from applications.atomic_io import atomic_path
+from applications.training.backup import load_rotating, save_rotating
 from applications.training.epoch_seeds import fast_forward, reseed_layers
 
 __all__ = ["train", "save_state", "load_state"]
@@ -44,32 +48,42 @@ def save_state(backup_dir, model, optimizer, epochs_done, history):
     arrays["meta"] = np.frombuffer(
         json.dumps({"epochs_done": epochs_done, "history": history}).encode(), dtype=np.uint8
     )
-    with atomic_path(os.path.join(backup_dir, _STATE)) as tmp:
-        np.savez(tmp, **arrays)
+    save_rotating(os.path.join(backup_dir, _STATE), lambda tmp: np.savez(tmp, **arrays))
 
 
-def load_state(backup_dir, model, optimizer):
-    """Restore a `save_state` backup into `model` and `optimizer`.
+def load_state(backup_dir, model, optimizer, log=print):
+    """Restore the newest readable `save_state` backup into `model` and `optimizer`.
 
     The optimizer must be built (`optimizer.build(model.trainable_variables)`).
+    A damaged backup is reported through `log`, removed, and the previous one
+    tried (`applications.training.backup.load_rotating`).
 
     Args:
         backup_dir: the folder of `state.npz`.
         model, optimizer: what to restore into.
+        log: prints the report of a damaged backup.
 
     Returns:
-        `(epochs_done, history)`, or `(0, {})` without a backup.
+        `(epochs_done, history)`, or `(0, {})` without a readable backup.
     """
-    path = os.path.join(backup_dir, _STATE)
-    if not os.path.exists(path):
-        return 0, {}
-    with np.load(path) as data:
-        weights = [data[f"w{i}"] for i in range(len(model.get_weights()))]
+
+    def read(path):
+        # Read every array before assigning any: a damaged file changes nothing.
+        with np.load(path) as data:
+            weights = [data[f"w{i}"] for i in range(len(model.get_weights()))]
+            slots = [data[f"o{i}"] for i in range(len(optimizer.variables))]
+            meta = json.loads(bytes(data["meta"]).decode())
+        shapes = [tuple(w.shape) for w in model.get_weights()]
+        if [tuple(w.shape) for w in weights] != shapes:
+            raise ValueError("its weights do not fit this model")
         model.set_weights(weights)
-        for i, variable in enumerate(optimizer.variables):
-            variable.assign(data[f"o{i}"])
-        meta = json.loads(bytes(data["meta"]).decode())
-    return meta["epochs_done"], meta["history"]
+        for variable, value in zip(optimizer.variables, slots):
+            variable.assign(value)
+        return meta["epochs_done"], meta["history"]
+
+    path = os.path.join(backup_dir, _STATE)
+    restored = load_rotating(path, read, log)
+    return (0, {}) if restored is None else restored
 
 
 def _loss(y, probs):
@@ -176,7 +190,8 @@ def train(
             `on_epoch_begin/end` (with the epoch's logs), not batch hooks.
         verbose: 0 silent, 1 a Keras progress bar per epoch on the chief, 2 one
             line per epoch (for logs). A callback setting `model.stop_training`
-            ends training after the epoch (early stopping).
+            ends training after the epoch (early stopping); so does a NaN or
+            infinite loss (the caller checks the returned history).
 
     Returns:
         History: a dict of per-epoch lists (`loss`, `accuracy`, `val_loss`, ...).
@@ -233,6 +248,8 @@ def train(
         # Log first, then back up: a kill in between repeats a log row (readers
         # keep the last row per epoch) rather than losing one.
         callback_list.on_epoch_end(epoch, logs)
+        if not math.isfinite(logs["loss"]):
+            break  # as Keras TerminateOnNaN; a NaN state is never backed up
         if backup_dir is not None and is_chief:
             save_state(backup_dir, model, optimizer, epoch + 1, history)
         if model.stop_training:

@@ -1,0 +1,144 @@
+"""The `--out` folder of one fine-tuning run: a lock, the stored settings, a clean start.
+
+- An advisory lock (`fcntl.flock` on `OUT/.audiozoo.lock`, which holds the
+  owner's PID) makes a second run into the same folder fail at once; the
+  kernel drops the lock when its process dies, even by `kill -9`.
+- `OUT/settings.json` stores the run's settings. A rerun with the same
+  settings resumes; one with different settings is refused, naming the
+  differences, unless `overwrite`, which discards the earlier run's files.
+- The `.tmp-*` files of writers that were killed are removed.
+"""
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+
+from applications.atomic_io import remove_orphans, write_json
+from applications.errors import UsageError
+
+__all__ = ["claim_out", "release", "comparable_settings", "LOCK", "SETTINGS"]
+
+LOCK, SETTINGS = ".audiozoo.lock", "settings.json"
+# Do not change what a run computes, so a rerun may change them.
+IGNORED = ("out", "verbose")
+# What a run writes into OUT; `overwrite` removes exactly these.
+RUN_FILES = (
+    "backup",
+    "logs",
+    "model.keras",
+    "labels.json",
+    "report.json",
+    "history.png",
+    "confusion_matrix.png",
+    "examples.png",
+    SETTINGS,
+)
+
+
+def comparable_settings(config):
+    """The settings a rerun must repeat, as JSON values; paths made absolute.
+
+    Args:
+        config: a `FinetuneConfig`.
+
+    Returns:
+        A dict of the settings that decide what the run computes.
+    """
+    settings = json.loads(json.dumps(config.to_dict()))
+    for key in ("data", "weights"):
+        value = settings.get(key)
+        if isinstance(value, str) and os.path.exists(value):
+            settings[key] = os.path.abspath(value)
+    return {k: v for k, v in settings.items() if k not in IGNORED}
+
+
+def _lock(out):
+    handle = open(os.path.join(out, LOCK), "a+", encoding="utf-8")  # noqa: SIM115 (held open)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        owner = handle.read().strip() or "unknown"
+        handle.close()
+        raise UsageError(
+            f"--out {out} is in use by PID {owner} (another audiozoo run writes there).",
+            hint="wait for that run to finish, or pass another --out",
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+def _differences(stored, current):
+    keys = list(current) + [k for k in stored if k not in current]
+    changed = [k for k in keys if stored.get(k) != current.get(k)]
+    return ", ".join(f"{k}: {stored.get(k)!r} -> {current.get(k)!r}" for k in changed)
+
+
+def _discard_run(out):
+    for name in RUN_FILES:
+        path = os.path.join(out, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        elif os.path.lexists(path):
+            os.remove(path)
+
+
+def claim_out(config, overwrite=False, log=print):
+    """Lock `config.out`, clean it, and check or store the run's settings.
+
+    Args:
+        config: a `FinetuneConfig`.
+        overwrite: discard an earlier run in `config.out` and start afresh.
+        log: prints what was cleaned or discarded.
+
+    Returns:
+        The open lock file: keep it open for the run, close it to release.
+
+    Raises:
+        UsageError: `config.out` is a file, is in use by another run, or holds
+            a run with other settings (without `overwrite`).
+    """
+    out = config.out
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"--out {out} is a file, not a folder.", hint="pass a folder for --out")
+    os.makedirs(out, exist_ok=True)
+    handle = _lock(out)
+    try:
+        removed = remove_orphans(out)
+        if removed:
+            log(f"Removed {len(removed)} temporary file(s) a killed run left in {out}.")
+        current = comparable_settings(config)
+        path = os.path.join(out, SETTINGS)
+        stored = None
+        if os.path.exists(path):
+            try:
+                with open(path, encoding="utf-8") as f:
+                    stored = json.load(f)
+            except (OSError, ValueError):
+                stored = {"settings.json": "unreadable"}
+        if overwrite:
+            _discard_run(out)
+            log(f"--overwrite: discarded the earlier run in {out}; starting afresh.")
+        elif stored is not None and stored != current:
+            raise UsageError(
+                f"--out {out} holds a run with other settings ({_differences(stored, current)}).",
+                hint="rerun with the same settings to resume, pass another --out, or add "
+                "--overwrite to discard the earlier run",
+            )
+        write_json(path, current)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def release(handle):
+    """Release the lock `claim_out` returned (None is ignored)."""
+    if handle is not None:
+        with contextlib.suppress(OSError):
+            handle.close()
