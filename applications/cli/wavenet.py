@@ -3,10 +3,11 @@
 `train` fits a registered WaveNet with plain `fit` on mu-law (input,
 next-sample) pairs cut from the clips of `applications.data.load_dataset`,
 conditioned on the clip labels (e.g. the built-in set's chord qualities). It
-resumes after a kill (`BackupAndRestore`) and writes `model.keras` and
-`wavenet.json` (sample rate, class names) atomically.
+resumes after a kill (`applications.training.backup.Backup`) and writes
+`model.keras` and `wavenet.json` (sample rate, class names) atomically; a NaN
+or infinite loss stops it with `JobFailed` and saves nothing.
 
-`generate` loads the model with `safe_mode=True`, samples with the fast
+`generate` loads the model with `safe_mode=True` (refusing NaN weights), samples with the fast
 generator in chunks behind a progress bar, and writes a PCM16 WAV plus a
 waveform + spectrogram PNG beside it.
 
@@ -17,6 +18,7 @@ Example:
 
 import json
 import os
+import shutil
 import time
 
 from applications.atomic_io import atomic_path, write_json
@@ -102,6 +104,8 @@ def run_train(args):
 
     import zoo
     from applications.data import load_dataset
+    from applications.training.backup import Backup
+    from applications.training.numerics import check_losses
     from zoo.wavenet import training_dataset
 
     for arg in ("epochs", "steps_per_epoch", "batch_size", "segment"):
@@ -149,15 +153,18 @@ def run_train(args):
         f"{model.receptive_field} samples ({model.receptive_field / data.sample_rate * 1000:.0f} ms)"
     )
     start = time.perf_counter()
+    backup = os.path.join(args.out, "backup")
     history = model.fit(
         train,
         epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch,
         validation_data=validation,
-        callbacks=[keras.callbacks.BackupAndRestore(os.path.join(args.out, "backup"))],
+        callbacks=[keras.callbacks.TerminateOnNaN(), Backup(backup)],
         shuffle=False,
         verbose=2,
     )
+    # A NaN model would "generate" a constant: fail instead of saving it.
+    check_losses(history.history, "wavenet train", args.learning_rate)
     path = os.path.join(args.out, "model.keras")
     with atomic_path(path) as tmp:
         model.save(tmp)
@@ -170,6 +177,7 @@ def run_train(args):
             "final_loss": float(history.history["loss"][-1]),
         },
     )
+    shutil.rmtree(backup, ignore_errors=True)
     print(
         f"Saved {path} after {time.perf_counter() - start:.0f}s "
         f"(loss {history.history['loss'][0]:.3f} -> {history.history['loss'][-1]:.3f})."
@@ -218,7 +226,9 @@ def run_generate(args):
     import numpy as np
     import soundfile as sf
 
+    from applications.errors import UsageError
     from applications.reporting.plots import plot_waveform
+    from applications.training.numerics import nonfinite_weights
     from zoo.wavenet import WaveNet
     from zoo.wavenet import FastGenerator
 
@@ -242,6 +252,13 @@ def run_generate(args):
         args.model,
         f"Not a WaveNet ({type(model).__name__}).",
     )
+    bad = nonfinite_weights(model)
+    if bad:
+        raise UsageError(
+            f"--model {args.model} holds NaN or infinite weights ({len(bad)} variable(s), e.g. "
+            f"{bad[0]}); it would generate a constant signal.",
+            hint="train it again with a lower --learning-rate",
+        )
     _check(
         not model.local_condition_channels,
         "--model",

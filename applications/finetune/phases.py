@@ -30,7 +30,7 @@ from applications.finetune.callbacks import val_scores
 from applications.finetune.rundir import claim_out, release
 from applications.reporting import metrics
 from applications.training import custom_loop
-from applications.training.backup import DAMAGED, Backup, load_rotating
+from applications.training.backup import DAMAGED, Backup, load_rotating, previous
 from applications.training.numerics import check_losses
 from applications.training.epoch_seeds import EpochSeeds
 from applications.training.precision import resolve_precision
@@ -228,8 +228,8 @@ class Job:
 
 
 def _has_backup(folder):
-    names = ("latest.weights.h5", "state.npz")
-    return any(os.path.exists(os.path.join(folder, n + s)) for n in names for s in ("", ".prev"))
+    paths = [os.path.join(folder, name) for name in ("latest.weights.h5", "state.npz")]
+    return any(os.path.exists(p) or os.path.exists(previous(p)) for p in paths)
 
 
 def _tidy_csv(path, resuming):

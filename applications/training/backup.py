@@ -2,7 +2,7 @@
 
 A backup file is written to a temporary file and renamed into place
 (`applications.atomic_io.atomic_path`); before the rename, the previous
-backup becomes `FILE.prev`, so at every instant one complete backup exists.
+backup becomes `prev-FILE` (suffixes kept, which Keras checks), so at every instant one complete backup exists.
 On resume the newest readable one wins: a damaged file (truncated, bit
 flips) is reported in one line and removed, the previous one is tried, and
 without any the phase restarts from its starting weights.
@@ -22,14 +22,19 @@ import numpy as np
 
 from applications.atomic_io import atomic_path
 
-__all__ = ["save_rotating", "load_rotating", "Backup", "DAMAGED"]
+__all__ = ["save_rotating", "load_rotating", "previous", "Backup", "DAMAGED"]
 
 # What reading a damaged backup raises (h5py: OSError; np.load: BadZipFile, ...).
 DAMAGED = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 
 
+def previous(path):
+    """Where `save_rotating` keeps the backup before `path`'s: `prev-NAME` beside it."""
+    return os.path.join(os.path.dirname(path), "prev-" + os.path.basename(path))
+
+
 def save_rotating(path, write):
-    """Write `path` through `write(tmp)`, keeping the old file as `path.prev` until done.
+    """Write `path` through `write(tmp)`, keeping the old file as `previous(path)` until done.
 
     Args:
         path: the backup file.
@@ -38,13 +43,13 @@ def save_rotating(path, write):
     with atomic_path(path) as tmp:
         write(tmp)
         if os.path.exists(path):
-            os.replace(path, path + ".prev")
+            os.replace(path, previous(path))
     with contextlib.suppress(FileNotFoundError):
-        os.remove(path + ".prev")
+        os.remove(previous(path))
 
 
 def load_rotating(path, read, log=print):
-    """Read the newest readable of `path` and `path.prev` with `read(file)`.
+    """Read the newest readable of `path` and `previous(path)` with `read(file)`.
 
     Args:
         path: the backup file.
@@ -55,7 +60,7 @@ def load_rotating(path, read, log=print):
     Returns:
         What `read` returned, or None when no readable backup exists.
     """
-    for candidate in (path, path + ".prev"):
+    for candidate in (path, previous(path)):
         if not os.path.exists(candidate):
             continue
         try:

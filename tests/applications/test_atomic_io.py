@@ -33,3 +33,15 @@ def test_writable_dir_sends_non_chief_elsewhere(tmp_path):
     elsewhere = writable_dir(out, is_chief=False)
     assert os.path.isdir(elsewhere) and not elsewhere.startswith(str(tmp_path))
     os.rmdir(elsewhere)
+
+
+def test_write_json_is_strictly_valid_with_nan_and_numpy_values(tmp_path):
+    import numpy as np
+
+    path = tmp_path / "report.json"
+    write_json(
+        str(path), {"loss": [0.5, float("nan")], "acc": np.float32(np.inf), "n": np.int64(3)}
+    )
+    text = path.read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == {"loss": [0.5, None], "acc": None, "n": 3}
