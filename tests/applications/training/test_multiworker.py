@@ -174,6 +174,7 @@ def test_finetune_command_on_two_workers(tmp_path, recipe):
     lengths = {phase: len(history["loss"]) for phase, history in report["history"].items()}
     assert lengths == ({"head": 3, "full": 1} if recipe == "transfer" else {"scratch": 3})
     assert sorted(os.listdir(out)) == [
+        ".audiozoo.lock",
         "confusion_matrix.png",
         "examples.png",
         "history.png",
@@ -181,4 +182,5 @@ def test_finetune_command_on_two_workers(tmp_path, recipe):
         "logs",
         "model.keras",
         "report.json",
+        "settings.json",
     ]

@@ -9,6 +9,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import h5py
 import keras
 import numpy as np
 import pytest
@@ -71,13 +72,13 @@ def test_finetune_killed_mid_phase_resumes_to_identical_weights(tmp_path, start,
     killed, clean = str(tmp_path / "killed"), str(tmp_path / "clean")
     reference = start(data, clean)
     victim = start(data, killed)
-    metadata = os.path.join(killed, "backup", phase, "training_metadata.json")
+    backup = os.path.join(killed, "backup", phase, "latest.weights.h5")
     epochs_done = 0
     while victim.poll() is None and epochs_done < 2:
         try:
-            with open(metadata) as f:
-                epochs_done = json.load(f)["epoch"]
-        except (OSError, ValueError, KeyError):
+            with h5py.File(backup, "r") as f:
+                epochs_done = int(f.attrs["audiozoo_epoch"])
+        except (OSError, KeyError):
             pass
         time.sleep(0.02)
     assert victim.poll() is None, "the run finished before it could be killed"
