@@ -15,11 +15,12 @@ Example:
     audiozoo wavenet generate --model runs/wn/model.keras --seconds 2 --out chord.wav --condition minor
 """
 
-import json
 import os
 import time
 
 from applications.atomic_io import atomic_path, write_json
+from applications.cli import checks
+from applications.errors import UsageError
 
 METADATA = "wavenet.json"
 
@@ -104,13 +105,13 @@ def run_train(args):
     from applications.data import load_dataset
     from zoo.wavenet import training_dataset
 
-    for arg in ("epochs", "steps_per_epoch", "batch_size", "segment"):
-        _check(
-            getattr(args, arg) >= 1,
-            f"--{arg.replace('_', '-')}",
-            getattr(args, arg),
-            "Must be >= 1.",
-        )
+    for arg in ("epochs", "steps_per_epoch", "batch_size", "segment", "sample_rate"):
+        checks.number(f"--{arg.replace('_', '-')}", getattr(args, arg), minimum=1)
+    checks.number("--clip-seconds", args.clip_seconds, above=0)
+    checks.number("--learning-rate", args.learning_rate, above=0)
+    checks.seed("--seed", args.seed)
+    checks.data_spec(args.data)
+    checks.output_folder("--out", args.out)
     keras.utils.set_random_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
     data = load_dataset(
@@ -222,20 +223,35 @@ def run_generate(args):
     from zoo.wavenet import WaveNet
     from zoo.wavenet import FastGenerator
 
-    if not os.path.isfile(args.model):
-        raise FileNotFoundError(
-            f"No model file {args.model}; train one with `audiozoo wavenet train`."
-        )
-    _check(args.seconds > 0, "--seconds", args.seconds, "Must be > 0.")
-    _check(args.chunk >= 1, "--chunk", args.chunk, "Must be >= 1.")
-    _check(args.out.lower().endswith(".wav"), "--out", args.out, "The output must be a .wav path.")
+    checks.number("--seconds", args.seconds, above=0)
+    checks.number("--chunk", args.chunk, minimum=1)
+    checks.number("--temperature", args.temperature, above=0)
+    checks.number("--sample-rate", args.sample_rate, minimum=1)
+    checks.seed("--seed", args.seed)
+    checks.output_file("--out", args.out, suffix=".wav")
+    hint = "pass the model.keras written by `audiozoo wavenet train`"
+    if os.path.isdir(args.model) or not os.path.isfile(args.model):
+        checks.load_keras_file("--model", args.model, hint)  # names the problem
     metadata_path = os.path.join(os.path.dirname(os.path.abspath(args.model)), METADATA)
     metadata = {}
     if os.path.isfile(metadata_path):
-        with open(metadata_path, encoding="utf-8") as f:
-            metadata = json.load(f)
+        metadata = checks.read_json(metadata_path, "WaveNet metadata file", hint)
+        rate = metadata.get("sample_rate", 16000)
+        if isinstance(rate, bool) or not isinstance(rate, int) or rate < 1:
+            raise UsageError(
+                f"WaveNet metadata file {metadata_path!r}: 'sample_rate' must be a positive "
+                f"integer. Received: sample_rate={rate!r}",
+                hint="pass --sample-rate, or fix the file",
+            )
+        names = metadata.get("class_names", [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise UsageError(
+                f"WaveNet metadata file {metadata_path!r}: 'class_names' must be a list of "
+                f"names. Received: class_names={names!r}",
+                hint=hint,
+            )
     sample_rate = args.sample_rate or metadata.get("sample_rate", 16000)
-    model = keras.saving.load_model(args.model, safe_mode=True)
+    model = checks.load_keras_file("--model", args.model, hint)
     _check(
         isinstance(model, WaveNet),
         "--model",
