@@ -111,11 +111,14 @@ def _reachable(address, timeout):
 def _listening(address):
     """Accept connections on `address` meanwhile, when it can be bound here."""
     listener = None
-    if address:
+    host, port = _split(address) if address else (None, None)
+    # The named host first; every interface when that name is not bound here (NAT, DNS).
+    for where in ((host, port), ("", port)) if address else ():
         try:
-            listener = socket.create_server(_split(address), reuse_port=False, backlog=64)
+            listener = socket.create_server(where, backlog=64)
+            break
         except (OSError, ValueError):
-            listener = None  # not this machine's address, or already served
+            continue  # already served (TensorFlow's server), or not this machine
     try:
         yield
     finally:
