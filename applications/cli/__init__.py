@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "applications.cli.demo",
     "applications.cli.wavenet",
     "applications.cli.finetune",
+    "applications.cli.trained",
     "applications.cli.baseline",
     "applications.cli.filters",
 )

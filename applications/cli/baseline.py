@@ -9,10 +9,9 @@ reports score the same test clips.
 import os
 
 from applications.baseline import FEATURE_SETS
+from applications.cli import checks
 
 __all__ = ["register", "run_baseline_command"]
-
-NAMED_DATA = ("builtin", "gtzan", "esc50", "urbansound8k", "speech_commands")
 
 
 def register(subparsers):
@@ -80,8 +79,9 @@ def run_baseline_command(args, log=print):
         0.
 
     Raises:
-        FileNotFoundError: `--data` is neither a named dataset nor a folder.
-        ValueError: a bad flag or dataset (one class, NaN samples, ...).
+        UsageError: a bad flag, `--data` that is neither a named dataset nor a
+            folder, or an unwritable `--out` (before any data is loaded).
+        ValueError: a bad dataset (one class, NaN samples, ...).
 
     Example:
         audiozoo baseline --data my_sounds/ --features mfcc --out runs/mfcc
@@ -93,14 +93,10 @@ def run_baseline_command(args, log=print):
     from applications.reporting.bases import plot_bases
     from applications.reporting.plots import plot_confusion_matrix
 
-    if args.data not in NAMED_DATA and not os.path.isdir(args.data):
-        raise FileNotFoundError(
-            f"--data {args.data!r} is neither a named dataset nor a folder. Pass "
-            f"{', '.join(NAMED_DATA)}, or a folder with one sub-folder of audio files per class."
-        )
-    if args.n_components < 1:
-        raise ValueError(f"--n-components must be >= 1. Received: n_components={args.n_components}")
+    checks.number("--n-components", args.n_components, minimum=1)
     config = _settings(args)
+    checks.data_spec(config.data)
+    checks.output_folder("--out", args.out)
     data = load_dataset(config.data, **config.dataset_options())
     log(data.summary())
     options = FeatureOptions(

@@ -1,17 +1,15 @@
-"""`audiozoo finetune`, `audiozoo evaluate` and `audiozoo predict`.
+"""`audiozoo finetune` (`evaluate` and `predict` live in `applications.cli.trained`).
 
 Flags left unset fall back to a `--config` JSON file, then to the dataset's
 preset, then to the defaults of `applications.finetune.config.FinetuneConfig`.
 """
 
-import json
-import os
-
+from applications.cli import checks
 from applications.finetune.config import BACKBONES, FinetuneConfig
 from applications.training.strategy import KINDS
 from applications.training.precision import POLICIES
 
-__all__ = ["register", "run_finetune_command", "load_trained", "run_evaluate", "run_predict"]
+__all__ = ["register", "run_finetune_command"]
 
 
 def _verbose(text):
@@ -25,7 +23,7 @@ def _int_or_hw(text):
 
 
 def register(subparsers):
-    """Add `finetune`, `evaluate` and `predict` to the `audiozoo` parser.
+    """Add `finetune` to the `audiozoo` parser.
 
     Args:
         subparsers: what `argparse.ArgumentParser.add_subparsers` returned.
@@ -98,26 +96,13 @@ def register(subparsers):
         choices=(0, 1, 2, "auto"),
         help="auto (default): progress bars in a terminal, one line per epoch otherwise",
     )
+    p.add_argument(
+        "--cluster-timeout",
+        type=float,
+        help="multi-worker: seconds to wait for every TF_CONFIG peer (default 300)",
+    )
     p.add_argument("--config", help="JSON file of settings (keys as the flags, e.g. image_size)")
     p.set_defaults(func=run_finetune_command)
-
-    p = subparsers.add_parser("evaluate", help="score a fine-tuned model on a dataset split")
-    p.add_argument("--model", required=True, help="OUT/model.keras from `audiozoo finetune`")
-    p.add_argument("--data", required=True, help="dataset spec, as for finetune")
-    p.add_argument("--split", default="test", choices=("train", "val", "test"))
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument(
-        "--seed", type=int, help="split seed (default: the training run's, from labels.json)"
-    )
-    p.add_argument("--json", action="store_true", help="print the scores as JSON")
-    p.set_defaults(func=run_evaluate)
-
-    p = subparsers.add_parser("predict", help="classify audio files with a fine-tuned model")
-    p.add_argument("--model", required=True, help="OUT/model.keras from `audiozoo finetune`")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--top-k", type=int, default=3)
-    p.add_argument("--json", action="store_true", help="print predictions as JSON")
-    p.set_defaults(func=run_predict)
 
 
 def run_finetune_command(args):
@@ -131,7 +116,9 @@ def run_finetune_command(args):
         0.
 
     Raises:
-        FileNotFoundError: `--data` is neither a named dataset nor a folder.
+        UsageError: a bad flag or `--config` value, `--data` that is neither a
+            named dataset nor a folder, an unwritable `--out`, or a batch that
+            does not split over the replicas (all before any data is loaded).
 
     Example:
         audiozoo finetune --data my_sounds/ --epochs 10 --out runs/mine
@@ -141,145 +128,31 @@ def run_finetune_command(args):
     skip = ("func", "command", "config", "overwrite")
     flags = {k: v for k, v in vars(args).items() if k not in skip}
     config = FinetuneConfig.from_sources(flags, args.config)
-    if config.data not in (
-        "builtin",
-        "gtzan",
-        "esc50",
-        "urbansound8k",
-        "speech_commands",
-    ) and not os.path.isdir(config.data):
-        raise FileNotFoundError(
-            f"--data {config.data!r} is neither a named dataset nor a folder. Pass builtin, "
-            "gtzan, esc50, urbansound8k, speech_commands, or a folder with one sub-folder of audio "
-            "files per class."
-        )
+    checks.data_spec(config.data)
+    checks.output_folder("--out", config.out)
+    kind = _check_strategy(config)
+    if kind == "multi_worker":
+        from applications.training.cluster import wait_for_peers
+
+        wait_for_peers(config.cluster_timeout)
     run_finetune(config, overwrite=args.overwrite)
     return 0
 
 
-def load_trained(path):
-    """Load a fine-tuned model (safe mode) and the `labels.json` written beside it.
+def _check_strategy(config):
+    """Check `TF_CONFIG` and that the global batch splits over the replicas; return the kind."""
+    import tensorflow as tf
 
-    Args:
-        path: `OUT/model.keras` of `audiozoo finetune`.
+    from applications.training import strategy
 
-    Returns:
-        `(model, labels)`: labels holds `class_names`, `sample_rate`,
-        `clip_samples` and the training `seed`.
-    """
-    import keras
-
-    import applications.finetune.crops  # noqa: F401  (test-time crops of from-scratch models)
-    import zoo.audio  # noqa: F401  (registers the front-end layers for loading)
-
-    if not os.path.isfile(path):
-        raise FileNotFoundError(
-            f"--model {path!r} does not exist; pass OUT/model.keras from `audiozoo finetune`."
-        )
-    model = keras.saving.load_model(path, safe_mode=True)
-    labels_path = os.path.join(os.path.dirname(os.path.abspath(path)), "labels.json")
-    if not os.path.isfile(labels_path):
-        raise FileNotFoundError(
-            f"{labels_path!r} is missing: `audiozoo finetune` writes it next to model.keras with the "
-            "class names, sample rate and clip length."
-        )
-    with open(labels_path, encoding="utf-8") as f:
-        labels = json.load(f)
-    return model, labels
-
-
-def run_evaluate(args):
-    """`audiozoo evaluate`: score a fine-tuned model on a split of a dataset.
-
-    Args:
-        args: the parsed `model`, `data`, `split`, `batch_size`, `seed` and `json`.
-
-    Returns:
-        0.
-
-    Example:
-        audiozoo evaluate --model runs/mine/model.keras --data my_sounds/ --json
-    """
-    from applications.data import load_dataset
-    from applications.reporting.predictions import predict_batches
-    from applications.reporting.metrics import classification_summary
-
-    model, labels = load_trained(args.model)
-    rate, samples = labels["sample_rate"], labels["clip_samples"]
-    # The training seed drew the train/val/test split; reuse it so --split test
-    # is the same held-out set.
-    seed = labels.get("seed", 0) if args.seed is None else args.seed
-    data = load_dataset(
-        args.data,
-        sample_rate=rate,
-        clip_seconds=samples / rate,
-        batch_size=args.batch_size,
-        seed=seed,
+    gpus = len(tf.config.list_physical_devices("GPU"))
+    kind = strategy.choose_kind(
+        config.strategy,
+        num_workers=strategy.cluster_workers(),
+        tpu_configured=strategy._tpu_configured(),
+        num_gpus=gpus,
+        logical_cpus=config.logical_cpus,
     )
-    if list(data.class_names) != list(labels["class_names"]):
-        raise ValueError(
-            f"--data {args.data!r} has classes {data.class_names}, but the model was trained on "
-            f"{labels['class_names']}; evaluate on a dataset with the same classes."
-        )
-    probs, y_true, _ = predict_batches(model, getattr(data, args.split))
-    scores = classification_summary(y_true, probs.argmax(axis=1), data.class_names)
-    scores = {"split": args.split, "count": int(len(y_true)), **scores}
-    if args.json:
-        print(json.dumps(scores, indent=2))
-    else:
-        print(
-            f"{args.split} accuracy {scores['accuracy']:.3f} on {len(y_true)} clips "
-            f"(chance {scores['chance_accuracy']:.3f}), macro F1 {scores['macro_f1']:.3f}"
-        )
-        for name, m in scores["per_class"].items():
-            print(
-                f"  {name:<16} precision {m['precision']:.3f}  recall {m['recall']:.3f}  "
-                f"f1 {m['f1']:.3f}  n={m['support']}"
-            )
-    return 0
-
-
-def run_predict(args):
-    """`audiozoo predict`: print the top-k classes of each audio file.
-
-    Args:
-        args: the parsed `model`, `files`, `top_k` and `json`.
-
-    Returns:
-        0.
-
-    Example:
-        audiozoo predict --model runs/mine/model.keras a.wav b.wav --top-k 2
-    """
-    import numpy as np
-
-    import zoo.audio
-
-    if args.top_k < 1:
-        raise ValueError(f"--top-k must be >= 1. Received: top_k={args.top_k}")
-    model, labels = load_trained(args.model)
-    names, rate, samples = labels["class_names"], labels["sample_rate"], labels["clip_samples"]
-    clips = []
-    for path in args.files:
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"Audio file {path!r} does not exist.")
-        waveform, _ = zoo.audio.load(path, sample_rate=rate)
-        # The model takes clips of one length: centre crop or zero-pad, as for evaluation.
-        clips.append(
-            np.asarray(zoo.audio.fix_length(waveform, samples, "centre"), dtype=np.float32)
-        )
-    probs = np.asarray(model.predict(np.stack(clips), verbose=0), dtype=np.float32)
-    k = min(args.top_k, len(names))
-    results = []
-    for path, row in zip(args.files, probs):
-        top = np.argsort(-row)[:k]
-        results.append(
-            {"file": path, "top": [{"label": names[i], "probability": float(row[i])} for i in top]}
-        )
-    if args.json:
-        print(json.dumps(results, indent=2))
-    else:
-        for item in results:
-            ranked = ", ".join(f"{t['label']} {t['probability']:.3f}" for t in item["top"])
-            print(f"{item['file']}: {ranked}")
-    return 0
+    replicas = strategy.expected_replicas(kind, num_gpus=gpus, logical_cpus=config.logical_cpus)
+    strategy.check_global_batch(config.batch_size, replicas, kind)
+    return kind

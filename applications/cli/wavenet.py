@@ -16,12 +16,12 @@ Example:
     audiozoo wavenet generate --model runs/wn/model.keras --seconds 2 --out chord.wav --condition minor
 """
 
-import json
 import os
 import shutil
 import time
 
 from applications.atomic_io import atomic_path, write_json
+from applications.cli import checks
 
 METADATA = "wavenet.json"
 
@@ -78,7 +78,7 @@ def register(subparsers):
     g.add_argument(
         "--chunk", type=int, default=4000, help="samples per compiled call (progress granularity)"
     )
-    g.set_defaults(func=run_generate)
+    g.set_defaults(func=_generate)
 
 
 def _check(condition, arg, value, problem):
@@ -108,13 +108,13 @@ def run_train(args):
     from applications.training.numerics import check_losses
     from zoo.wavenet import training_dataset
 
-    for arg in ("epochs", "steps_per_epoch", "batch_size", "segment"):
-        _check(
-            getattr(args, arg) >= 1,
-            f"--{arg.replace('_', '-')}",
-            getattr(args, arg),
-            "Must be >= 1.",
-        )
+    for arg in ("epochs", "steps_per_epoch", "batch_size", "segment", "sample_rate"):
+        checks.number(f"--{arg.replace('_', '-')}", getattr(args, arg), minimum=1)
+    checks.number("--clip-seconds", args.clip_seconds, above=0)
+    checks.number("--learning-rate", args.learning_rate, above=0)
+    checks.seed("--seed", args.seed)
+    checks.data_spec(args.data)
+    checks.output_folder("--out", args.out)
     keras.utils.set_random_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
     data = load_dataset(
@@ -185,116 +185,8 @@ def run_train(args):
     return 0
 
 
-def _resolve_condition(model, condition, class_names):
-    if not model.global_condition_classes:
-        _check(
-            condition is None, "--condition", condition, "This model is not globally conditioned."
-        )
-        return None
-    names = list(class_names)
-    _check(
-        condition is not None,
-        "--condition",
-        condition,
-        f"This model is conditioned on a class; pass one of {names or list(range(model.global_condition_classes))}.",
-    )
-    if condition in names:
-        return names.index(condition)
-    _check(
-        condition.isdigit() and int(condition) < model.global_condition_classes,
-        "--condition",
-        condition,
-        f"Pass a class name ({', '.join(names) or 'none recorded'}) or an id "
-        f"0..{model.global_condition_classes - 1}.",
-    )
-    return int(condition)
+def _generate(args):
+    # Its own module (imported when used): it imports this one's helpers.
+    from applications.cli.wavenet_generate import run_generate
 
-
-def run_generate(args):
-    """`audiozoo wavenet generate`: sample audio from a trained WaveNet into a WAV and a PNG.
-
-    Args:
-        args: the parsed `generate` flags.
-
-    Returns:
-        0.
-
-    Example:
-        audiozoo wavenet generate --model runs/wn/model.keras --seconds 2 --out a.wav
-    """
-    import keras
-    import numpy as np
-    import soundfile as sf
-
-    from applications.errors import UsageError
-    from applications.reporting.plots import plot_waveform
-    from applications.training.numerics import nonfinite_weights
-    from zoo.wavenet import WaveNet
-    from zoo.wavenet import FastGenerator
-
-    if not os.path.isfile(args.model):
-        raise FileNotFoundError(
-            f"No model file {args.model}; train one with `audiozoo wavenet train`."
-        )
-    _check(args.seconds > 0, "--seconds", args.seconds, "Must be > 0.")
-    _check(args.chunk >= 1, "--chunk", args.chunk, "Must be >= 1.")
-    _check(args.out.lower().endswith(".wav"), "--out", args.out, "The output must be a .wav path.")
-    metadata_path = os.path.join(os.path.dirname(os.path.abspath(args.model)), METADATA)
-    metadata = {}
-    if os.path.isfile(metadata_path):
-        with open(metadata_path, encoding="utf-8") as f:
-            metadata = json.load(f)
-    sample_rate = args.sample_rate or metadata.get("sample_rate", 16000)
-    model = keras.saving.load_model(args.model, safe_mode=True)
-    _check(
-        isinstance(model, WaveNet),
-        "--model",
-        args.model,
-        f"Not a WaveNet ({type(model).__name__}).",
-    )
-    bad = nonfinite_weights(model)
-    if bad:
-        raise UsageError(
-            f"--model {args.model} holds NaN or infinite weights ({len(bad)} variable(s), e.g. "
-            f"{bad[0]}); it would generate a constant signal.",
-            hint="train it again with a lower --learning-rate",
-        )
-    _check(
-        not model.local_condition_channels,
-        "--model",
-        args.model,
-        "Locally conditioned models need features; use model.generate(local_condition=...) from Python.",
-    )
-    condition = _resolve_condition(model, args.condition, metadata.get("class_names", []))
-
-    total = int(round(args.seconds * sample_rate))
-    _check(total >= 1, "--seconds", args.seconds, "Too short for one sample.")
-    chunk = min(args.chunk, total)
-    generator = FastGenerator(
-        model, seed=args.seed, temperature=args.temperature, global_condition=condition
-    )
-    progress = keras.utils.Progbar(total, unit_name="sample")
-    pieces, done, start = [], 0, time.perf_counter()
-    while done < total:
-        # Equal chunks reuse one compiled loop; the last one's excess is dropped.
-        pieces.append(generator.generate(chunk)[0])
-        done = min(total, done + chunk)
-        progress.update(done)
-    audio = np.concatenate(pieces)[:total].astype("float32")
-    elapsed = time.perf_counter() - start
-
-    with atomic_path(args.out) as tmp:
-        sf.write(tmp, audio, sample_rate, subtype="PCM_16")
-    png = args.out[:-4] + ".png"
-    label = "" if condition is None else f", condition {args.condition}"
-    plot_waveform(
-        audio,
-        sample_rate,
-        png,
-        f"WaveNet sample: {total / sample_rate:.2f} s at {sample_rate} Hz{label}",
-    )
-    print(
-        f"Wrote {args.out} ({total} samples, {total / sample_rate:.2f} s) and {png}; "
-        f"{total / elapsed:,.0f} samples/s including compilation."
-    )
-    return 0
+    return run_generate(args)

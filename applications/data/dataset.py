@@ -16,11 +16,12 @@ import tensorflow as tf
 
 import zoo.audio
 from applications.data import chords, kaggle
+from applications.data.checks import require_classes, require_split_sizes
 from applications.data.folders import scan_folder
 from zoo.audio import AudioDecodeError
 from zoo.validation import check_positive_int, argument_error
 
-__all__ = ["AudioDataset", "load_dataset", "require_classes", "SPLITS"]
+__all__ = ["AudioDataset", "load_dataset", "require_classes", "require_split_sizes", "SPLITS"]
 
 SPLITS = ("train", "val", "test")
 
@@ -86,25 +87,6 @@ class AudioDataset:
             lines.append(f"  skipped {len(self.skipped)} bad file(s):")
             lines += [f"    {path}: {reason}" for path, reason in self.skipped]
         return "\n".join(lines)
-
-
-def require_classes(class_names, source):
-    """Raise unless there are at least two classes: one class cannot train a classifier.
-
-    Args:
-        class_names: the dataset's classes.
-        source: where they came from, for the message.
-
-    Raises:
-        ValueError: fewer than two classes, naming `source`.
-    """
-    if len(class_names) < 2:
-        raise argument_error(
-            "class_names",
-            list(class_names),
-            f"{source}: a classifier needs at least two classes, found {len(class_names)}; "
-            "add one sub-folder of audio files per class.",
-        )
 
 
 def _probe(entries, skip_bad):
@@ -237,8 +219,10 @@ def load_dataset(
     """
     check_positive_int("sample_rate", sample_rate)
     check_positive_int("batch_size", batch_size)
-    if clip_seconds is not None and not clip_seconds * sample_rate >= 1:
-        raise argument_error("clip_seconds", clip_seconds, "`clip_seconds` must be positive.")
+    if clip_seconds is not None and not 1 <= clip_seconds * sample_rate < math.inf:
+        raise argument_error(
+            "clip_seconds", clip_seconds, "`clip_seconds` must be positive and finite."
+        )
     spec_str = os.fspath(spec)
     if spec_str == "builtin":
         root = chords.builtin_dir()
@@ -256,6 +240,7 @@ def load_dataset(
     entries = {s: [(p, y) for p, y in entries[s] if p in infos] for s in SPLITS}
     if not entries["train"]:
         raise argument_error("spec", spec_str, f"{source}: no usable training files left.")
+    require_split_sizes(entries, class_names, source, {"val": val_fraction, "test": test_fraction})
     if clip_seconds is None:
         lengths = {math.ceil(i.frames * sample_rate / i.sample_rate) for i in infos.values()}
         if len(lengths) > 1:

@@ -1,24 +1,48 @@
 """Value checks for the settings of `FinetuneConfig`: each takes `(name, value)`,
-returns the normalised value, and raises a `ValueError` ending in `Received: name=value`."""
+returns the normalised value, and raises a `UsageError` ending in `Received: name=value`
+whose hint names the flag and the `--config` key to change."""
 
+import math
 import numbers
 import os
 
-__all__ = ["require", "integer", "number", "text", "boolean", "image_size", "optional"]
+from applications.errors import UsageError
+
+__all__ = [
+    "require",
+    "integer",
+    "number",
+    "text",
+    "boolean",
+    "image_size",
+    "optional",
+    "check_ranges",
+    "SEED_MAX",
+]
+
+# numpy and TensorFlow seeds are unsigned 32-bit integers.
+SEED_MAX = 2**32 - 1
+
+
+def flag_name(name):
+    """`learning_rate` -> `--learning-rate`."""
+    return "--" + name.replace("_", "-")
 
 
 def require(condition, name, value, problem):
     if not condition:
-        # Importing zoo loads TensorFlow: only on failure, so `--help` stays fast.
-        from zoo.validation import argument_error
-
-        raise argument_error(name, value, problem)
+        raise UsageError(
+            f"{problem} Received: {name}={value!r}",
+            hint=f"set {flag_name(name)} on the command line or {name!r} in the --config file",
+        )
 
 
 def instance_of(kind, noun, convert):
     def check(name, value):
         # bool is an int to Python, never a count or a rate to a user.
         valid = isinstance(value, kind) and not isinstance(value, bool)
+        # inf and NaN are floats, never a usable rate, length or size.
+        valid = valid and math.isfinite(value)
         require(valid, name, value, f"`{name}` must be {noun}.")
         return convert(value)
 
@@ -26,7 +50,7 @@ def instance_of(kind, noun, convert):
 
 
 integer = instance_of(numbers.Integral, "an integer", int)
-number = instance_of(numbers.Real, "a number", float)
+number = instance_of(numbers.Real, "a finite number", float)
 
 
 def text(name, value):
@@ -47,6 +71,80 @@ def image_size(name, value):
     )
     require(valid, name, value, "image_size must be an int or [height, width].")
     return (int(sizes[0]), int(sizes[1])) if len(sizes) == 2 else int(sizes[0])
+
+
+def check_ranges(config, backbones):
+    """Raise a `UsageError` naming the first setting of `config` out of its range.
+
+    Args:
+        config: a `FinetuneConfig` whose types are already checked.
+        backbones: the `--backbone` choices.
+    """
+    if config.epochs < 1 or config.finetune_epochs < 0 or config.batch_size < 1:
+        raise UsageError(
+            "--epochs and --batch-size must be >= 1 and --finetune-epochs >= 0. Received: "
+            f"epochs={config.epochs}, finetune_epochs={config.finetune_epochs}, "
+            f"batch_size={config.batch_size}"
+        )
+    require(
+        0 <= config.seed <= SEED_MAX,
+        "seed",
+        config.seed,
+        f"`seed` must be an integer in [0, {SEED_MAX}].",
+    )
+    logical = config.logical_cpus
+    require(
+        logical is None or logical >= 1,
+        "logical_cpus",
+        logical,
+        "`logical_cpus` must be >= 1.",
+    )
+    require(
+        config.cluster_timeout > 0,
+        "cluster_timeout",
+        config.cluster_timeout,
+        "`cluster_timeout` must be > 0 seconds.",
+    )
+    require(config.fmin >= 0, "fmin", config.fmin, "`fmin` must be >= 0.")
+    fmax = config.fmax
+    require(fmax is None or fmax > config.fmin, "fmax", fmax, "`fmax` must be > fmin.")
+    for name in ("sample_rate", "n_fft", "hop_length", "n_mels"):
+        require(
+            getattr(config, name) >= 1,
+            name,
+            getattr(config, name),
+            f"`{name}` must be an integer >= 1.",
+        )
+    for name in ("learning_rate", "finetune_learning_rate", "scratch_learning_rate"):
+        require(getattr(config, name) > 0, name, getattr(config, name), f"`{name}` must be > 0.")
+    require(0 <= config.dropout < 1, "dropout", config.dropout, "`dropout` must be in [0, 1).")
+    for name in ("freq_mask", "time_mask"):
+        require(getattr(config, name) >= 0, name, getattr(config, name), f"`{name}` must be >= 0.")
+    require(
+        config.verbose in (0, 1, 2, "auto"),
+        "verbose",
+        config.verbose,
+        "`verbose` must be 0, 1, 2 or 'auto'.",
+    )
+    require(
+        config.backbone in backbones,
+        "backbone",
+        config.backbone,
+        f"`backbone` must be one of {', '.join(backbones)}.",
+    )
+    for name in ("weight_decay", "mixup_alpha", "patience"):
+        require(getattr(config, name) >= 0, name, getattr(config, name), f"`{name}` must be >= 0.")
+    require(
+        0 <= config.warmup_fraction < 1,
+        "warmup_fraction",
+        config.warmup_fraction,
+        "`warmup_fraction` must be in [0, 1).",
+    )
+    require(config.tta_crops >= 1, "tta_crops", config.tta_crops, "`tta_crops` must be >= 1.")
+    crop = config.crop_seconds
+    require(crop is None or crop > 0, "crop_seconds", crop, "`crop_seconds` must be positive.")
+    clip = config.clip_seconds
+    require(clip is None or clip > 0, "clip_seconds", clip, "`clip_seconds` must be positive.")
 
 
 def optional(check):

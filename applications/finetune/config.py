@@ -12,13 +12,14 @@ import json
 import os
 import sys
 
+from applications.errors import UsageError
 from applications.finetune.checks import (
     boolean,
+    check_ranges,
     image_size,
     integer,
     number,
     optional,
-    require,
     text,
 )
 from applications.finetune.presets import preset_for
@@ -66,6 +67,8 @@ class FinetuneConfig:
         freq_mask, time_mask: SpecAugment's largest mask widths.
         skip_bad: skip unreadable audio files instead of stopping.
         baseline: also score the hand-crafted-feature baseline on the same split.
+        cluster_timeout: seconds multi-worker training waits for every peer
+            named by `TF_CONFIG` to be reachable before it fails.
         verbose: Keras verbosity: 0, 1 (progress bar), 2 (one line per epoch) or
             `auto` (1 when stdout is a terminal, else 2).
 
@@ -109,54 +112,13 @@ class FinetuneConfig:
     skip_bad: bool = False
     baseline: bool = True
     verbose: int | str = "auto"
+    cluster_timeout: float = 300.0
 
     def __post_init__(self):
         for name, check in _CHECKS.items():
             # Frozen: normalised values (1 -> 1.0, [h, w] -> (h, w)) go in this way.
             object.__setattr__(self, name, check(name, getattr(self, name)))
-        if self.epochs < 1 or self.finetune_epochs < 0 or self.batch_size < 1:
-            raise ValueError(
-                "--epochs and --batch-size must be >= 1 and --finetune-epochs >= 0. Received: "
-                f"epochs={self.epochs}, finetune_epochs={self.finetune_epochs}, "
-                f"batch_size={self.batch_size}"
-            )
-        for name in ("sample_rate", "n_fft", "hop_length", "n_mels"):
-            require(
-                getattr(self, name) >= 1,
-                name,
-                getattr(self, name),
-                f"`{name}` must be an integer >= 1.",
-            )
-        for name in ("learning_rate", "finetune_learning_rate", "scratch_learning_rate"):
-            require(getattr(self, name) > 0, name, getattr(self, name), f"`{name}` must be > 0.")
-        require(0 <= self.dropout < 1, "dropout", self.dropout, "`dropout` must be in [0, 1).")
-        for name in ("freq_mask", "time_mask"):
-            require(getattr(self, name) >= 0, name, getattr(self, name), f"`{name}` must be >= 0.")
-        require(
-            self.verbose in (0, 1, 2, "auto"),
-            "verbose",
-            self.verbose,
-            "`verbose` must be 0, 1, 2 or 'auto'.",
-        )
-        require(
-            self.backbone in BACKBONES,
-            "backbone",
-            self.backbone,
-            f"`backbone` must be one of {', '.join(BACKBONES)}.",
-        )
-        for name in ("weight_decay", "mixup_alpha", "patience"):
-            require(getattr(self, name) >= 0, name, getattr(self, name), f"`{name}` must be >= 0.")
-        require(
-            0 <= self.warmup_fraction < 1,
-            "warmup_fraction",
-            self.warmup_fraction,
-            "`warmup_fraction` must be in [0, 1).",
-        )
-        require(self.tta_crops >= 1, "tta_crops", self.tta_crops, "`tta_crops` must be >= 1.")
-        crop = self.crop_seconds
-        require(crop is None or crop > 0, "crop_seconds", crop, "`crop_seconds` must be positive.")
-        clip = self.clip_seconds
-        require(clip is None or clip > 0, "clip_seconds", clip, "`clip_seconds` must be positive.")
+        check_ranges(self, BACKBONES)
 
     @classmethod
     def from_sources(cls, flags=None, config_path=None):
@@ -222,14 +184,19 @@ def load_config(path):
         try:
             raw = json.load(f)
         except json.JSONDecodeError as error:
-            raise ValueError(f"--config file {path!r} is not valid JSON: {error}") from None
+            raise UsageError(
+                f"--config file {path!r} is not valid JSON: {error}",
+                hint='fix the file, e.g. {"epochs": 10, "image_size": [64, 64]}',
+            ) from None
+        except UnicodeDecodeError as error:
+            raise UsageError(f"--config file {path!r} is not UTF-8 text ({error}).") from None
     if not isinstance(raw, dict):
         # ValueError, as for every bad --config: the CLI reports it in one line.
-        raise ValueError(f"--config file {path!r} must hold a JSON object of settings.")  # noqa: TRY004
+        raise UsageError(f"--config file {path!r} must hold a JSON object of settings.")
     config = {key.replace("-", "_"): value for key, value in raw.items()}
     unknown = sorted(set(config) - set(_CHECKS))
     if unknown:
-        raise ValueError(
+        raise UsageError(
             f"--config file {path!r} has unknown settings {unknown}; known: {sorted(_CHECKS)}."
         )
     return config
@@ -271,4 +238,5 @@ _CHECKS = {
     "skip_bad": boolean,
     "baseline": boolean,
     "verbose": lambda name, value: value if value == "auto" else integer(name, value),
+    "cluster_timeout": number,
 }

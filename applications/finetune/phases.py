@@ -46,7 +46,9 @@ class Job:
         self.config, self.log = config, log
         # Strategy first: multi-worker and logical CPUs must be set up before
         # anything else starts the TensorFlow runtime.
-        self.info = resolve_strategy(config.strategy, config.logical_cpus)
+        self.info = resolve_strategy(
+            config.strategy, config.logical_cpus, cluster_timeout=config.cluster_timeout, log=log
+        )
         # Then, before any work, the chief takes OUT (lock, settings check).
         self.lock = claim_out(config, overwrite, log) if self.info.is_chief else None
         self.precision = resolve_precision(config.precision, self.info.kind)

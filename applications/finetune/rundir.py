@@ -6,6 +6,8 @@
 - `OUT/settings.json` stores the run's settings. A rerun with the same
   settings resumes; one with different settings is refused, naming the
   differences, unless `overwrite`, which discards the earlier run's files.
+  A run that wrote nothing but its settings (it stopped at a data check)
+  does not bind the folder.
 - The `.tmp-*` files of writers that were killed are removed.
 """
 
@@ -88,6 +90,11 @@ def _discard_run(out):
             os.remove(path)
 
 
+def _has_work(out):
+    # Settings alone (a run that stopped at a data check) protect nothing.
+    return any(os.path.exists(os.path.join(out, n)) for n in RUN_FILES if n != SETTINGS)
+
+
 def claim_out(config, overwrite=False, log=print):
     """Lock `config.out`, clean it, and check or store the run's settings.
 
@@ -124,7 +131,7 @@ def claim_out(config, overwrite=False, log=print):
         if overwrite:
             _discard_run(out)
             log(f"--overwrite: discarded the earlier run in {out}; starting afresh.")
-        elif stored is not None and stored != current:
+        elif stored is not None and stored != current and _has_work(out):
             raise UsageError(
                 f"--out {out} holds a run with other settings ({_differences(stored, current)}).",
                 hint="rerun with the same settings to resume, pass another --out, or add "

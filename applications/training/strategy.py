@@ -11,8 +11,11 @@ so `StrategyInfo.uses_custom_loop` tells the caller to train with
 """
 
 import dataclasses
-import json
 import os
+
+from applications.errors import UsageError
+from applications.training.cluster import read_tf_config as _tf_config
+from applications.training.cluster import wait_for_peers
 
 __all__ = [
     "KINDS",
@@ -21,6 +24,8 @@ __all__ = [
     "cluster_workers",
     "is_chief",
     "configure_logical_cpus",
+    "expected_replicas",
+    "check_global_batch",
     "resolve_strategy",
 ]
 
@@ -51,20 +56,6 @@ class StrategyInfo:
         return self.kind == "multi_worker"
 
 
-def _tf_config(env=None):
-    text = (os.environ if env is None else env).get("TF_CONFIG", "")
-    if not text:
-        return {}
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(
-            f"TF_CONFIG is not valid JSON ({error}); set it to "
-            '{"cluster": {"worker": ["host:port", ...]}, "task": {"type": "worker", "index": 0}}. '
-            f"Received: TF_CONFIG={text[:200]!r}"
-        ) from None
-
-
 def cluster_workers(env=None):
     """Number of worker and chief tasks that `TF_CONFIG` names.
 
@@ -75,7 +66,7 @@ def cluster_workers(env=None):
         The count; 0 without `TF_CONFIG`.
 
     Raises:
-        ValueError: `TF_CONFIG` is not valid JSON.
+        UsageError: `TF_CONFIG` is not valid JSON or not of the documented shape.
     """
     cluster = _tf_config(env).get("cluster", {})
     return len(cluster.get("worker", [])) + len(cluster.get("chief", []))
@@ -130,6 +121,42 @@ def choose_kind(requested, *, num_workers=0, num_gpus=0, tpu_configured=False, l
     return "default"
 
 
+def expected_replicas(kind, *, num_gpus=0, logical_cpus=None):
+    """Replicas that `kind` will have on this machine, known before building it.
+
+    Args:
+        kind: a kind from `choose_kind` (not `auto`).
+        num_gpus: visible GPUs.
+        logical_cpus: `--logical-cpus`.
+
+    Returns:
+        The count, or None where only the running cluster knows it (multi-worker, TPU).
+    """
+    if kind == "mirrored":
+        return num_gpus or logical_cpus or 1
+    if kind in ("default", "one_device"):
+        return 1
+    return None
+
+
+def check_global_batch(batch_size, replicas, kind):
+    """Raise a `UsageError` unless the global batch splits evenly over the replicas.
+
+    Args:
+        batch_size: `--batch-size`, the global batch.
+        replicas: replicas in sync (None: unknown, no check).
+        kind: the strategy kind, for the message.
+    """
+    if replicas and batch_size % replicas:
+        lower = batch_size - batch_size % replicas
+        options = f"{lower} or {lower + replicas}" if lower else f"{replicas}"
+        raise UsageError(
+            f"--batch-size {batch_size} does not split evenly over the {replicas} replicas of "
+            f"--strategy {kind}. Received: batch_size={batch_size}, replicas={replicas}",
+            hint=f"pass a multiple of {replicas}, e.g. --batch-size {options}",
+        )
+
+
 def configure_logical_cpus(count):
     """Split the physical CPU into `count` logical devices (before TensorFlow starts).
 
@@ -160,7 +187,7 @@ def _tpu_configured():
     return bool(os.environ.get("TPU_NAME") or os.environ.get("COLAB_TPU_ADDR"))
 
 
-def _build(kind):
+def _build(kind, cluster_timeout=300.0, log=print):
     import tensorflow as tf
 
     if kind == "tpu":
@@ -183,6 +210,8 @@ def _build(kind):
                 '{"cluster": {"worker": ["10.0.0.1:12345", "10.0.0.2:12345"]}, '
                 '"task": {"type": "worker", "index": 0}}. Received: TF_CONFIG unset'
             )
+        # Its constructor blocks, deaf to signals, until every peer joins: wait here first.
+        wait_for_peers(cluster_timeout, log=log)
         # Created before anything lists logical devices: that starts the runtime,
         # after which the collectives can no longer be configured.
         return tf.distribute.MultiWorkerMirroredStrategy()
@@ -195,12 +224,15 @@ def _build(kind):
     return tf.distribute.get_strategy()
 
 
-def resolve_strategy(requested="auto", logical_cpus=None):
+def resolve_strategy(requested="auto", logical_cpus=None, cluster_timeout=300.0, log=print):
     """Build the strategy that `--strategy requested` asks for.
 
     Args:
         requested: one of `KINDS`.
         logical_cpus: split the CPU into this many devices for `mirrored`.
+        cluster_timeout: multi-worker: seconds to wait for the peers of
+            `TF_CONFIG` (`applications.training.peers.wait_for_peers`).
+        log: prints the progress lines of that wait.
 
     Returns:
         A `StrategyInfo`.
@@ -224,7 +256,7 @@ def resolve_strategy(requested="auto", logical_cpus=None):
         tpu_configured=_tpu_configured(),
         logical_cpus=logical_cpus,
     )
-    strategy = _build(kind)
+    strategy = _build(kind, cluster_timeout, log)
     if kind == "default":
         gpus = tf.config.list_logical_devices("GPU")
         devices = (gpus[0].name,) if gpus else ("/cpu:0",)

@@ -59,6 +59,26 @@ def _snake(class_name):
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+def _layer_arrays(root, name, path):
+    """The arrays a Keras-2 file lists for layer `name`, or a ValueError naming what is missing."""
+    if name not in root:
+        raise argument_error(
+            "weights", str(path), f"{path} lists layer {name!r} but holds no group for it."
+        )
+    group = root[name]
+    arrays = []
+    for weight in _attr_list(group, "weight_names"):
+        if weight not in group:
+            raise argument_error(
+                "weights",
+                str(path),
+                f"{path} lists weight {weight!r} of layer {name!r} but holds no such dataset: "
+                "the file is incomplete or damaged.",
+            )
+        arrays.append(np.asarray(group[weight]))
+    return arrays
+
+
 def read_weights(path, model):
     """Read the arrays of a weights file for each layer of `model` that has weights.
 
@@ -86,10 +106,7 @@ def read_weights(path, model):
         if layer_names:  # Keras 2 layout: one group per layer name.
             for layer in model.layers:
                 if layer.weights and layer.name in layer_names:
-                    group = root[layer.name]
-                    found[layer.name] = [
-                        np.asarray(group[w]) for w in _attr_list(group, "weight_names")
-                    ]
+                    found[layer.name] = _layer_arrays(root, layer.name, path)
         elif "layers" in f:  # Keras 3 layout: layers/<snake class name>[_<k>]/vars/<i>.
             seen = collections.Counter()
             file_counts = collections.Counter(
@@ -146,8 +163,19 @@ def read_preset(directory, model, hub_config):
     for p in (config_path, weights_path):
         if not os.path.isfile(p):
             raise ValueError(f"{directory} is not a keras-hub preset: {p} is missing.")
-    with open(config_path, encoding="utf-8") as f:
-        config = json.load(f)
+    try:
+        with open(config_path, encoding="utf-8") as f:
+            config = json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise argument_error(
+            "weights", directory, f"The preset's {config_path} is not valid JSON ({error})."
+        ) from None
+    if not isinstance(config, dict) or not isinstance(config.get("config", {}), dict):
+        raise argument_error(
+            "weights",
+            directory,
+            f"The preset's {config_path} must hold a JSON object with a `config` object.",
+        )
     if hub_config is None:
         raise argument_error(
             "weights", directory, f"{model.name!r} has no keras-hub preset layout."

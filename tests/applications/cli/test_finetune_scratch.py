@@ -25,7 +25,7 @@ def _report(out):
 
 
 def _load(out):
-    from applications.cli.finetune import load_trained
+    from applications.cli.trained import load_trained
 
     return load_trained(os.path.join(out, "model.keras"))[0]
 
@@ -165,10 +165,11 @@ def test_too_small_for_a_validation_split_is_a_clear_error(tmp_path, capsys):
     out = str(tmp_path / "out")
     assert cli.main(["finetune", "--data", root, "--weights", "none", "--out", out] + SCRATCH) == 2
     err = capsys.readouterr().err
-    assert "needs a validation split" in err and "at least 3 clips" in err
+    assert "val and test split(s) would hold no clips" in err
+    assert "Each class needs at least 3 usable audio files" in err
     args = ["finetune", "--data", root, "--weights", "none", "--backbone", "vgg11", "--out", out]
     assert cli.main(args + SCRATCH) == 2
-    assert "needs a validation split" in capsys.readouterr().err
+    assert "would hold no clips" in capsys.readouterr().err
 
 
 def test_verbose_auto_is_bars_in_a_terminal_and_lines_in_a_log(monkeypatch):

@@ -55,7 +55,7 @@ def test_unknown_key_and_missing_or_bad_file_are_clear_errors(tmp_path):
         ({"batch_size": True}, r"`batch_size` must be an integer\. Received: batch_size=True"),
         (
             {"learning_rate": "1e-3"},
-            r"`learning_rate` must be a number\. Received: learning_rate='1e-3'",
+            r"`learning_rate` must be a finite number\. Received: learning_rate='1e-3'",
         ),
         ({"skip_bad": 1}, r"`skip_bad` must be true or false\. Received: skip_bad=1"),
         (

@@ -38,6 +38,16 @@ def test_rerun_with_other_settings_is_refused_naming_the_differences(tmp_path):
     assert (tmp_path / "model.keras").exists()
 
 
+def test_a_run_that_wrote_only_its_settings_does_not_bind_the_folder(tmp_path):
+    # E.g. the first run stopped at a data check before writing anything else.
+    release(claim_out(_config(tmp_path)))
+    release(claim_out(_config(tmp_path, epochs=10)))
+    assert json.loads((tmp_path / SETTINGS).read_text())["epochs"] == 10
+    (tmp_path / "backup").mkdir()
+    with pytest.raises(UsageError, match="epochs: 10 -> 3"):
+        claim_out(_config(tmp_path))
+
+
 def test_overwrite_discards_the_earlier_run_and_stores_the_new_settings(tmp_path):
     release(claim_out(_config(tmp_path)))
     for name in ("model.keras", "backup/head.done.weights.h5", "mine.txt"):

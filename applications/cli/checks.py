@@ -1,0 +1,201 @@
+"""Up-front checks of command-line values and the files they name, shared by the subcommands.
+
+Each raises `applications.errors.UsageError` naming the flag or the file, so a
+bad value stops a command before any data is loaded or any model is built.
+Not a subcommand module: it registers nothing.
+"""
+
+import json
+import math
+import os
+import tempfile
+import zipfile
+
+from applications.errors import UsageError
+
+__all__ = [
+    "data_spec",
+    "number",
+    "seed",
+    "output_folder",
+    "output_file",
+    "read_json",
+    "load_keras_file",
+]
+
+SEED_MAX = 2**32 - 1
+NAMED_DATA = ("builtin", "gtzan", "esc50", "urbansound8k", "speech_commands")
+
+
+def data_spec(spec):
+    """Raise a `UsageError` unless `spec` is a named dataset or an existing folder."""
+    if spec in NAMED_DATA:
+        return
+    what = "is a file, not a folder" if os.path.isfile(spec) else "does not exist"
+    if not os.path.isdir(spec):
+        raise UsageError(
+            f"--data {spec!r} {what}: it is neither a named dataset nor a folder.",
+            hint=f"pass {', '.join(NAMED_DATA)}, or a folder with one sub-folder of audio "
+            "files per class",
+        )
+
+
+def number(flag, value, *, minimum=None, above=None, integer=False):
+    """Raise unless `value` is finite and in range; return it (None passes).
+
+    Args:
+        flag: e.g. `--seconds`.
+        value: the parsed value.
+        minimum: smallest allowed value (inclusive), or None.
+        above: the value must be strictly greater than this, or None.
+        integer: the value must be an int.
+    """
+    if value is None:
+        return value
+    problems = []
+    if not math.isfinite(value):
+        problems.append("a finite number")
+    if integer and not float(value).is_integer():
+        problems.append("an integer")
+    if minimum is not None and not value >= minimum:
+        problems.append(f">= {minimum:g}")
+    if above is not None and not value > above:
+        problems.append(f"> {above:g}")
+    if problems:
+        raise UsageError(f"{flag} must be {' and '.join(problems)}. Received: {flag}={value!r}")
+    return value
+
+
+def seed(flag, value):
+    """Raise unless `value` is None or a seed numpy and TensorFlow accept (0 .. 2**32 - 1)."""
+    if value is not None and not 0 <= value <= SEED_MAX:
+        raise UsageError(
+            f"{flag} must be an integer in [0, {SEED_MAX}]. Received: {flag}={value!r}",
+            hint=f"e.g. {flag} 0",
+        )
+    return value
+
+
+def _writable(flag, folder, what):
+    """Raise unless files can be created in `folder` or in its nearest existing parent."""
+    probe = os.path.abspath(folder)
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        raise UsageError(
+            f"{flag} {what!r}: {probe!r} is a file, so no folder can be made there.",
+            hint=f"pass {flag} a path inside a folder",
+        )
+    try:
+        # A real write, not os.access: root passes access() checks that writes then fail.
+        with tempfile.TemporaryFile(dir=probe):
+            pass
+    except OSError as error:
+        raise UsageError(
+            f"{flag} {what!r}: cannot write in {probe!r} ({error.strerror or error}).",
+            hint=f"pass {flag} a folder you can write to",
+        ) from None
+
+
+def output_folder(flag, path):
+    """Raise unless `path` is (or can become) a folder this process can write in.
+
+    Example:
+        >>> output_folder("--out", "runs/first")
+    """
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UsageError(
+            f"{flag} {path!r} is an existing file, not a folder.",
+            hint=f"pass {flag} a new or existing folder",
+        )
+    _writable(flag, path, path)
+
+
+def output_file(flag, path, suffix=None):
+    """Raise unless `path` can be written as a file (ending in `suffix`, if given)."""
+    if suffix and not path.lower().endswith(suffix):
+        raise UsageError(f"{flag} {path!r} must end in {suffix}.", hint=f"e.g. {flag} out{suffix}")
+    if os.path.isdir(path):
+        raise UsageError(
+            f"{flag} {path!r} is a folder; pass a file path.",
+            hint=f"e.g. {flag} {os.path.join(path, 'out' + (suffix or ''))}",
+        )
+    _writable(flag, os.path.dirname(os.path.abspath(path)), path)
+
+
+def read_json(path, what, hint=None):
+    """Read a JSON object from `path`, raising a `UsageError` naming the file when it is not one.
+
+    Args:
+        path: the file.
+        what: what the file is, for the message (e.g. "labels file").
+        hint: what to do about a bad file.
+
+    Returns:
+        The dict it holds.
+    """
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise UsageError(f"{what} {path!r} is not valid JSON ({error}).", hint=hint) from None
+    except OSError as error:
+        raise UsageError(f"{what} {path!r} cannot be read ({error.strerror}).", hint=hint) from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{what} {path!r} must hold a JSON object.", hint=hint)
+    return data
+
+
+def load_keras_file(flag, path, hint):
+    """Load a `.keras` model (safe mode), with errors naming `flag` and the file.
+
+    Args:
+        flag: e.g. `--model`.
+        path: the `.keras` file.
+        hint: how to get a good one.
+
+    Returns:
+        The loaded model; a model whose weights hold NaN or inf is refused.
+    """
+    import keras
+
+    if os.path.isdir(path):
+        raise UsageError(f"{flag} {path!r} is a folder, not a .keras model file.", hint=hint)
+    if not os.path.isfile(path):
+        raise UsageError(f"{flag} {path!r} does not exist.", hint=hint)
+    # Keras answers "File not found" for any file it cannot open as a zip archive.
+    size = os.path.getsize(path)
+    problem = None
+    if size == 0:
+        problem = "is empty (0 bytes)"
+    elif not zipfile.is_zipfile(path):
+        problem = f"is not a .keras archive ({size} bytes, not a zip file: corrupt or truncated)"
+    else:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                if "config.json" not in archive.namelist():
+                    problem = "is a zip archive without the config.json of a .keras model"
+        except (zipfile.BadZipFile, OSError) as error:
+            problem = f"is a damaged zip archive ({error})"
+    if problem is None:
+        try:
+            model = keras.saving.load_model(path, safe_mode=True)
+        except (ValueError, KeyError, OSError, TypeError, zipfile.BadZipFile) as error:
+            problem = f"could not be loaded as a Keras model ({type(error).__name__}: {error})"
+    if problem is None:
+        return _finite(flag, path, model)
+    raise UsageError(f"{flag} {path!r} {problem}.", hint=hint)
+
+
+def _finite(flag, path, model):
+    """`model`, unless a weight is NaN/inf: such a model answers one constant output."""
+    from applications.training.numerics import nonfinite_weights
+
+    bad = nonfinite_weights(model)
+    if bad:
+        raise UsageError(
+            f"{flag} {path!r} holds NaN or infinite weights ({len(bad)} variable(s), e.g. "
+            f"{bad[0]}); its outputs would be meaningless.",
+            hint="train it again (a lower --learning-rate), or use an earlier checkpoint",
+        )
+    return model
