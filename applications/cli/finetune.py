@@ -51,7 +51,11 @@ def register(subparsers):
     p.add_argument("--strategy", choices=KINDS, help="default auto")
     p.add_argument("--logical-cpus", type=int, help="split the CPU into N devices for mirrored")
     p.add_argument("--precision", choices=POLICIES, help="default auto")
-    p.add_argument("--epochs", type=int, help="head epochs (transfer) or all epochs (scratch)")
+    p.add_argument(
+        "--epochs",
+        type=int,
+        help="head epochs (transfer) or all epochs (scratch); default 40, grown from scratch on small data to --min-steps",
+    )
     p.add_argument(
         "--finetune-epochs", type=int, help="epochs with block 5 unfrozen (pretrained only)"
     )
@@ -66,6 +70,14 @@ def register(subparsers):
     p.add_argument("--weight-decay", type=float, help="AdamW weight decay (from scratch)")
     p.add_argument("--patience", type=int, help="early-stopping patience, 0 = off (from scratch)")
     p.add_argument("--mixup-alpha", type=float, help="mixup Beta(a, a); 0 = off (from scratch)")
+    p.add_argument(
+        "--gain-db", type=float, help="random level offset, +-dB; 0 = off (from scratch)"
+    )
+    p.add_argument(
+        "--min-steps",
+        type=int,
+        help="from scratch without --epochs: grow the 40 epochs to this many steps (1600)",
+    )
     p.add_argument(
         "--crop-seconds", type=float, help="train on random crops; test averages --tta-crops"
     )

@@ -8,7 +8,7 @@ gets the same draws whether or not the run was resumed before it
 
 import tensorflow as tf
 
-__all__ = ["mixup", "sample_mixup", "masks", "augment_batches"]
+__all__ = ["mixup", "sample_mixup", "masks", "random_gain", "augment_batches"]
 
 
 def mixup(x, y, lam, partner):
@@ -87,8 +87,32 @@ def masks(x, axis, count, max_width, fill, seed):
     return tf.where(tf.reshape(keep, shape), x, tf.cast(fill, x.dtype))
 
 
-def augment_batches(dataset, *, num_classes, seed, mean, time_mask, freq_mask, mixup_alpha):
-    """Masks then mixup over `(log_mel, label)` batches; labels become soft `(batch, classes)`.
+def random_gain(x, max_db, seed):
+    """Add one level offset in U(-max_db, max_db) dB to each example's log-mels.
+
+    Recordings differ in level by tens of dB; a per-bin standardisation with
+    global statistics leaves that nuisance to the network, which a few hundred
+    clips cannot teach it. Measured on held-out instruments (issue 12), it
+    raised test accuracy from about 0.32 to 0.38 at 40 epochs.
+
+    Args:
+        x: `(batch, frames, mels, 1)` log-mels in dB.
+        max_db: the largest offset; 0 returns `x`.
+        seed: a stateless seed, shape `(2,)`.
+
+    Returns:
+        The shifted batch.
+    """
+    if max_db == 0:
+        return x
+    offset = tf.random.stateless_uniform([tf.shape(x)[0], 1, 1, 1], seed, -max_db, max_db)
+    return x + tf.cast(offset, x.dtype)
+
+
+def augment_batches(
+    dataset, *, num_classes, seed, mean, time_mask, freq_mask, mixup_alpha, gain_db=0.0
+):
+    """A level offset, masks, then mixup over `(log_mel, label)` batches; labels become soft `(batch, classes)`.
 
     Args:
         dataset: batches of raw (unstandardised) log-mels and integer labels.
@@ -97,6 +121,7 @@ def augment_batches(dataset, *, num_classes, seed, mean, time_mask, freq_mask, m
         mean: `(mels,)` training mean per mel bin (the mask value).
         time_mask, freq_mask: widest masks; two of each.
         mixup_alpha: Beta's parameter; 0 turns mixup off.
+        gain_db: largest random level offset in dB (`random_gain`); 0 turns it off.
 
     Returns:
         The augmented dataset.
@@ -107,7 +132,9 @@ def augment_batches(dataset, *, num_classes, seed, mean, time_mask, freq_mask, m
     def apply(batch, s):
         x, label = batch
         y = tf.one_hot(label, num_classes)
-        s_time, s_freq, s_mix = tf.unstack(tf.random.experimental.stateless_split(s, 3))
+        s_time, s_freq, s_mix, s_gain = tf.unstack(tf.random.experimental.stateless_split(s, 4))
+        # The offset comes first, so masks still fill with the training mean.
+        x = random_gain(x, gain_db, s_gain)
         x = masks(x, 1, 2, time_mask, fill, s_time)
         x = masks(x, 2, 2, freq_mask, fill, s_freq)
         if mixup_alpha > 0:

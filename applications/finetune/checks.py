@@ -80,7 +80,11 @@ def check_ranges(config, backbones):
         config: a `FinetuneConfig` whose types are already checked.
         backbones: the `--backbone` choices.
     """
-    if config.epochs < 1 or config.finetune_epochs < 0 or config.batch_size < 1:
+    if (
+        (config.epochs is not None and config.epochs < 1)
+        or config.finetune_epochs < 0
+        or config.batch_size < 1
+    ):
         raise UsageError(
             "--epochs and --batch-size must be >= 1 and --finetune-epochs >= 0. Received: "
             f"epochs={config.epochs}, finetune_epochs={config.finetune_epochs}, "
@@ -132,7 +136,7 @@ def check_ranges(config, backbones):
         config.backbone,
         f"`backbone` must be one of {', '.join(backbones)}.",
     )
-    for name in ("weight_decay", "mixup_alpha", "patience"):
+    for name in ("weight_decay", "mixup_alpha", "patience", "gain_db", "min_steps"):
         require(getattr(config, name) >= 0, name, getattr(config, name), f"`{name}` must be >= 0.")
     require(
         0 <= config.warmup_fraction < 1,

@@ -24,6 +24,8 @@ from applications.finetune.checks import (
 )
 from applications.finetune.presets import preset_for
 
+DEFAULT_EPOCHS = 40
+
 __all__ = ["BACKBONES", "FinetuneConfig", "load_config"]
 
 BACKBONES = ("auto", "vgg11", "vgg13", "vgg16", "vgg19", "cnn6", "cnn10", "cnn14", "cnn10_compact")
@@ -49,7 +51,9 @@ class FinetuneConfig:
         clip_seconds: clip length; None requires clips of one length.
         n_fft, hop_length, n_mels, fmin, fmax: the log-mel front end.
         image_size: the backbone's input, one int (square) or `(height, width)`.
-        epochs: head epochs (phase 1), or all epochs of the from-scratch recipe.
+        epochs: head epochs (phase 1), or all epochs of the from-scratch recipe;
+            None (the default): `DEFAULT_EPOCHS`, which from scratch grows on a
+            small dataset to reach `min_steps` (an explicit value is exact).
         finetune_epochs: phase-2 epochs (block 5 pretrained, or every layer from scratch).
         learning_rate, finetune_learning_rate, scratch_learning_rate: Adam's rate
             for the head, pretrained phase 2 and random-VGG phase 2; `learning_rate`
@@ -59,6 +63,11 @@ class FinetuneConfig:
         patience: from scratch, stop after this many epochs without a better
             validation accuracy (0: never stop early).
         mixup_alpha: mixup's Beta(alpha, alpha) (0: no mixup), from scratch.
+        gain_db: from scratch, add a random level offset in U(-gain_db, gain_db)
+            dB to each training clip's log-mels (0: off).
+        min_steps: from scratch with the default `epochs`, train at least this
+            many optimizer steps: on a small dataset the epochs (and the
+            patience) grow in proportion to reach it.
         crop_seconds: from scratch, train on random crops of this length and
             average the predictions of `tta_crops` evenly spaced crops at test
             (None: the whole clip).
@@ -95,7 +104,7 @@ class FinetuneConfig:
     fmin: float = 0.0
     fmax: float | None = None
     image_size: int | tuple[int, int] = 96
-    epochs: int = 40
+    epochs: int | None = None
     finetune_epochs: int = 4
     learning_rate: float = 1e-3
     finetune_learning_rate: float = 1e-4
@@ -104,6 +113,8 @@ class FinetuneConfig:
     warmup_fraction: float = 0.05
     patience: int = 10
     mixup_alpha: float = 0.3
+    gain_db: float = 10.0
+    min_steps: int = 1600
     crop_seconds: float | None = None
     tta_crops: int = 5
     dropout: float = 0.3
@@ -140,6 +151,11 @@ class FinetuneConfig:
         given = {k: v for k, v in (flags or {}).items() if v is not None and k in _CHECKS}
         data = given.get("data", from_file.get("data", cls.data))
         return cls(**{**preset_for(data), **from_file, **given})
+
+    @property
+    def base_epochs(self):
+        """`epochs`, or `DEFAULT_EPOCHS` when it is left to the job (None)."""
+        return DEFAULT_EPOCHS if self.epochs is None else self.epochs
 
     def dataset_options(self):
         """`load_dataset` keyword arguments of this run, so every job reads the same splits."""
@@ -221,7 +237,7 @@ _CHECKS = {
     "fmin": number,
     "fmax": optional(number),
     "image_size": image_size,
-    "epochs": integer,
+    "epochs": optional(integer),
     "finetune_epochs": integer,
     "learning_rate": number,
     "finetune_learning_rate": number,
@@ -239,4 +255,6 @@ _CHECKS = {
     "baseline": boolean,
     "verbose": lambda name, value: value if value == "auto" else integer(name, value),
     "cluster_timeout": number,
+    "gain_db": number,
+    "min_steps": integer,
 }

@@ -62,7 +62,7 @@ def train_transfer(job, parts, data, pretrained):
         parts.head,
         head_train,
         head_val,
-        epochs=config.epochs,
+        epochs=config.base_epochs,
         learning_rate=config.learning_rate,
         train_count=count,
     )

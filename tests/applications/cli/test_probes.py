@@ -76,7 +76,7 @@ def files(tmp_path_factory):
     for name, config in {
         "c_float": {"epochs": 1.7},
         "c_str": {"epochs": "5"},
-        "c_null": {"epochs": None},
+        "c_null": {"batch_size": None},
         "c_clip": {"clip_seconds": "1"},
         "c_bool": {"batch_size": True},
     }.items():
@@ -101,7 +101,7 @@ PROBES = [
     ("one-file-per-class", [*BATCHED, "--data", "{dpc1}"], None, "at least 3"),
     ("config-epochs-float", [*FT, "--config", "{c_float}"], None, "epochs"),
     ("config-epochs-string", [*FT, "--config", "{c_str}"], None, "epochs"),
-    ("config-epochs-null", [*FT, "--config", "{c_null}"], None, "epochs"),
+    ("config-batch-size-null", [*FT, "--config", "{c_null}"], None, "batch_size"),
     ("config-clip-string", [*FT, "--config", "{c_clip}"], None, "clip_seconds"),
     ("config-batch-bool", [*FT, "--config", "{c_bool}"], None, "batch_size"),
     ("config-missing", [*FT, "--config", "{tmp}/none.json"], None, "none.json"),

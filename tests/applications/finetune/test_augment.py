@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from applications.finetune.augment import augment_batches, masks, mixup, sample_mixup
+from applications.finetune.augment import (
+    augment_batches,
+    masks,
+    mixup,
+    random_gain,
+    sample_mixup,
+)
 from applications.finetune.crops import CropMean, TimeCrops, crop_offsets
 
 
@@ -52,6 +58,17 @@ def test_masks_fill_bands_with_the_given_value():
         (out == 0).all(axis=1) | (out == 1).all(axis=1)
     ).all()
     np.testing.assert_array_equal(masks(x, 1, 2, 0, 0.0, tf.constant([0, 1])).numpy(), x.numpy())
+
+
+def test_random_gain_shifts_each_example_by_one_bounded_offset():
+    x = tf.random.stateless_normal([64, 5, 4, 1], [3, 4])
+    shifted = random_gain(x, 10.0, tf.constant([7, 8]))
+    offsets = (shifted - x).numpy().reshape(64, -1)
+    # One offset per example, the same at every frame and mel bin, within the bound.
+    np.testing.assert_allclose(offsets, offsets[:, :1] * np.ones_like(offsets), atol=1e-5)
+    assert np.abs(offsets).max() <= 10.0 and np.ptp(offsets[:, 0]) > 5.0
+    np.testing.assert_array_equal(random_gain(x, 10.0, tf.constant([7, 8])), shifted)
+    assert random_gain(x, 0.0, tf.constant([7, 8])) is x
 
 
 def test_augmented_batches_have_soft_labels_and_repeat_per_seed():

@@ -87,7 +87,7 @@ def test_every_field_is_checked(field):
                 r"Received: epochs=0, finetune_epochs=4, batch_size=32"
             ),
         ),
-        ({"finetune_epochs": -1}, r"Received: epochs=40, finetune_epochs=-1"),
+        ({"finetune_epochs": -1}, r"Received: epochs=None, finetune_epochs=-1"),
         ({"n_mels": 0}, r"`n_mels` must be an integer >= 1\. Received: n_mels=0"),
         ({"dropout": 1.0}, r"`dropout` must be in \[0, 1\)\. Received: dropout=1\.0"),
         ({"scratch_learning_rate": 0}, r"`scratch_learning_rate` must be > 0"),
@@ -130,3 +130,15 @@ def test_cli_reports_a_bad_config_value_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "audiozoo finetune: error: `epochs` must be an integer. Received: epochs=1.7" in err
     assert "Traceback" not in err and not (tmp_path / "o").exists()
+
+
+def test_default_epochs_grow_to_min_steps_on_small_data_and_explicit_epochs_are_exact():
+    from applications.finetune.scratch import scratch_epochs
+
+    # 350 clips / batch 32 = 11 steps an epoch: 1600 steps need 146 epochs; patience 10 * 146/40.
+    assert scratch_epochs(FinetuneConfig(min_steps=1600, patience=10), 350) == (146, 37)
+    # Enough clips for 40 epochs to pass min_steps: 40 epochs, patience unchanged.
+    assert scratch_epochs(FinetuneConfig(min_steps=1600, patience=10), 2000) == (40, 10)
+    assert scratch_epochs(FinetuneConfig(epochs=3, min_steps=1600, patience=10), 12) == (3, 10)
+    assert FinetuneConfig().base_epochs == 40 and FinetuneConfig(epochs=7).base_epochs == 7
+    assert FinetuneConfig.from_sources({"data": "builtin"}).epochs == 40  # the demo's preset
