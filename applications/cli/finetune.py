@@ -6,6 +6,7 @@ preset, then to the defaults of `applications.finetune.config.FinetuneConfig`.
 
 import json
 import os
+import sys
 
 from applications.finetune.config import BACKBONES, FinetuneConfig
 from applications.training.strategy import KINDS
@@ -103,6 +104,9 @@ def register(subparsers):
     p.add_argument(
         "--seed", type=int, help="split seed (default: the training run's, from labels.json)"
     )
+    p.add_argument(
+        "--skip-bad", action="store_true", help="skip unreadable audio files (listed on stderr)"
+    )
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.set_defaults(func=run_evaluate)
 
@@ -185,7 +189,8 @@ def run_evaluate(args):
     """`audiozoo evaluate`: score a fine-tuned model on a split of a dataset.
 
     Args:
-        args: the parsed `model`, `data`, `split`, `batch_size`, `seed` and `json`.
+        args: the parsed `model`, `data`, `split`, `batch_size`, `seed`, `skip_bad`
+            and `json`.
 
     Returns:
         0.
@@ -196,6 +201,7 @@ def run_evaluate(args):
     from applications.data import load_dataset
     from applications.reporting.predictions import predict_batches
     from applications.reporting.metrics import classification_summary
+    from zoo.audio.checks import printable_path
 
     model, labels = load_trained(args.model)
     rate, samples = labels["sample_rate"], labels["clip_samples"]
@@ -208,7 +214,12 @@ def run_evaluate(args):
         clip_seconds=samples / rate,
         batch_size=args.batch_size,
         seed=seed,
+        skip_bad=args.skip_bad,
+        bad_file_hint="Pass --skip-bad to skip bad files.",
     )
+    # On stderr, so --json output stays one JSON document.
+    for path, reason in data.skipped:
+        print(f"skipped {printable_path(path)}: {reason}", file=sys.stderr)
     if list(data.class_names) != list(labels["class_names"]):
         raise ValueError(
             f"--data {args.data!r} has classes {data.class_names}, but the model was trained on "
@@ -247,6 +258,7 @@ def run_predict(args):
     import numpy as np
 
     import zoo.audio
+    from zoo.audio.checks import printable_path
 
     if args.top_k < 1:
         raise ValueError(f"--top-k must be >= 1. Received: top_k={args.top_k}")
@@ -255,7 +267,7 @@ def run_predict(args):
     clips = []
     for path in args.files:
         if not os.path.isfile(path):
-            raise FileNotFoundError(f"Audio file {path!r} does not exist.")
+            raise FileNotFoundError(f"Audio file {printable_path(path)!r} does not exist.")
         waveform, _ = zoo.audio.load(path, sample_rate=rate)
         # The model takes clips of one length: centre crop or zero-pad, as for evaluation.
         clips.append(
@@ -267,7 +279,10 @@ def run_predict(args):
     for path, row in zip(args.files, probs):
         top = np.argsort(-row)[:k]
         results.append(
-            {"file": path, "top": [{"label": names[i], "probability": float(row[i])} for i in top]}
+            {
+                "file": printable_path(path),
+                "top": [{"label": names[i], "probability": float(row[i])} for i in top],
+            }
         )
     if args.json:
         print(json.dumps(results, indent=2))

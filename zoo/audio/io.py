@@ -14,25 +14,25 @@ import soundfile as sf
 import tensorflow as tf
 
 from zoo.audio.backend import tfio_module
+from zoo.audio.checks import AudioDecodeError, check_path, check_samples, native_path, sf_call
 from zoo.audio.clips import to_mono
 from zoo.audio.resample import resample
 
 __all__ = ["AudioDecodeError", "AudioInfo", "info", "load", "decode_file"]
 
 _FLOAT_SUBTYPES = ("FLOAT", "DOUBLE")
+# Integer PCM in these containers is raw samples: any bytes decode, and libsndfile
+# sizes a truncated body from the file length, so the header is enough. Every other
+# encoding (FLAC, Vorbis, MP3, ADPCM, float) is decoded in full to be checked.
+_RAW_CONTAINERS = ("WAV", "WAVEX", "AIFF", "W64", "RF64", "AU", "CAF")
+_RAW_SUBTYPES = ("PCM_S8", "PCM_U8", "PCM_16", "PCM_24", "PCM_32")
 # tensorflow-io 0.37.1 reads 32-bit integer WAV as if it were float (garbage up
 # to 1e38; found by tests/test_bad_audio.py in the TF 2.16 lane) and cannot read
 # 64-bit float WAV: soundfile decodes those on every backend.
 _TFIO_UNSAFE_SUBTYPES = ("PCM_32", "DOUBLE")
 _INT_SCALE = {np.dtype("int16"): 32768.0, np.dtype("int32"): 2147483648.0}
-
-
-class AudioDecodeError(ValueError):
-    """A file that cannot be used as audio; `str()` names the file and problem."""
-
-    def __init__(self, path, problem):
-        self.path, self.problem = str(path), problem
-        super().__init__(f"{self.path}: {problem}")
+# Frames per soundfile read: a corrupt header's frame count never sizes a buffer.
+_BLOCK_SAMPLES = 1 << 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,47 +47,35 @@ class AudioInfo:
     subtype: str
 
 
-def _check_path(path):
-    if not os.path.exists(path):
-        raise AudioDecodeError(path, "no such file; check the path.")
-    if os.path.isdir(path):
-        raise AudioDecodeError(path, "is a directory, not an audio file; rename or remove it.")
-    if not os.access(path, os.R_OK):
-        raise AudioDecodeError(path, "permission denied; make the file readable (chmod +r).")
-    if os.path.getsize(path) == 0:
-        raise AudioDecodeError(path, "empty file (0 bytes); re-export or remove it.")
-
-
-def _sf_call(path, fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except PermissionError as e:
-        raise AudioDecodeError(path, f"permission denied ({e}); make the file readable.") from e
-    except (sf.LibsndfileError, RuntimeError, EOFError, TypeError) as e:
-        reason = getattr(e, "error_string", None) or str(e)  # libsndfile's words, no object reprs
-        raise AudioDecodeError(
-            path,
-            f"not a readable audio file ({reason.rstrip('.')}); it may be truncated, corrupt, or not audio "
-            "despite its extension. Re-export it as WAV/FLAC or remove it.",
-        ) from e
-
-
-def _check_samples(path, data, subtype):
-    """Reject empty, non-finite and (for float files) over-range audio."""
-    if data.shape[0] == 0:
+def _header(path, target):
+    meta = sf_call(path, sf.info, target)
+    if meta.frames <= 0:
         raise AudioDecodeError(path, "has zero audio frames; remove it or re-export it.")
-    finite = np.isfinite(data)
-    if not finite.all():
+    if meta.samplerate <= 0 or meta.channels <= 0:
         raise AudioDecodeError(
             path,
-            f"has {int(data.size - finite.sum())} NaN/Inf samples; repair or remove the file.",
+            f"header claims {meta.samplerate} Hz and {meta.channels} channel(s); "
+            "it is corrupt. Re-export or remove the file.",
         )
-    if subtype in _FLOAT_SUBTYPES:
-        peak = float(np.abs(data).max())
-        if peak > 1.0:
-            raise AudioDecodeError(
-                path, f"float samples peak at {peak:.4g}, outside [-1, 1]; normalise it."
-            )
+    return meta
+
+
+def _read_blocks(target, channels):
+    """All frames as float32 `(frames, channels)`, read block by block until the data ends."""
+    blocks = []
+    with sf.SoundFile(target) as f:
+        while True:
+            block = f.read(max(1, _BLOCK_SAMPLES // channels), dtype="float32", always_2d=True)
+            if not len(block):
+                break
+            blocks.append(block)
+    return np.concatenate(blocks) if blocks else np.zeros((0, channels), np.float32)
+
+
+def _decode_all(path, target, meta):
+    data = sf_call(path, _read_blocks, target, meta.channels)
+    check_samples(path, data, meta.subtype)
+    return data
 
 
 def info(path, check_samples=True):
@@ -95,11 +83,12 @@ def info(path, check_samples=True):
 
     Args:
         path: file path.
-        check_samples: for float files (the only ones that can hold NaN/Inf
-            or exceed full scale) also read the samples and check them.
+        check_samples: decode the whole file, unless it is integer PCM in
+            WAV/AIFF (raw samples: the header says all), and check the
+            samples are there and finite, so a corrupt body is caught here.
 
     Returns:
-        An `AudioInfo`.
+        An `AudioInfo`; `frames` counts the decoded frames where the file was decoded.
 
     Raises:
         AudioDecodeError: naming the file and the problem.
@@ -109,15 +98,14 @@ def info(path, check_samples=True):
         16000
     """
     path = os.fspath(path)
-    _check_path(path)
-    meta = _sf_call(path, sf.info, path)
-    if meta.frames <= 0:
-        raise AudioDecodeError(path, "has zero audio frames; remove it or re-export it.")
-    if check_samples and meta.subtype in _FLOAT_SUBTYPES:
-        data, _ = _sf_call(path, sf.read, path, dtype="float32", always_2d=True)
-        _check_samples(path, data, meta.subtype)
+    check_path(path)
+    meta = _header(path, native_path(path))
+    frames = meta.frames
+    raw = meta.format in _RAW_CONTAINERS and meta.subtype in _RAW_SUBTYPES
+    if check_samples and not raw:
+        frames = len(_decode_all(path, native_path(path), meta))
     return AudioInfo(
-        path, int(meta.samplerate), int(meta.frames), int(meta.channels), meta.format, meta.subtype
+        path, int(meta.samplerate), int(frames), int(meta.channels), meta.format, meta.subtype
     )
 
 
@@ -138,20 +126,29 @@ def _read_tfio(tfio, path):
     return (data[:, None] if data.ndim == 1 else data), rate
 
 
+def _utf8(path):
+    try:
+        path.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def _read(path, source=None):
-    """`(float32 (frames, channels), rate, subtype)` from a path or its bytes."""
-    target = io.BytesIO(source) if source is not None else path
-    meta = _sf_call(path, sf.info, target)
-    if meta.frames == 0:
-        raise AudioDecodeError(path, "has zero audio frames; remove it or re-export it.")
+    """`(float32 (frames, channels), rate)` from a path or its bytes."""
+    target = io.BytesIO(source) if source is not None else native_path(path)
+    meta = _header(path, target)
     if source is not None:
         target.seek(0)
-    tfio = tfio_module() if source is None and meta.subtype not in _TFIO_UNSAFE_SUBTYPES else None
+    # tensorflow-io takes text paths only; the rest (and its failures) go to soundfile.
+    use_tfio = source is None and meta.subtype not in _TFIO_UNSAFE_SUBTYPES and _utf8(path)
+    tfio = tfio_module() if use_tfio else None
     decoded = _read_tfio(tfio, path) if tfio is not None else None
-    if decoded is None:
-        decoded = _sf_call(path, sf.read, target, dtype="float32", always_2d=True)
-    data, rate = decoded
-    _check_samples(path, data, meta.subtype)
+    if decoded is not None:
+        data, rate = decoded
+        check_samples(path, data, meta.subtype)
+    else:
+        data, rate = _decode_all(path, target, meta), meta.samplerate
     return np.ascontiguousarray(data, dtype=np.float32), int(rate)
 
 
@@ -180,7 +177,7 @@ def load(path, sample_rate=None, mono=True):
         >>> wave, rate = zoo.audio.load("clip.flac", sample_rate=16000)
     """
     path = os.fspath(path)
-    _check_path(path)
+    check_path(path)
     data, rate = _read(path)
     wave = tf.constant(data)
     if sample_rate is not None and int(sample_rate) != rate:
@@ -193,7 +190,7 @@ def load(path, sample_rate=None, mono=True):
 def _decode_bytes(contents, path):
     # numpy_function hands over 0-d object arrays holding `bytes`.
     contents, path = np.asarray(contents).item(), np.asarray(path).item()
-    path = path.decode("utf-8", "replace") if isinstance(path, bytes) else str(path)
+    path = os.fsdecode(path)  # the exact name (surrogates for non-UTF-8 bytes)
     data, rate = _read(path, source=contents)
     return data, np.int32(rate)
 

@@ -1,0 +1,101 @@
+"""The checks every decoded file passes, and the one error they raise.
+
+Paths may hold bytes that are not UTF-8 (Python keeps them as surrogates in a
+`str`); they are passed to native code as bytes and shown as `\\xff` escapes,
+so a strange name never turns into an encoding traceback.
+"""
+
+import os
+
+import numpy as np
+import soundfile as sf
+
+__all__ = ["AudioDecodeError", "printable_path", "native_path"]
+
+_FLOAT_SUBTYPES = ("FLOAT", "DOUBLE")
+# libsndfile answers "not a regular file (possibly a pipe?)" for any data its
+# format probes reject (e.g. a garbage .mp3); the file exists, so say what is meant.
+_MISLEADING = ("possibly a pipe", "File does not exist")
+
+
+def printable_path(path):
+    """`path` as text that can always be printed, with non-UTF-8 bytes as `\\xNN`.
+
+    Args:
+        path: a `str`, `bytes` or `os.PathLike` path.
+
+    Returns:
+        A `str` without surrogates.
+
+    Example:
+        >>> printable_path(b"clips/\\xff.wav")
+        'clips/\\\\xff.wav'
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def native_path(path):
+    """`path` as bytes for native libraries (soundfile, tf.io), exact for any name."""
+    return os.fsencode(path)
+
+
+class AudioDecodeError(ValueError):
+    """A file that cannot be used as audio; `str()` names the file and problem.
+
+    Attributes:
+        path: the path as given (usable to open, move or delete the file).
+        problem: what is wrong and what to do.
+    """
+
+    def __init__(self, path, problem):
+        self.path = os.fsdecode(path) if isinstance(path, bytes) else str(path)
+        self.problem = problem
+        super().__init__(f"{printable_path(self.path)}: {problem}")
+
+
+def check_path(path):
+    """Raise unless `path` is a readable, non-empty regular file."""
+    if not os.path.exists(path):
+        raise AudioDecodeError(path, "no such file; check the path.")
+    if os.path.isdir(path):
+        raise AudioDecodeError(path, "is a directory, not an audio file; rename or remove it.")
+    if not os.access(path, os.R_OK):
+        raise AudioDecodeError(path, "permission denied; make the file readable (chmod +r).")
+    if os.path.getsize(path) == 0:
+        raise AudioDecodeError(path, "empty file (0 bytes); re-export or remove it.")
+
+
+def sf_call(path, fn, *args, **kwargs):
+    """Call a soundfile function; its failures become an `AudioDecodeError` naming `path`."""
+    try:
+        return fn(*args, **kwargs)
+    except PermissionError as e:
+        raise AudioDecodeError(path, f"permission denied ({e}); make the file readable.") from e
+    except (sf.LibsndfileError, RuntimeError, EOFError, TypeError, ValueError) as e:
+        reason = getattr(e, "error_string", None) or str(e)  # libsndfile's words, no object reprs
+        if any(words in reason for words in _MISLEADING):
+            ext = os.path.splitext(printable_path(path))[1].lstrip(".").upper()
+            reason = f"its contents are not {ext or 'audio'} or any other format soundfile reads"
+        raise AudioDecodeError(
+            path,
+            f"not a readable audio file ({reason.rstrip('.')}); it may be truncated, corrupt, or "
+            "not audio despite its extension. Re-export it as WAV/FLAC or remove it.",
+        ) from e
+
+
+def check_samples(path, data, subtype):
+    """Reject empty, non-finite and (for float files) over-range audio."""
+    if data.shape[0] == 0:
+        raise AudioDecodeError(path, "has zero audio frames; remove it or re-export it.")
+    finite = np.isfinite(data)
+    if not finite.all():
+        raise AudioDecodeError(
+            path,
+            f"has {int(data.size - finite.sum())} NaN/Inf samples; repair or remove the file.",
+        )
+    if subtype in _FLOAT_SUBTYPES:
+        peak = float(np.abs(data).max())
+        if peak > 1.0:
+            raise AudioDecodeError(
+                path, f"float samples peak at {peak:.4g}, outside [-1, 1]; normalise it."
+            )
