@@ -99,3 +99,50 @@ def check_samples(path, data, subtype):
             raise AudioDecodeError(
                 path, f"float samples peak at {peak:.4g}, outside [-1, 1]; normalise it."
             )
+
+
+def plain_wav(path, channels, rate):
+    """Whether `path` is an integer-PCM WAV whose header fields all agree.
+
+    tensorflow-io's WAV reader trusts these fields (a block align of 0 kills
+    the process with SIGFPE), so only such files are handed to it.
+
+    Args:
+        path: the file.
+        channels, rate: what libsndfile read from the header.
+
+    Returns:
+        True for a RIFF/WAVE file whose `fmt ` chunk matches `channels` and
+        `rate`, with consistent block align and byte rate, and whose `data`
+        chunk starts in the first 4 KiB, fits the file and holds whole frames.
+    """
+    with open(native_path(path), "rb") as f:
+        head = f.read(4096)
+    size = os.path.getsize(path)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return False
+    pos, fmt = 12, None
+    while pos + 8 <= len(head):
+        chunk, length = head[pos : pos + 4], int.from_bytes(head[pos + 4 : pos + 8], "little")
+        body = pos + 8
+        if chunk == b"fmt " and length >= 16 and body + 16 <= len(head):
+            fmt = [int.from_bytes(head[body + a : body + b], "little") for a, b in _FMT_FIELDS]
+        elif chunk == b"data":
+            if fmt is None:
+                return False
+            tag, n_channels, n_rate, byte_rate, align, bits = fmt
+            return (
+                tag in (1, 0xFFFE)
+                and (n_channels, n_rate) == (channels, rate)
+                and bits in (8, 16, 24)
+                and align == channels * bits // 8
+                and byte_rate == rate * align
+                and body + length <= size
+                and length % align == 0
+            )
+        pos = body + length + (length & 1)  # chunks are padded to even sizes
+    return False
+
+
+# (start, end) of format tag, channels, rate, byte rate, block align, bits per sample.
+_FMT_FIELDS = ((0, 2), (2, 4), (4, 8), (8, 12), (12, 14), (14, 16))

@@ -14,7 +14,14 @@ import soundfile as sf
 import tensorflow as tf
 
 from zoo.audio.backend import tfio_module
-from zoo.audio.checks import AudioDecodeError, check_path, check_samples, native_path, sf_call
+from zoo.audio.checks import (
+    AudioDecodeError,
+    check_path,
+    check_samples,
+    native_path,
+    plain_wav,
+    sf_call,
+)
 from zoo.audio.clips import to_mono
 from zoo.audio.resample import resample
 
@@ -26,11 +33,16 @@ _FLOAT_SUBTYPES = ("FLOAT", "DOUBLE")
 # encoding (FLAC, Vorbis, MP3, ADPCM, float) is decoded in full to be checked.
 _RAW_CONTAINERS = ("WAV", "WAVEX", "AIFF", "W64", "RF64", "AU", "CAF")
 _RAW_SUBTYPES = ("PCM_S8", "PCM_U8", "PCM_16", "PCM_24", "PCM_32")
-# tensorflow-io 0.37.1 reads 32-bit integer WAV as if it were float (garbage up
-# to 1e38; found by tests/test_bad_audio.py in the TF 2.16 lane) and cannot read
-# 64-bit float WAV: soundfile decodes those on every backend.
-_TFIO_UNSAFE_SUBTYPES = ("PCM_32", "DOUBLE")
+# tensorflow-io 0.37.1 decodes only 8/16/24-bit integer WAV here. It reads 32-bit
+# integer WAV as if it were float (garbage up to 1e38; found by test_bad_audio.py
+# in the TF 2.16 lane); on corrupt FLAC it returns noise or loops forever, and
+# corrupt Vorbis likewise (test_fuzz_decode.py): soundfile (libFLAC checks each
+# frame's CRC) decodes every other file on every backend.
+_TFIO_SUBTYPES = ("PCM_U8", "PCM_16", "PCM_24")
 _INT_SCALE = {np.dtype("int16"): 32768.0, np.dtype("int32"): 2147483648.0}
+# Sample rates outside these come from corrupt headers (resampling 1 Hz to 16 kHz
+# would also need 16000x the memory).
+MIN_RATE, MAX_RATE = 1000, 1_000_000
 # Frames per soundfile read: a corrupt header's frame count never sizes a buffer.
 _BLOCK_SAMPLES = 1 << 20
 
@@ -51,11 +63,11 @@ def _header(path, target):
     meta = sf_call(path, sf.info, target)
     if meta.frames <= 0:
         raise AudioDecodeError(path, "has zero audio frames; remove it or re-export it.")
-    if meta.samplerate <= 0 or meta.channels <= 0:
+    if not (MIN_RATE <= meta.samplerate <= MAX_RATE and meta.channels > 0):
         raise AudioDecodeError(
             path,
-            f"header claims {meta.samplerate} Hz and {meta.channels} channel(s); "
-            "it is corrupt. Re-export or remove the file.",
+            f"header says {meta.samplerate} Hz and {meta.channels} channel(s) (audio is "
+            f"{MIN_RATE} to {MAX_RATE} Hz); the header is corrupt. Re-export or remove the file.",
         )
     return meta
 
@@ -141,7 +153,13 @@ def _read(path, source=None):
     if source is not None:
         target.seek(0)
     # tensorflow-io takes text paths only; the rest (and its failures) go to soundfile.
-    use_tfio = source is None and meta.subtype not in _TFIO_UNSAFE_SUBTYPES and _utf8(path)
+    use_tfio = (
+        source is None
+        and meta.format in ("WAV", "WAVEX")
+        and meta.subtype in _TFIO_SUBTYPES
+        and _utf8(path)
+        and plain_wav(path, meta.channels, meta.samplerate)
+    )
     tfio = tfio_module() if use_tfio else None
     decoded = _read_tfio(tfio, path) if tfio is not None else None
     if decoded is not None:
@@ -156,9 +174,10 @@ def load(path, sample_rate=None, mono=True):
     """Decode an audio file to a float32 waveform in [-1, 1].
 
     WAV (8/16/24/32-bit integer and 32/64-bit float), FLAC, OGG/Vorbis and
-    MP3, decoded by tensorflow-io where its kernels load, else by soundfile
-    (see `zoo.audio.backend()`). The format comes from the content, not the
-    extension.
+    MP3. Integer WAV is decoded by tensorflow-io where its kernels load (see
+    `zoo.audio.backend()`), everything else by soundfile, whose decoders
+    detect corrupt compressed data. The format comes from the content, not
+    the extension.
 
     Args:
         path: file path.
@@ -199,17 +218,30 @@ def _is_pcm16_wav(contents):
     """Graph test for a canonical, complete PCM16 WAV: 16-byte fmt chunk, then data.
 
     Anything else (extra chunks, other encodings, a data size that disagrees
-    with the file length, i.e. truncation) takes the soundfile path, whose
-    errors name the file.
+    with the file length, i.e. truncation, fields that disagree or an
+    implausible rate) takes the soundfile path, whose errors name the file.
     """
     head = tf.strings.join([tf.strings.substr(contents, 0, 44), "\0" * 44])
 
     def field(pos, length, value):
         return tf.equal(tf.strings.substr(head, pos, length), value)
 
-    data_size = tf.io.decode_raw(tf.strings.substr(head, 40, 4), tf.int32, little_endian=True)[0]
+    def uint(pos, length):
+        raw = tf.io.decode_raw(tf.strings.substr(head, pos, length), tf.uint8)
+        return tf.reduce_sum(tf.cast(raw, tf.int64) * (256 ** tf.range(length, dtype=tf.int64)))
+
     length = tf.cast(tf.strings.length(contents), tf.int64)
-    complete = tf.equal(tf.cast(data_size, tf.int64) + 44, length)
+    channels, rate = uint(22, 2), uint(24, 4)
+    # The fields decode_wav trusts but a corrupt header can get wrong.
+    consistent = (
+        (channels > 0)
+        & (rate >= MIN_RATE)
+        & (rate <= MAX_RATE)
+        & tf.equal(uint(32, 2), 2 * channels)  # block align
+        & tf.equal(uint(28, 4), 2 * channels * rate)  # byte rate
+        & tf.equal(uint(40, 4) + 44, length)  # data size: complete, nothing after
+        & tf.equal(uint(40, 4) % (2 * tf.maximum(channels, 1)), 0)
+    )
     return (
         field(0, 4, "RIFF")
         & field(8, 4, "WAVE")
@@ -217,7 +249,7 @@ def _is_pcm16_wav(contents):
         & field(20, 2, "\x01\x00")
         & field(34, 2, "\x10\x00")
         & field(36, 4, "data")
-        & complete
+        & consistent
     )
 
 
