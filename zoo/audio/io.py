@@ -94,7 +94,7 @@ def info(path, check_samples=True):
     """Read an audio file's header and check it is usable.
 
     Args:
-        path: file path.
+        path: file path (str, bytes or os.PathLike; any bytes in the name).
         check_samples: decode the whole file, unless it is integer PCM in
             WAV/AIFF (raw samples: the header says all), and check the
             samples are there and finite, so a corrupt body is caught here.
@@ -109,7 +109,7 @@ def info(path, check_samples=True):
         >>> zoo.audio.info("clip.wav").sample_rate
         16000
     """
-    path = os.fspath(path)
+    path = os.fsdecode(path)  # bytes too: non-UTF-8 names are kept as surrogates
     check_path(path)
     meta = _header(path, native_path(path))
     frames = meta.frames
@@ -180,7 +180,7 @@ def load(path, sample_rate=None, mono=True):
     the extension.
 
     Args:
-        path: file path.
+        path: file path (str, bytes or os.PathLike; any bytes in the name).
         sample_rate: resample to this rate (Hz); None keeps the file's rate.
         mono: average channels to a `(samples,)` array; False keeps
             `(samples, channels)`.
@@ -195,7 +195,7 @@ def load(path, sample_rate=None, mono=True):
     Example:
         >>> wave, rate = zoo.audio.load("clip.flac", sample_rate=16000)
     """
-    path = os.fspath(path)
+    path = os.fsdecode(path)  # bytes too: non-UTF-8 names are kept as surrogates
     check_path(path)
     data, rate = _read(path)
     wave = tf.constant(data)
