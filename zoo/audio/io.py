@@ -15,10 +15,13 @@ import tensorflow as tf
 
 from zoo.audio.backend import tfio_module
 from zoo.audio.checks import (
+    MAX_RATE,
+    MIN_RATE,
     AudioDecodeError,
     check_path,
     check_samples,
     native_path,
+    is_pcm16_wav,
     plain_wav,
     sf_call,
 )
@@ -40,9 +43,6 @@ _RAW_SUBTYPES = ("PCM_S8", "PCM_U8", "PCM_16", "PCM_24", "PCM_32")
 # frame's CRC) decodes every other file on every backend.
 _TFIO_SUBTYPES = ("PCM_U8", "PCM_16", "PCM_24")
 _INT_SCALE = {np.dtype("int16"): 32768.0, np.dtype("int32"): 2147483648.0}
-# Sample rates outside these come from corrupt headers (resampling 1 Hz to 16 kHz
-# would also need 16000x the memory).
-MIN_RATE, MAX_RATE = 1000, 1_000_000
 # Frames per soundfile read: a corrupt header's frame count never sizes a buffer.
 _BLOCK_SAMPLES = 1 << 20
 
@@ -214,45 +214,6 @@ def _decode_bytes(contents, path):
     return data, np.int32(rate)
 
 
-def _is_pcm16_wav(contents):
-    """Graph test for a canonical, complete PCM16 WAV: 16-byte fmt chunk, then data.
-
-    Anything else (extra chunks, other encodings, a data size that disagrees
-    with the file length, i.e. truncation, fields that disagree or an
-    implausible rate) takes the soundfile path, whose errors name the file.
-    """
-    head = tf.strings.join([tf.strings.substr(contents, 0, 44), "\0" * 44])
-
-    def field(pos, length, value):
-        return tf.equal(tf.strings.substr(head, pos, length), value)
-
-    def uint(pos, length):
-        raw = tf.io.decode_raw(tf.strings.substr(head, pos, length), tf.uint8)
-        return tf.reduce_sum(tf.cast(raw, tf.int64) * (256 ** tf.range(length, dtype=tf.int64)))
-
-    length = tf.cast(tf.strings.length(contents), tf.int64)
-    channels, rate = uint(22, 2), uint(24, 4)
-    # The fields decode_wav trusts but a corrupt header can get wrong.
-    consistent = (
-        (channels > 0)
-        & (rate >= MIN_RATE)
-        & (rate <= MAX_RATE)
-        & tf.equal(uint(32, 2), 2 * channels)  # block align
-        & tf.equal(uint(28, 4), 2 * channels * rate)  # byte rate
-        & tf.equal(uint(40, 4) + 44, length)  # data size: complete, nothing after
-        & tf.equal(uint(40, 4) % (2 * tf.maximum(channels, 1)), 0)
-    )
-    return (
-        field(0, 4, "RIFF")
-        & field(8, 4, "WAVE")
-        & field(12, 8, "fmt \x10\x00\x00\x00")
-        & field(20, 2, "\x01\x00")
-        & field(34, 2, "\x10\x00")
-        & field(36, 4, "data")
-        & consistent
-    )
-
-
 def decode_file(path, sample_rate=None, mono=True):
     """Decode an audio file inside a `tf.data` pipeline (graph mode).
 
@@ -286,7 +247,7 @@ def decode_file(path, sample_rate=None, mono=True):
         )
         return tf.ensure_shape(wave, [None, None]), tf.ensure_shape(rate, [])
 
-    wave, rate = tf.cond(_is_pcm16_wav(contents), native, fallback)
+    wave, rate = tf.cond(is_pcm16_wav(contents), native, fallback)
     tf.debugging.Assert(
         tf.shape(wave)[0] > 0, ["zoo.audio.decode_file: zero audio frames in", path]
     )
