@@ -7,6 +7,7 @@ the file.
 
 import json
 import os
+import sys
 
 from applications.cli import checks
 from applications.errors import UsageError
@@ -29,6 +30,9 @@ def register(subparsers):
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument(
         "--seed", type=int, help="split seed (default: the training run's, from labels.json)"
+    )
+    p.add_argument(
+        "--skip-bad", action="store_true", help="skip unreadable audio files (listed on stderr)"
     )
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.set_defaults(func=run_evaluate)
@@ -96,7 +100,8 @@ def run_evaluate(args):
     """`audiozoo evaluate`: score a fine-tuned model on a split of a dataset.
 
     Args:
-        args: the parsed `model`, `data`, `split`, `batch_size`, `seed` and `json`.
+        args: the parsed `model`, `data`, `split`, `batch_size`, `seed`, `skip_bad`
+            and `json`.
 
     Returns:
         0.
@@ -107,6 +112,7 @@ def run_evaluate(args):
     from applications.data import load_dataset
     from applications.reporting.predictions import predict_batches
     from applications.reporting.metrics import classification_summary
+    from zoo.audio.checks import printable_path
 
     checks.number("--batch-size", args.batch_size, minimum=1)
     checks.seed("--seed", args.seed)
@@ -122,7 +128,12 @@ def run_evaluate(args):
         clip_seconds=samples / rate,
         batch_size=args.batch_size,
         seed=seed,
+        skip_bad=args.skip_bad,
+        bad_file_hint="Pass --skip-bad to skip bad files.",
     )
+    # On stderr, so --json output stays one JSON document.
+    for path, reason in data.skipped:
+        print(f"skipped {printable_path(path)}: {reason}", file=sys.stderr)
     if list(data.class_names) != list(labels["class_names"]):
         raise UsageError(
             f"--data {args.data!r} has classes {data.class_names}, but the model was trained on "
@@ -161,13 +172,14 @@ def run_predict(args):
     import numpy as np
 
     import zoo.audio
+    from zoo.audio.checks import printable_path
 
     checks.number("--top-k", args.top_k, minimum=1)
     for path in args.files:
         if os.path.isdir(path):
-            raise UsageError(f"FILE {path!r} is a folder; pass audio files.")
+            raise UsageError(f"FILE {printable_path(path)!r} is a folder; pass audio files.")
         if not os.path.isfile(path):
-            raise UsageError(f"Audio file {path!r} does not exist.")
+            raise UsageError(f"Audio file {printable_path(path)!r} does not exist.")
     model, labels = load_trained(args.model)
     names, rate, samples = labels["class_names"], labels["sample_rate"], labels["clip_samples"]
     clips = []
@@ -183,7 +195,10 @@ def run_predict(args):
     for path, row in zip(args.files, probs):
         top = np.argsort(-row)[:k]
         results.append(
-            {"file": path, "top": [{"label": names[i], "probability": float(row[i])} for i in top]}
+            {
+                "file": printable_path(path),
+                "top": [{"label": names[i], "probability": float(row[i])} for i in top],
+            }
         )
     if args.json:
         print(json.dumps(results, indent=2))

@@ -123,6 +123,7 @@ def run_train(args):
         clip_seconds=args.clip_seconds,
         batch_size=args.batch_size,
         seed=args.seed,
+        bad_file_hint="Repair or remove the file.",  # wavenet train has no --skip-bad
     )
     print(data.summary())
     _check(

@@ -19,6 +19,7 @@ from applications.data import chords, kaggle
 from applications.data.checks import require_classes, require_split_sizes
 from applications.data.folders import scan_folder
 from zoo.audio import AudioDecodeError
+from zoo.audio.checks import native_path, printable_path
 from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["AudioDataset", "load_dataset", "require_classes", "require_split_sizes", "SPLITS"]
@@ -66,7 +67,7 @@ class AudioDataset:
             "spec": str(spec),
             "source": self.source,
             "notes": self.notes,
-            "skipped": [list(item) for item in self.skipped],
+            "skipped": [[printable_path(path), reason] for path, reason in self.skipped],
             "sample_rate": self.sample_rate,
             "clip_samples": self.clip_samples,
         }
@@ -85,12 +86,12 @@ class AudioDataset:
         lines += [f"  {note}" for note in self.notes]
         if self.skipped:
             lines.append(f"  skipped {len(self.skipped)} bad file(s):")
-            lines += [f"    {path}: {reason}" for path, reason in self.skipped]
+            lines += [f"    {printable_path(path)}: {reason}" for path, reason in self.skipped]
         return "\n".join(lines)
 
 
-def _probe(entries, skip_bad):
-    """Check every file's header; return (infos, skipped) or raise the first error."""
+def _probe(entries, skip_bad, bad_file_hint):
+    """Check every file (decoding compressed ones); return (infos, skipped) or raise the first error."""
     paths = [p for split in SPLITS for p, _ in entries[split]]
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         results = list(pool.map(_safe_info, paths))
@@ -98,9 +99,7 @@ def _probe(entries, skip_bad):
     for path, result in zip(paths, results):
         if isinstance(result, AudioDecodeError):
             if not skip_bad:
-                raise AudioDecodeError(
-                    result.path, result.problem + " (Pass skip_bad=True to skip bad files.)"
-                )
+                raise AudioDecodeError(result.path, f"{result.problem} ({bad_file_hint})")
             skipped.append((path, result.problem))
         else:
             infos[path] = result
@@ -141,7 +140,8 @@ def _pipeline(
 ):
     # An empty split (e.g. test_fraction=0) still needs typed tensors: build one
     # placeholder element and slice it away.
-    paths = tf.constant([p for p, _ in items] or [""], tf.string)[: len(items)]
+    # Bytes, not text: any file name (non-UTF-8 included) reaches tf.io.read_file intact.
+    paths = tf.constant([native_path(p) for p, _ in items] or [b""], tf.string)[: len(items)]
     labels = tf.constant([y for _, y in items] or [0], tf.int32)[: len(items)]
     ds = tf.data.Dataset.from_tensor_slices((paths, labels))
     ds = ds.map(
@@ -179,6 +179,7 @@ def load_dataset(
     batch_size=32,
     seed=0,
     skip_bad=False,
+    bad_file_hint="Pass skip_bad=True to skip bad files.",
     val_fraction=0.1,
     test_fraction=0.1,
     cache=True,
@@ -199,6 +200,8 @@ def load_dataset(
         seed: seeds the split, the shuffle and the random crops.
         skip_bad: skip unreadable/corrupt/NaN files (listed in `skipped`
             and `summary()`) instead of raising at the first one.
+        bad_file_hint: what the error for a bad file advises when
+            `skip_bad` is off; a CLI names its own flag (e.g. `--skip-bad`).
         val_fraction, test_fraction: per-class split of a class-folder
             layout (stratified, seeded).
         cache: keep decoded clips in memory after the first epoch.
@@ -233,10 +236,10 @@ def load_dataset(
         source = f"{spec_str} (Kaggle {kaggle.DATASETS[spec_str].handle})"
     else:
         entries, class_names, notes = scan_folder(spec_str, seed, val_fraction, test_fraction)
-        source = f"folder {spec_str}"
+        source = f"folder {printable_path(spec_str)}"
 
     require_classes(class_names, source)
-    infos, skipped = _probe(entries, skip_bad)
+    infos, skipped = _probe(entries, skip_bad, bad_file_hint)
     entries = {s: [(p, y) for p, y in entries[s] if p in infos] for s in SPLITS}
     if not entries["train"]:
         raise argument_error("spec", spec_str, f"{source}: no usable training files left.")

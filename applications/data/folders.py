@@ -5,6 +5,7 @@ import os
 import numpy as np
 
 from zoo.audio import AUDIO_EXTENSIONS
+from zoo.audio.checks import printable_path
 
 __all__ = ["scan_folder", "stratified_split", "files_by_class", "list_audio", "LAYOUT_HELP"]
 
@@ -70,14 +71,14 @@ def files_by_class(folder):
     if not names:
         loose, _ = list_audio(folder)
         hint = f" It holds {len(loose)} audio file(s) directly;" if loose else ""
-        raise ValueError(f"{folder}: no class sub-folders.{hint} {LAYOUT_HELP}")
+        raise ValueError(f"{printable_path(folder)}: no class sub-folders.{hint} {LAYOUT_HELP}")
     out, ignored = {}, 0
     for name in names:
         files, other = list_audio(os.path.join(folder, name))
         ignored += other
         if not files:
             raise ValueError(
-                f"{os.path.join(folder, name)}: class folder has no audio files "
+                f"{printable_path(os.path.join(folder, name))}: class folder has no audio files "
                 f"({', '.join(AUDIO_EXTENSIONS)}); add some or remove the folder."
             )
         out[name] = files
@@ -140,13 +141,15 @@ def scan_folder(root, seed=0, val_fraction=0.1, test_fraction=0.1):
 
     Returns:
         `(entries, class_names, notes)`: entries maps "train"/"val"/"test"
-        to lists of `(path, label_index)`.
+        to lists of `(path, label_index)`; a class name is its folder's name,
+        with bytes that are not UTF-8 written as `\\xNN` so it can be printed
+        and stored in JSON.
     """
     root = os.fspath(root)
     if not os.path.isdir(root):
         what = "is a file, not a folder" if os.path.exists(root) else "does not exist"
         raise FileNotFoundError(
-            f"Dataset folder {root} {what}. Pass 'builtin', one of 'gtzan', 'esc50', "
+            f"Dataset folder {printable_path(root)} {what}. Pass 'builtin', one of 'gtzan', 'esc50', "
             f"'urbansound8k', 'speech_commands', or a folder. {LAYOUT_HELP}"
         )
     notes = []
@@ -156,14 +159,15 @@ def scan_folder(root, seed=0, val_fraction=0.1, test_fraction=0.1):
         for split, folder in explicit.items():
             per_split[split], ignored = files_by_class(folder)
             if ignored:
-                notes.append(f"ignored {ignored} non-audio file(s) in {folder}")
+                notes.append(f"ignored {ignored} non-audio file(s) in {printable_path(folder)}")
         class_names = sorted(per_split["train"])
         for split, classes in per_split.items():
             extra = sorted(set(classes) - set(class_names))
             if extra:
                 raise ValueError(
-                    f"{explicit[split]}: classes {extra} are not in "
-                    f"{explicit['train']}; every class needs training files."
+                    f"{printable_path(explicit[split])}: classes "
+                    f"{[printable_path(c) for c in extra]} are not in "
+                    f"{printable_path(explicit['train'])}; every class needs training files."
                 )
         missing = [s for s in ("val", "test") if s not in explicit]
         train_split = stratified_split(
@@ -191,4 +195,4 @@ def scan_folder(root, seed=0, val_fraction=0.1, test_fraction=0.1):
         notes.append(f"stratified split, seed {seed}, val {val_fraction:g}, test {test_fraction:g}")
     index = {c: i for i, c in enumerate(class_names)}
     entries = {s: [(p, index[c]) for p, c in entries[s]] for s in entries}
-    return entries, class_names, [n for n in notes if n]
+    return entries, [printable_path(c) for c in class_names], [n for n in notes if n]

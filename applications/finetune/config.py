@@ -160,7 +160,8 @@ class FinetuneConfig:
     def dataset_options(self):
         """`load_dataset` keyword arguments of this run, so every job reads the same splits."""
         keys = ("sample_rate", "clip_seconds", "batch_size", "seed", "skip_bad")
-        return {key: getattr(self, key) for key in keys}
+        hint = 'Pass --skip-bad (or "skip_bad": true in --config) to skip bad files.'
+        return {**{key: getattr(self, key) for key in keys}, "bad_file_hint": hint}
 
     @property
     def verbosity(self):

@@ -14,25 +14,37 @@ import soundfile as sf
 import tensorflow as tf
 
 from zoo.audio.backend import tfio_module
+from zoo.audio.checks import (
+    MAX_RATE,
+    MIN_RATE,
+    AudioDecodeError,
+    check_path,
+    check_samples,
+    native_path,
+    is_pcm16_wav,
+    plain_wav,
+    sf_call,
+)
 from zoo.audio.clips import to_mono
 from zoo.audio.resample import resample
 
 __all__ = ["AudioDecodeError", "AudioInfo", "info", "load", "decode_file"]
 
 _FLOAT_SUBTYPES = ("FLOAT", "DOUBLE")
-# tensorflow-io 0.37.1 reads 32-bit integer WAV as if it were float (garbage up
-# to 1e38; found by tests/test_bad_audio.py in the TF 2.16 lane) and cannot read
-# 64-bit float WAV: soundfile decodes those on every backend.
-_TFIO_UNSAFE_SUBTYPES = ("PCM_32", "DOUBLE")
+# Integer PCM in these containers is raw samples: any bytes decode, and libsndfile
+# sizes a truncated body from the file length, so the header is enough. Every other
+# encoding (FLAC, Vorbis, MP3, ADPCM, float) is decoded in full to be checked.
+_RAW_CONTAINERS = ("WAV", "WAVEX", "AIFF", "W64", "RF64", "AU", "CAF")
+_RAW_SUBTYPES = ("PCM_S8", "PCM_U8", "PCM_16", "PCM_24", "PCM_32")
+# tensorflow-io 0.37.1 decodes only 8/16/24-bit integer WAV here. It reads 32-bit
+# integer WAV as if it were float (garbage up to 1e38; found by test_bad_audio.py
+# in the TF 2.16 lane); on corrupt FLAC it returns noise or loops forever, and
+# corrupt Vorbis likewise (test_fuzz_decode.py): soundfile (libFLAC checks each
+# frame's CRC) decodes every other file on every backend.
+_TFIO_SUBTYPES = ("PCM_U8", "PCM_16", "PCM_24")
 _INT_SCALE = {np.dtype("int16"): 32768.0, np.dtype("int32"): 2147483648.0}
-
-
-class AudioDecodeError(ValueError):
-    """A file that cannot be used as audio; `str()` names the file and problem."""
-
-    def __init__(self, path, problem):
-        self.path, self.problem = str(path), problem
-        super().__init__(f"{self.path}: {problem}")
+# Frames per soundfile read: a corrupt header's frame count never sizes a buffer.
+_BLOCK_SAMPLES = 1 << 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,59 +59,48 @@ class AudioInfo:
     subtype: str
 
 
-def _check_path(path):
-    if not os.path.exists(path):
-        raise AudioDecodeError(path, "no such file; check the path.")
-    if os.path.isdir(path):
-        raise AudioDecodeError(path, "is a directory, not an audio file; rename or remove it.")
-    if not os.access(path, os.R_OK):
-        raise AudioDecodeError(path, "permission denied; make the file readable (chmod +r).")
-    if os.path.getsize(path) == 0:
-        raise AudioDecodeError(path, "empty file (0 bytes); re-export or remove it.")
-
-
-def _sf_call(path, fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except PermissionError as e:
-        raise AudioDecodeError(path, f"permission denied ({e}); make the file readable.") from e
-    except (sf.LibsndfileError, RuntimeError, EOFError, TypeError) as e:
-        reason = getattr(e, "error_string", None) or str(e)  # libsndfile's words, no object reprs
-        raise AudioDecodeError(
-            path,
-            f"not a readable audio file ({reason.rstrip('.')}); it may be truncated, corrupt, or not audio "
-            "despite its extension. Re-export it as WAV/FLAC or remove it.",
-        ) from e
-
-
-def _check_samples(path, data, subtype):
-    """Reject empty, non-finite and (for float files) over-range audio."""
-    if data.shape[0] == 0:
+def _header(path, target):
+    meta = sf_call(path, sf.info, target)
+    if meta.frames <= 0:
         raise AudioDecodeError(path, "has zero audio frames; remove it or re-export it.")
-    finite = np.isfinite(data)
-    if not finite.all():
+    if not (MIN_RATE <= meta.samplerate <= MAX_RATE and meta.channels > 0):
         raise AudioDecodeError(
             path,
-            f"has {int(data.size - finite.sum())} NaN/Inf samples; repair or remove the file.",
+            f"header says {meta.samplerate} Hz and {meta.channels} channel(s) (audio is "
+            f"{MIN_RATE} to {MAX_RATE} Hz); the header is corrupt. Re-export or remove the file.",
         )
-    if subtype in _FLOAT_SUBTYPES:
-        peak = float(np.abs(data).max())
-        if peak > 1.0:
-            raise AudioDecodeError(
-                path, f"float samples peak at {peak:.4g}, outside [-1, 1]; normalise it."
-            )
+    return meta
+
+
+def _read_blocks(target, channels):
+    """All frames as float32 `(frames, channels)`, read block by block until the data ends."""
+    blocks = []
+    with sf.SoundFile(target) as f:
+        while True:
+            block = f.read(max(1, _BLOCK_SAMPLES // channels), dtype="float32", always_2d=True)
+            if not len(block):
+                break
+            blocks.append(block)
+    return np.concatenate(blocks) if blocks else np.zeros((0, channels), np.float32)
+
+
+def _decode_all(path, target, meta):
+    data = sf_call(path, _read_blocks, target, meta.channels)
+    check_samples(path, data, meta.subtype)
+    return data
 
 
 def info(path, check_samples=True):
     """Read an audio file's header and check it is usable.
 
     Args:
-        path: file path.
-        check_samples: for float files (the only ones that can hold NaN/Inf
-            or exceed full scale) also read the samples and check them.
+        path: file path (str, bytes or os.PathLike; any bytes in the name).
+        check_samples: decode the whole file, unless it is integer PCM in
+            WAV/AIFF (raw samples: the header says all), and check the
+            samples are there and finite, so a corrupt body is caught here.
 
     Returns:
-        An `AudioInfo`.
+        An `AudioInfo`; `frames` counts the decoded frames where the file was decoded.
 
     Raises:
         AudioDecodeError: naming the file and the problem.
@@ -108,16 +109,15 @@ def info(path, check_samples=True):
         >>> zoo.audio.info("clip.wav").sample_rate
         16000
     """
-    path = os.fspath(path)
-    _check_path(path)
-    meta = _sf_call(path, sf.info, path)
-    if meta.frames <= 0:
-        raise AudioDecodeError(path, "has zero audio frames; remove it or re-export it.")
-    if check_samples and meta.subtype in _FLOAT_SUBTYPES:
-        data, _ = _sf_call(path, sf.read, path, dtype="float32", always_2d=True)
-        _check_samples(path, data, meta.subtype)
+    path = os.fsdecode(path)  # bytes too: non-UTF-8 names are kept as surrogates
+    check_path(path)
+    meta = _header(path, native_path(path))
+    frames = meta.frames
+    raw = meta.format in _RAW_CONTAINERS and meta.subtype in _RAW_SUBTYPES
+    if check_samples and not raw:
+        frames = len(_decode_all(path, native_path(path), meta))
     return AudioInfo(
-        path, int(meta.samplerate), int(meta.frames), int(meta.channels), meta.format, meta.subtype
+        path, int(meta.samplerate), int(frames), int(meta.channels), meta.format, meta.subtype
     )
 
 
@@ -138,20 +138,35 @@ def _read_tfio(tfio, path):
     return (data[:, None] if data.ndim == 1 else data), rate
 
 
+def _utf8(path):
+    try:
+        path.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def _read(path, source=None):
-    """`(float32 (frames, channels), rate, subtype)` from a path or its bytes."""
-    target = io.BytesIO(source) if source is not None else path
-    meta = _sf_call(path, sf.info, target)
-    if meta.frames == 0:
-        raise AudioDecodeError(path, "has zero audio frames; remove it or re-export it.")
+    """`(float32 (frames, channels), rate)` from a path or its bytes."""
+    target = io.BytesIO(source) if source is not None else native_path(path)
+    meta = _header(path, target)
     if source is not None:
         target.seek(0)
-    tfio = tfio_module() if source is None and meta.subtype not in _TFIO_UNSAFE_SUBTYPES else None
+    # tensorflow-io takes text paths only; the rest (and its failures) go to soundfile.
+    use_tfio = (
+        source is None
+        and meta.format in ("WAV", "WAVEX")
+        and meta.subtype in _TFIO_SUBTYPES
+        and _utf8(path)
+        and plain_wav(path, meta.channels, meta.samplerate)
+    )
+    tfio = tfio_module() if use_tfio else None
     decoded = _read_tfio(tfio, path) if tfio is not None else None
-    if decoded is None:
-        decoded = _sf_call(path, sf.read, target, dtype="float32", always_2d=True)
-    data, rate = decoded
-    _check_samples(path, data, meta.subtype)
+    if decoded is not None:
+        data, rate = decoded
+        check_samples(path, data, meta.subtype)
+    else:
+        data, rate = _decode_all(path, target, meta), meta.samplerate
     return np.ascontiguousarray(data, dtype=np.float32), int(rate)
 
 
@@ -159,12 +174,13 @@ def load(path, sample_rate=None, mono=True):
     """Decode an audio file to a float32 waveform in [-1, 1].
 
     WAV (8/16/24/32-bit integer and 32/64-bit float), FLAC, OGG/Vorbis and
-    MP3, decoded by tensorflow-io where its kernels load, else by soundfile
-    (see `zoo.audio.backend()`). The format comes from the content, not the
-    extension.
+    MP3. Integer WAV is decoded by tensorflow-io where its kernels load (see
+    `zoo.audio.backend()`), everything else by soundfile, whose decoders
+    detect corrupt compressed data. The format comes from the content, not
+    the extension.
 
     Args:
-        path: file path.
+        path: file path (str, bytes or os.PathLike; any bytes in the name).
         sample_rate: resample to this rate (Hz); None keeps the file's rate.
         mono: average channels to a `(samples,)` array; False keeps
             `(samples, channels)`.
@@ -179,8 +195,8 @@ def load(path, sample_rate=None, mono=True):
     Example:
         >>> wave, rate = zoo.audio.load("clip.flac", sample_rate=16000)
     """
-    path = os.fspath(path)
-    _check_path(path)
+    path = os.fsdecode(path)  # bytes too: non-UTF-8 names are kept as surrogates
+    check_path(path)
     data, rate = _read(path)
     wave = tf.constant(data)
     if sample_rate is not None and int(sample_rate) != rate:
@@ -193,35 +209,9 @@ def load(path, sample_rate=None, mono=True):
 def _decode_bytes(contents, path):
     # numpy_function hands over 0-d object arrays holding `bytes`.
     contents, path = np.asarray(contents).item(), np.asarray(path).item()
-    path = path.decode("utf-8", "replace") if isinstance(path, bytes) else str(path)
+    path = os.fsdecode(path)  # the exact name (surrogates for non-UTF-8 bytes)
     data, rate = _read(path, source=contents)
     return data, np.int32(rate)
-
-
-def _is_pcm16_wav(contents):
-    """Graph test for a canonical, complete PCM16 WAV: 16-byte fmt chunk, then data.
-
-    Anything else (extra chunks, other encodings, a data size that disagrees
-    with the file length, i.e. truncation) takes the soundfile path, whose
-    errors name the file.
-    """
-    head = tf.strings.join([tf.strings.substr(contents, 0, 44), "\0" * 44])
-
-    def field(pos, length, value):
-        return tf.equal(tf.strings.substr(head, pos, length), value)
-
-    data_size = tf.io.decode_raw(tf.strings.substr(head, 40, 4), tf.int32, little_endian=True)[0]
-    length = tf.cast(tf.strings.length(contents), tf.int64)
-    complete = tf.equal(tf.cast(data_size, tf.int64) + 44, length)
-    return (
-        field(0, 4, "RIFF")
-        & field(8, 4, "WAVE")
-        & field(12, 8, "fmt \x10\x00\x00\x00")
-        & field(20, 2, "\x01\x00")
-        & field(34, 2, "\x10\x00")
-        & field(36, 4, "data")
-        & complete
-    )
 
 
 def decode_file(path, sample_rate=None, mono=True):
@@ -257,7 +247,7 @@ def decode_file(path, sample_rate=None, mono=True):
         )
         return tf.ensure_shape(wave, [None, None]), tf.ensure_shape(rate, [])
 
-    wave, rate = tf.cond(_is_pcm16_wav(contents), native, fallback)
+    wave, rate = tf.cond(is_pcm16_wav(contents), native, fallback)
     tf.debugging.Assert(
         tf.shape(wave)[0] > 0, ["zoo.audio.decode_file: zero audio frames in", path]
     )

@@ -1,6 +1,7 @@
 """A corpus of malformed and unusual files: each loads correctly or raises an
 error naming the file and the problem; datasets stop at, or skip and list, them."""
 
+import io
 import os
 
 import numpy as np
@@ -41,6 +42,15 @@ def _write_corpus(folder):
     with open(p("garbage.mp3"), "wb") as f:
         f.write(np.random.default_rng(0).bytes(4096))
     expect["garbage.mp3"] = ("error", "not a readable audio file")
+    for name, fmt, subtype in (("body.flac", "FLAC", "PCM_16"), ("body.ogg", "OGG", "VORBIS")):
+        # A valid header, then a corrupt body: caught where it is decoded.
+        buffer = io.BytesIO()
+        sf.write(buffer, _tone(4000), RATE, format=fmt, subtype=subtype)
+        data = bytearray(buffer.getvalue())
+        data[len(data) // 3 :: 7] = bytes(len(data[len(data) // 3 :: 7]))
+        with open(p(name), "wb") as f:
+            f.write(bytes(data))
+        expect[name] = ("error", "not a readable audio file")
     for name, bad in (("nan.wav", np.nan), ("inf.wav", np.inf)):
         wave = _tone(400)
         wave[100] = bad
@@ -174,3 +184,22 @@ def test_dataset_stops_at_first_bad_file_or_skips_and_lists(corpus, tmp_path):
     for split in (data.train, data.val, data.test):
         for x, _ in split:
             assert np.isfinite(x.numpy()).all()
+
+
+def test_non_utf8_names_load_and_errors_print(tmp_path):
+    folder = os.path.join(os.fsencode(tmp_path), b"cl\xffass")
+    os.mkdir(folder)
+    good, bad = os.path.join(folder, b"\xfe.wav"), os.path.join(folder, b"bad\xff.wav")
+    sf.write(good, _tone(400), RATE, subtype="PCM_24")
+    with open(bad, "wb") as f:
+        f.write(b"RIFF not really")
+    for path in (good, os.fsdecode(good)):  # bytes, or text with surrogates
+        wave, rate = audio.load(path)
+        assert rate == RATE and wave.shape == (400,) and audio.info(path).frames == 400
+    (wave,) = list(tf.data.Dataset.from_tensors(good).map(lambda p: audio.decode_file(p)[0]))
+    assert wave.shape == (400,)
+    with pytest.raises(audio.AudioDecodeError) as err:
+        audio.load(os.fsdecode(bad))
+    assert "cl\\xffass/bad\\xff.wav: not a readable audio file" in str(err.value)
+    str(err.value).encode("utf-8")  # printable: no surrogates
+    assert err.value.path == os.fsdecode(bad)  # still the real path
