@@ -28,21 +28,31 @@ def _kth_smallest(bits, chosen, rank):
     """Per example, the `rank`-th smallest (0-based) chosen non-negative int32, exactly.
 
     Radix selection in two 16-bit digits: a histogram of the high halves finds the
-    bucket holding that rank, a histogram of the low halves inside it the value. Four
-    passes over the data instead of a sort, and every shape static (XLA compiles it).
+    bucket holding that rank, a histogram of the low halves inside it the value. Each
+    65536-bin histogram is searched in two steps of 256 (its 256 coarse sums, then the
+    256 bins of the chosen coarse bin), not by a running sum over all 65536 bins. Every
+    shape is static (XLA compiles it).
     """
     batch = tf.shape(bits)[0]
     example = tf.range(batch)[:, None] * 65536 + tf.zeros_like(bits)
     weight = tf.cast(chosen, tf.int32)
 
+    def search(counts, target):
+        """First index whose running count exceeds `target`, and the rank left inside it."""
+        cumulative = tf.cumsum(counts, axis=-1)
+        found = tf.reduce_sum(tf.cast(cumulative <= target[:, None], tf.int32), axis=-1)
+        found = tf.minimum(found, 255)  # only when target >= the total (no chosen value)
+        before = tf.gather(cumulative, tf.maximum(found - 1, 0), batch_dims=1)
+        return found, target - tf.where(found > 0, before, 0)
+
     def digit(values, mask, target):
         counts = tf.math.unsorted_segment_sum(
             tf.reshape(mask, [-1]), tf.reshape(example + values, [-1]), batch * 65536
         )
-        cumulative = tf.cumsum(tf.reshape(counts, [batch, 65536]), axis=-1)
-        found = tf.reduce_sum(tf.cast(cumulative <= target[:, None], tf.int32), axis=-1)
-        before = tf.gather(cumulative, tf.maximum(found - 1, 0), batch_dims=1)
-        return found, target - tf.where(found > 0, before, 0)
+        counts = tf.reshape(counts, [batch, 256, 256])
+        coarse, target = search(tf.reduce_sum(counts, axis=-1), target)
+        fine, target = search(tf.gather(counts, coarse, batch_dims=1), target)
+        return coarse * 256 + fine, target
 
     high, rest = digit(tf.bitwise.right_shift(bits, 16), weight, rank)
     in_bucket = weight * tf.cast(tf.bitwise.right_shift(bits, 16) == high[:, None], tf.int32)
