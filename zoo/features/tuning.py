@@ -60,6 +60,15 @@ def _kth_smallest(bits, chosen, rank):
     return tf.bitwise.left_shift(high, 16) + low
 
 
+def _edge(index, n_bins):
+    """`np.linspace(-0.5, 0.5, n_bins + 1)[index]` bit for bit, by its arithmetic, not a gather.
+
+    numpy computes `i * (1 / n_bins) + (-0.5)` in float64 and sets the last edge to 0.5.
+    """
+    edge = tf.cast(index, tf.float64) * (1.0 / n_bins) + (-0.5)
+    return tf.where(index >= n_bins, 0.5, edge)
+
+
 def estimate_tuning(power, sample_rate, resolution=0.01, bins_per_octave=12):
     """Tuning deviation from A440 in fractions of a bin, per clip, as `librosa.estimate_tuning`.
 
@@ -127,18 +136,15 @@ def estimate_tuning(power, sample_rate, resolution=0.01, bins_per_octave=12):
 
     ratio = tf.cast(tf.where(voter, hz, 27.5) / 27.5, tf.float64)  # f / (A440 / 16)
     octaves = bins_per_octave * tf.cast(tf.math.log(ratio) / np.log(2.0), tf.float32)
-    residual = tf.math.floormod(octaves, 1.0)
+    residual = octaves - tf.floor(octaves)  # floormod(., 1), exactly, without fmod
     residual = tf.cast(tf.where(residual >= 0.5, residual - 1.0, residual), tf.float64)
     # np.histogram's bins: [e_i, e_i+1), the last one closed; the guess from arithmetic
     # is corrected against the float64 edges themselves, as numpy does.
     n_bins = int(np.ceil(1.0 / resolution))
     edges = np.linspace(-0.5, 0.5, n_bins + 1)
     index = tf.clip_by_value(tf.cast(tf.floor((residual + 0.5) * n_bins), tf.int32), 0, n_bins - 1)
-    edges_t = tf.constant(edges, tf.float64)
-    index = index - tf.cast(residual < tf.gather(edges_t, index), tf.int32)
-    index = index + tf.cast(
-        (residual >= tf.gather(edges_t, index + 1)) & (index < n_bins - 1), tf.int32
-    )
+    index = index - tf.cast(residual < _edge(index, n_bins), tf.int32)
+    index = index + tf.cast((residual >= _edge(index + 1, n_bins)) & (index < n_bins - 1), tf.int32)
     example = tf.range(tf.shape(s)[0])[:, None, None] + tf.zeros_like(index)
     counts = tf.math.unsorted_segment_sum(
         tf.reshape(tf.cast(voter, tf.int32), [-1]),
