@@ -66,7 +66,7 @@ def _edge(index, n_bins):
     numpy computes `i * (1 / n_bins) + (-0.5)` in float64 and sets the last edge to 0.5.
     """
     edge = tf.cast(index, tf.float64) * (1.0 / n_bins) + (-0.5)
-    return tf.where(index >= n_bins, 0.5, edge)
+    return tf.where(index >= n_bins, tf.constant(0.5, tf.float64), edge)
 
 
 def estimate_tuning(power, sample_rate, resolution=0.01, bins_per_octave=12):
