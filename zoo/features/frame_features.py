@@ -9,7 +9,7 @@ from zoo.features.cepstral import log_mel_spectrogram, mfcc, real_cepstrum
 from zoo.features.chroma import CHROMA_NAMES, chroma_stft
 from zoo.features.contrast import contrast_bands as band_plan
 from zoo.features.contrast import spectral_contrast
-from zoo.features.framing import autocorrelation, frame, magnitude_spectrogram, num_frames
+from zoo.features.framing import frame, framed_autocorrelation, magnitude_spectrogram, num_frames
 from zoo.features.lpc import lpc
 from zoo.features.moments import spectral_moments
 from zoo.features.pitch import yin_frames, yin_periods
@@ -239,7 +239,7 @@ class FrameFeatures(keras.layers.Layer):
             # whose lag 0 is also each frame's energy (rms, to float32 rounding).
             frames = frame(x, n_fft, hop)
             lags = max(self.lpc_order, yin_periods(sr, self.f0_min, self.f0_max, n_fft)[1])
-            acf = autocorrelation(frames, lags)
+            acf = framed_autocorrelation(x, n_fft, hop, lags)
             if "rms" in chosen:
                 energy = tf.maximum(acf[..., 0], 0.0) / n_fft
                 out["rms"] = tf.cast(tf.sqrt(energy), tf.float32)
