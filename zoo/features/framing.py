@@ -186,9 +186,10 @@ def framed_autocorrelation(waveform, frame_length, hop_length, max_lag):
     blocks = tf.signal.frame(x, hop_length, hop_length, axis=-1)[:, : count + hops - 1]
     n_pad = _fast_length(hop_length + max_lag)
     spectra = tf.signal.rfft(blocks, [n_pad])
-    # Each block followed by the first max_lag samples of the next one.
-    extended = tf.concat([blocks[:, :-1], blocks[:, 1:, :max_lag]], axis=-1)
-    cross = tf.math.conj(spectra[:, :-1]) * tf.signal.rfft(extended, [n_pad])
+    # Each block followed by the first max_lag samples of the next one (zeros after the
+    # last block, whose products with what follows no frame uses).
+    extended = tf.signal.frame(tf.pad(x, [[0, 0], [0, max_lag]]), hop_length + max_lag, hop_length)
+    cross = tf.math.conj(spectra) * tf.signal.rfft(extended[:, : count + hops - 1], [n_pad])
     last = tf.square(tf.math.real(spectra)) + tf.square(tf.math.imag(spectra))
     total = tf.complex(last[:, hops - 1 :], tf.zeros_like(last[:, hops - 1 :]))
     for i in range(hops - 1):
