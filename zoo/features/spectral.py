@@ -60,7 +60,10 @@ def spectral_rolloff(magnitude, sample_rate, roll_percent=0.85):
     The smallest bin frequency `f_m = m * sample_rate / n_fft` with
     `sum_{k<=m} S_k >= roll_percent * sum_k S_k` (on magnitudes, as librosa). An
     all-zero frame gives 0 Hz (the threshold 0 is met at the first bin), a DC frame
-    `f_1` (two thirds of its magnitude sit in bin 0).
+    `f_1` (two thirds of its magnitude sit in bin 0). The sums run over blocks of 32
+    bins, not bin by bin in float32 as librosa's: where a frame's sum ties the
+    threshold within float32 rounding (4 of 1728 frames of `benchmarks/features.py`)
+    the answers differ by one bin, and a float64 sum sides with this one.
 
     Args:
         magnitude: `(batch, frames, 1 + n_fft // 2)` magnitude spectrogram (even `n_fft`).
