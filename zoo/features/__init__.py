@@ -21,6 +21,7 @@ from zoo.features.framing import (
     center_pad,
     fft_frequencies,
     frame,
+    framed_autocorrelation,
     magnitude_spectrogram,
     num_frames,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "dct_matrix",
     "estimate_tuning",
     "fft_frequencies",
+    "framed_autocorrelation",
     "frame",
     "log_mel_spectrogram",
     "lpc",

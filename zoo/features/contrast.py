@@ -106,6 +106,10 @@ def spectral_contrast(
     peaks, valleys = [], []
     for indices, count in bands:
         band = s[..., indices[0] : indices[-1] + 1]  # each band is a run of bins
+        if count == 1:  # the same values as top_k of 1, several times faster
+            peaks.append(tf.reduce_max(band, axis=-1))
+            valleys.append(tf.reduce_min(band, axis=-1))
+            continue
         peaks.append(tf.reduce_mean(tf.math.top_k(band, count).values, axis=-1))
         valleys.append(-tf.reduce_mean(tf.math.top_k(-band, count).values, axis=-1))
     return _db(tf.stack(peaks, -1), amin, top_db) - _db(tf.stack(valleys, -1), amin, top_db)

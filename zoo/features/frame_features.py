@@ -9,7 +9,7 @@ from zoo.features.cepstral import log_mel_spectrogram, mfcc, real_cepstrum
 from zoo.features.chroma import CHROMA_NAMES, chroma_stft
 from zoo.features.contrast import contrast_bands as band_plan
 from zoo.features.contrast import spectral_contrast
-from zoo.features.framing import autocorrelation, frame, magnitude_spectrogram, num_frames
+from zoo.features.framing import frame, framed_autocorrelation, magnitude_spectrogram, num_frames
 from zoo.features.lpc import lpc
 from zoo.features.moments import spectral_moments
 from zoo.features.pitch import yin_frames, yin_periods
@@ -210,8 +210,6 @@ class FrameFeatures(keras.layers.Layer):
         x = tf.cast(waveform, tf.float32)
         chosen, sr, n_fft, hop = set(self._chosen), self.sample_rate, self.n_fft, self.hop_length
         out = {}
-        if "rms" in chosen:
-            out["rms"] = rms(x, n_fft, hop)
         if "zero_crossing_rate" in chosen:
             out["zero_crossing_rate"] = zero_crossing_rate(x, n_fft, hop)
         s = magnitude_spectrogram(x, n_fft, hop)
@@ -237,16 +235,22 @@ class FrameFeatures(keras.layers.Layer):
             out["chroma"] = chroma_stft(tf.square(s), sr, self.tuning, self.n_chroma)
         wants_yin = bool(chosen & {"f0", "periodicity"})
         if "lpc" in chosen or wants_yin:
-            # LPC and YIN read the same unwindowed frames and share one autocorrelation.
+            # LPC and YIN read the same unwindowed frames and share one autocorrelation,
+            # whose lag 0 is also each frame's energy (rms, to float32 rounding).
             frames = frame(x, n_fft, hop)
             lags = max(self.lpc_order, yin_periods(sr, self.f0_min, self.f0_max, n_fft)[1])
-            acf = autocorrelation(frames, lags)
+            acf = framed_autocorrelation(x, n_fft, hop, lags)
+            if "rms" in chosen:
+                energy = tf.maximum(acf[..., 0], 0.0) / n_fft
+                out["rms"] = tf.cast(tf.sqrt(energy), tf.float32)
             if "lpc" in chosen:
                 out["lpc"] = lpc(frames, self.lpc_order, acf)[..., 1:]
             if wants_yin:
                 out["f0"], out["periodicity"] = yin_frames(
                     frames, sr, self.f0_min, self.f0_max, self.trough_threshold, acf
                 )
+        if "rms" in chosen and "rms" not in out:
+            out["rms"] = rms(x, n_fft, hop)
         columns = [out[g] if len(out[g].shape) == 3 else out[g][..., None] for g in self._chosen]
         return tf.concat(columns, axis=-1)
 

@@ -142,7 +142,7 @@ def yin_frames(frames, sample_rate, fmin=65.40639, fmax=2093.0045, trough_thresh
     shift = tf.gather(shifts, index[..., None], batch_dims=2)[..., 0]
     f0 = sample_rate / (float(min_period) + tf.cast(index, tf.float64) + shift)
 
-    silent = tf.reduce_all(tf.equal(x, 0.0), axis=-1)
+    silent = acf[..., 0] <= 0.0  # r(0) = sum x^2: 0 exactly (FFT of zeros) only when silent
     periodicity = tf.clip_by_value(1.0 - lowest[..., 0], 0.0, 1.0)
     periodicity = tf.where(silent, tf.zeros_like(periodicity), periodicity)
     return tf.cast(f0, tf.float32), tf.cast(periodicity, tf.float32)

@@ -28,26 +28,45 @@ def _kth_smallest(bits, chosen, rank):
     """Per example, the `rank`-th smallest (0-based) chosen non-negative int32, exactly.
 
     Radix selection in two 16-bit digits: a histogram of the high halves finds the
-    bucket holding that rank, a histogram of the low halves inside it the value. Four
-    passes over the data instead of a sort, and every shape static (XLA compiles it).
+    bucket holding that rank, a histogram of the low halves inside it the value. Each
+    65536-bin histogram is searched in two steps of 256 (its 256 coarse sums, then the
+    256 bins of the chosen coarse bin), not by a running sum over all 65536 bins. Every
+    shape is static (XLA compiles it).
     """
     batch = tf.shape(bits)[0]
     example = tf.range(batch)[:, None] * 65536 + tf.zeros_like(bits)
     weight = tf.cast(chosen, tf.int32)
 
+    def search(counts, target):
+        """First index whose running count exceeds `target`, and the rank left inside it."""
+        cumulative = tf.cumsum(counts, axis=-1)
+        found = tf.reduce_sum(tf.cast(cumulative <= target[:, None], tf.int32), axis=-1)
+        found = tf.minimum(found, 255)  # only when target >= the total (no chosen value)
+        before = tf.gather(cumulative, tf.maximum(found - 1, 0), batch_dims=1)
+        return found, target - tf.where(found > 0, before, 0)
+
     def digit(values, mask, target):
         counts = tf.math.unsorted_segment_sum(
             tf.reshape(mask, [-1]), tf.reshape(example + values, [-1]), batch * 65536
         )
-        cumulative = tf.cumsum(tf.reshape(counts, [batch, 65536]), axis=-1)
-        found = tf.reduce_sum(tf.cast(cumulative <= target[:, None], tf.int32), axis=-1)
-        before = tf.gather(cumulative, tf.maximum(found - 1, 0), batch_dims=1)
-        return found, target - tf.where(found > 0, before, 0)
+        counts = tf.reshape(counts, [batch, 256, 256])
+        coarse, target = search(tf.reduce_sum(counts, axis=-1), target)
+        fine, target = search(tf.gather(counts, coarse, batch_dims=1), target)
+        return coarse * 256 + fine, target
 
     high, rest = digit(tf.bitwise.right_shift(bits, 16), weight, rank)
     in_bucket = weight * tf.cast(tf.bitwise.right_shift(bits, 16) == high[:, None], tf.int32)
     low, _ = digit(tf.bitwise.bitwise_and(bits, 65535), in_bucket, rest)
     return tf.bitwise.left_shift(high, 16) + low
+
+
+def _edge(index, n_bins):
+    """`np.linspace(-0.5, 0.5, n_bins + 1)[index]` bit for bit, by its arithmetic, not a gather.
+
+    numpy computes `i * (1 / n_bins) + (-0.5)` in float64 and sets the last edge to 0.5.
+    """
+    edge = tf.cast(index, tf.float64) * (1.0 / n_bins) + (-0.5)
+    return tf.where(index >= n_bins, tf.constant(0.5, tf.float64), edge)
 
 
 def estimate_tuning(power, sample_rate, resolution=0.01, bins_per_octave=12):
@@ -117,18 +136,15 @@ def estimate_tuning(power, sample_rate, resolution=0.01, bins_per_octave=12):
 
     ratio = tf.cast(tf.where(voter, hz, 27.5) / 27.5, tf.float64)  # f / (A440 / 16)
     octaves = bins_per_octave * tf.cast(tf.math.log(ratio) / np.log(2.0), tf.float32)
-    residual = tf.math.floormod(octaves, 1.0)
+    residual = octaves - tf.floor(octaves)  # floormod(., 1), exactly, without fmod
     residual = tf.cast(tf.where(residual >= 0.5, residual - 1.0, residual), tf.float64)
     # np.histogram's bins: [e_i, e_i+1), the last one closed; the guess from arithmetic
     # is corrected against the float64 edges themselves, as numpy does.
     n_bins = int(np.ceil(1.0 / resolution))
     edges = np.linspace(-0.5, 0.5, n_bins + 1)
     index = tf.clip_by_value(tf.cast(tf.floor((residual + 0.5) * n_bins), tf.int32), 0, n_bins - 1)
-    edges_t = tf.constant(edges, tf.float64)
-    index = index - tf.cast(residual < tf.gather(edges_t, index), tf.int32)
-    index = index + tf.cast(
-        (residual >= tf.gather(edges_t, index + 1)) & (index < n_bins - 1), tf.int32
-    )
+    index = index - tf.cast(residual < _edge(index, n_bins), tf.int32)
+    index = index + tf.cast((residual >= _edge(index + 1, n_bins)) & (index < n_bins - 1), tf.int32)
     example = tf.range(tf.shape(s)[0])[:, None, None] + tf.zeros_like(index)
     counts = tf.math.unsorted_segment_sum(
         tf.reshape(tf.cast(voter, tf.int32), [-1]),

@@ -63,6 +63,27 @@ def test_lpc_recovers_a_known_all_pole_process():
     np.testing.assert_array_equal(F.lpc(frames, 5, acf=acf), F.lpc(frames, 5))
 
 
+@pytest.mark.parametrize(
+    "samples, frame_length, hop, max_lag",
+    [
+        (5000, 256, 64, 63),
+        (300, 256, 64, 50),
+        (1, 256, 64, 60),
+        (5000, 256, 64, 64),
+        (999, 250, 100, 40),
+    ],
+)
+def test_framed_autocorrelation_equals_autocorrelation_of_frames(
+    samples, frame_length, hop, max_lag
+):
+    # Block path (whole hops, lags < hop), short clips, and both fallbacks.
+    x = np.random.default_rng(2).standard_normal((2, samples)).astype(np.float32)
+    got = F.framed_autocorrelation(x, frame_length, hop, max_lag).numpy()
+    want = F.autocorrelation(F.frame(x, frame_length, hop), max_lag).numpy()
+    assert got.shape == want.shape == (2, 1 + samples // hop, max_lag + 1)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12 * np.abs(want).max())
+
+
 def test_lpc_of_pure_tones_is_bounded_and_predicts_the_tone():
     sr, n_fft, hop = SETTINGS[1]
     order = 12
