@@ -27,6 +27,8 @@ from applications.finetune.config import DEFAULT_EPOCHS
 from applications.finetune.scratch_model import set_statistics
 from applications.reporting.predictions import predict_batches
 
+MAX_EPOCHS = 4 * DEFAULT_EPOCHS
+
 __all__ = ["train_from_scratch", "scratch_epochs", "cache_log_mels", "schedule", "check_val"]
 
 
@@ -83,7 +85,8 @@ def scratch_epochs(config, train_count):
 
     An explicit `config.epochs` is exact. Left to the job (None), it is
     `DEFAULT_EPOCHS`, grown with the patience in proportion until the phase
-    makes `config.min_steps` optimizer steps: a few hundred clips make 10-20
+    makes `config.min_steps` optimizer steps, at most `MAX_EPOCHS` (a tiny
+    dataset of one step an epoch would otherwise pay per-epoch costs 1,600 times): a few hundred clips make 10-20
     steps an epoch, too few to train a CNN in 40 epochs (measured on held-out
     instruments, issue 12: 40 epochs of 11 steps left training accuracy near
     0.5, and 150 epochs raised test accuracy from 0.38 to 0.43).
@@ -102,7 +105,7 @@ def scratch_epochs(config, train_count):
     if config.epochs is not None:
         return config.epochs, config.patience
     per_epoch = -(-train_count // config.batch_size)
-    epochs = max(DEFAULT_EPOCHS, -(-config.min_steps // per_epoch))
+    epochs = min(MAX_EPOCHS, max(DEFAULT_EPOCHS, -(-config.min_steps // per_epoch)))
     return epochs, -(-config.patience * epochs // DEFAULT_EPOCHS)
 
 

@@ -180,3 +180,18 @@ def test_verbose_auto_is_bars_in_a_terminal_and_lines_in_a_log(monkeypatch):
     monkeypatch.setattr("sys.stdout.isatty", lambda: False)
     assert config.verbosity == 2
     assert FinetuneConfig(verbose=0).verbosity == 0
+
+
+def test_weights_holding_nan_are_refused_before_training(auto_run, tones, tmp_path, capsys):
+    model = _load(auto_run[0])
+    kernel = model.get_layer("mel_classifier").get_layer("cnn10_compact").weights[0]
+    kernel.assign(np.full(kernel.shape, np.nan, "float32"))
+    bad = str(tmp_path / "nan" / "model.keras")
+    os.makedirs(os.path.dirname(bad))
+    model.save(bad)
+    shutil.copy(os.path.join(auto_run[0], "labels.json"), os.path.dirname(bad))
+    out = tmp_path / "out"
+    args = ["finetune", "--data", tones, "--out", str(out), "--weights", bad, "--no-baseline"]
+    assert cli.main(args + SCRATCH) == 2
+    err = capsys.readouterr().err
+    assert "NaN" in err and "Traceback" not in err and not (out / "model.keras").exists()

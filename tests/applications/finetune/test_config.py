@@ -140,5 +140,7 @@ def test_default_epochs_grow_to_min_steps_on_small_data_and_explicit_epochs_are_
     # Enough clips for 40 epochs to pass min_steps: 40 epochs, patience unchanged.
     assert scratch_epochs(FinetuneConfig(min_steps=1600, patience=10), 2000) == (40, 10)
     assert scratch_epochs(FinetuneConfig(epochs=3, min_steps=1600, patience=10), 12) == (3, 10)
+    # One step an epoch: capped at 4 x 40 epochs.
+    assert scratch_epochs(FinetuneConfig(min_steps=1600, patience=10), 20) == (160, 40)
     assert FinetuneConfig().base_epochs == 40 and FinetuneConfig(epochs=7).base_epochs == 7
     assert FinetuneConfig.from_sources({"data": "builtin"}).epochs == 40  # the demo's preset
