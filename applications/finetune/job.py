@@ -110,7 +110,7 @@ def _run(job, config, log, total):
             )
         else:
             parts = build_parts(built, num_classes, data.clip_samples, plan.weights)
-    if plan.weights is not None:
+    if plan.weights is not None or plan.reuse is not None:
         _refuse_nonfinite(parts, config.weights)
     if plan.recipe == "scratch":
         epochs = train_from_scratch(job, parts, data, num_classes)

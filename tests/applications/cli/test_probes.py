@@ -270,7 +270,10 @@ def test_a_signal_ends_the_wait_at_once(sig, raised):
     # The wait alone (no TensorFlow start-up); the CLI turns JobFailed into exit 1
     # and KeyboardInterrupt into exit 130 (tested above and in tests/applications).
     script = (
-        "import sys\n"
+        "import signal, sys\n"
+        # A shell's background job inherits SIGINT ignored (CI may run so); a
+        # terminal's Ctrl-C reaches Python's default handler, as set here.
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from applications.training.cluster import wait_for_peers\n"
         "try:\n"
         "    wait_for_peers(120, interval=0.2)\n"

@@ -130,7 +130,8 @@ def test_mirrored_on_two_logical_cpus_matches_one_device(tmp_path):
     np.testing.assert_allclose(wm, ws, atol=1e-5)
 
 
-@pytest.mark.parametrize("recipe", ["transfer", "scratch"])
+# The offline default recipe runs by default; the VGG transfer recipe with -m slow.
+@pytest.mark.parametrize("recipe", [pytest.param("transfer", marks=pytest.mark.slow), "scratch"])
 def test_finetune_command_on_two_workers(tmp_path, recipe):
     """`audiozoo finetune` under TF_CONFIG: the custom-loop path end to end; only the chief writes OUT.
 

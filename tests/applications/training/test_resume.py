@@ -65,7 +65,12 @@ def _run_script(script, backup, out, kill_after):
 
 
 @pytest.mark.parametrize(
-    "start, phase, done", [(_finetune, "full", "head"), (_scratch, "scratch", None)]
+    "start, phase, done",
+    [
+        (_finetune, "full", "head"),
+        # The default suite kills from-scratch runs in tests/applications/finetune/test_faults.py.
+        pytest.param(_scratch, "scratch", None, marks=pytest.mark.slow),
+    ],
 )
 def test_finetune_killed_mid_phase_resumes_to_identical_weights(tmp_path, start, phase, done):
     data = make_tones(tmp_path / "data")
