@@ -95,9 +95,10 @@ def main(argv=None):
     # `--debug` is accepted anywhere on the line, not only before the subcommand.
     debug = "--debug" in argv
     args = build_parser().parse_args([a for a in argv if a != "--debug"])
-    if not user_set_level and "tensorflow" not in sys.modules:
-        quiet_tensorflow_start()
     try:
+        # Inside the try: Ctrl-C during the seconds-long TensorFlow import is "interrupted" too.
+        if not user_set_level and "tensorflow" not in sys.modules:
+            quiet_tensorflow_start()
         return args.func(args) or 0
     except KeyboardInterrupt:
         print(f"audiozoo {args.command}: interrupted", file=sys.stderr)

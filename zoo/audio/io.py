@@ -207,8 +207,11 @@ def load(path, sample_rate=None, mono=True):
 
 
 def _decode_bytes(contents, path):
-    # numpy_function hands over 0-d object arrays holding `bytes`.
-    contents, path = np.asarray(contents).item(), np.asarray(path).item()
+    # numpy_function hands over 0-d `S` arrays, whose .item() drops trailing NUL bytes
+    # (a file ending in silence lost frames, an OGG failed): take the raw buffer.
+    contents = np.asarray(contents)
+    contents = contents.tobytes() if contents.dtype.kind == "S" else contents.item()
+    path = np.asarray(path).item()
     path = os.fsdecode(path)  # the exact name (surrogates for non-UTF-8 bytes)
     data, rate = _read(path, source=contents)
     return data, np.int32(rate)

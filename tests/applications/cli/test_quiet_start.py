@@ -41,3 +41,21 @@ def test_help_imports_no_tensorflow():
         timeout=300,
     )
     assert run.returncode == 0 and run.stdout.strip().endswith("False"), run.stdout + run.stderr
+
+
+def test_ctrl_c_during_tensorflow_import_is_one_line():
+    code = (
+        "import sys\n"
+        "import applications.cli as cli\n"
+        "def interrupted():\n"
+        "    raise KeyboardInterrupt\n"
+        "cli.quiet_tensorflow_start = interrupted\n"
+        "sys.exit(cli.main(['list', 'cnn6']))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    env.update(PYTHONPATH=REPO)
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 130 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    assert run.stderr.strip() == "audiozoo list: interrupted"

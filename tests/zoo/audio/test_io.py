@@ -172,3 +172,16 @@ def test_backend_can_be_forced_to_soundfile(monkeypatch):
     monkeypatch.setenv("AUDIOZOO_AUDIO_BACKEND", "sox")
     with pytest.raises(ValueError, match="Received: AUDIOZOO_AUDIO_BACKEND='sox'"):
         audio.backend()
+
+
+@pytest.mark.parametrize("fmt,subtype", [("WAV", "FLOAT"), ("WAV", "PCM_24"), ("OGG", "VORBIS")])
+def test_decode_file_keeps_trailing_zero_bytes(tmp_path, fmt, subtype):
+    # NumPy's bytes scalars drop trailing NULs: a file ending in silence lost frames.
+    path = str(tmp_path / f"x.{fmt.lower()}")
+    wave = np.concatenate([_tone(800, 8000), np.zeros(200, "float32")])
+    sf.write(path, wave, 8000, format=fmt, subtype=subtype)
+    ds = tf.data.Dataset.from_tensor_slices([path]).map(lambda p: audio.decode_file(p)[0])
+    (decoded,) = list(ds)
+    expected, _ = audio.load(path)
+    assert decoded.shape == expected.shape
+    np.testing.assert_allclose(decoded.numpy(), expected, atol=1e-6)
