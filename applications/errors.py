@@ -12,6 +12,7 @@ Example:
     applications.errors.UsageError: --epochs must be a positive integer
 """
 
+import re
 import sys
 
 __all__ = ["AudiozooError", "UsageError", "JobFailed", "describe"]
@@ -66,5 +67,30 @@ def describe(error):
     sources = sys.modules.get("zoo.weights.sources")
     unavailable = (sources.WeightsUnavailableError,) if sources else ()
     if isinstance(error, (ValueError, OSError, *unavailable)):
-        return 2, [str(error) or type(error).__name__]
+        return 2, [_first_line(error)]
+    decode = _decode_error_in_pipeline(error)
+    if decode:
+        return 2, [
+            decode,
+            "hint: the file changed since it was checked, or cannot be decoded; "
+            "repair or remove it, or pass --skip-bad",
+        ]
     return None
+
+
+def _first_line(error):
+    # Keras wraps layer errors in several lines of context and ANSI colour codes.
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].startswith("Exception encountered when calling"):
+        lines = lines[1:]  # the cause follows Keras' preamble
+    return lines[0] if lines else type(error).__name__
+
+
+def _decode_error_in_pipeline(error):
+    """The `AudioDecodeError` text inside a TensorFlow error from `tf.data`, or None."""
+    tf_errors = sys.modules.get("tensorflow.python.framework.errors_impl")
+    if tf_errors is None or not isinstance(error, tf_errors.OpError):
+        return None
+    found = re.search(r"AudioDecodeError: (.+)", str(error))
+    return found.group(1).strip() if found else None

@@ -87,6 +87,14 @@ def run_generate(args):
                 f"names. Received: class_names={names!r}",
                 hint=hint,
             )
+    trained_rate = metadata.get("sample_rate")
+    if args.sample_rate and trained_rate and args.sample_rate != trained_rate:
+        # The samples would play at the wrong speed and pitch under another rate's header.
+        raise UsageError(
+            f"--sample-rate {args.sample_rate} differs from the {trained_rate} Hz the model was "
+            f"trained at ({metadata_path}).",
+            hint=f"leave --sample-rate out (or pass {trained_rate}); resample the WAV afterwards",
+        )
     sample_rate = args.sample_rate or metadata.get("sample_rate", 16000)
     model = checks.load_keras_file("--model", args.model, hint)
     _check(

@@ -29,6 +29,10 @@ def flag_name(name):
     return "--" + name.replace("_", "-")
 
 
+MIN_RATE, MAX_RATE = 1000, 384000
+MAX_CLIP_SECONDS = 600.0
+
+
 def require(condition, name, value, problem):
     if not condition:
         raise UsageError(
@@ -119,6 +123,21 @@ def check_ranges(config, backbones):
             getattr(config, name),
             f"`{name}` must be an integer >= 1.",
         )
+    # Bounds that keep the front end meaningful (a 1 Hz rate or an hour-long clip
+    # would otherwise fail deep inside TensorFlow).
+    require(
+        MIN_RATE <= config.sample_rate <= MAX_RATE,
+        "sample_rate",
+        config.sample_rate,
+        f"`sample_rate` must be between {MIN_RATE} and {MAX_RATE} Hz.",
+    )
+    require(
+        config.n_mels <= config.n_fft // 2 + 1,
+        "n_mels",
+        config.n_mels,
+        f"`n_mels` must be <= n_fft // 2 + 1 = {config.n_fft // 2 + 1} (more would leave "
+        "mel filters empty).",
+    )
     for name in ("learning_rate", "finetune_learning_rate", "scratch_learning_rate"):
         require(getattr(config, name) > 0, name, getattr(config, name), f"`{name}` must be > 0.")
     require(0 <= config.dropout < 1, "dropout", config.dropout, "`dropout` must be in [0, 1).")
@@ -148,7 +167,13 @@ def check_ranges(config, backbones):
     crop = config.crop_seconds
     require(crop is None or crop > 0, "crop_seconds", crop, "`crop_seconds` must be positive.")
     clip = config.clip_seconds
-    require(clip is None or clip > 0, "clip_seconds", clip, "`clip_seconds` must be positive.")
+    require(
+        clip is None or 0 < clip <= MAX_CLIP_SECONDS,
+        "clip_seconds",
+        clip,
+        f"`clip_seconds` must be in (0, {MAX_CLIP_SECONDS}] seconds; classify longer "
+        "recordings in clips.",
+    )
 
 
 def optional(check):

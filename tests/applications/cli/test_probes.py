@@ -64,6 +64,11 @@ def files(tmp_path_factory):
         (root / name).mkdir()
         (root / name / "model.keras").write_bytes(data)
         paths[name] = str(root / name / "model.keras")
+    # A model trained at 8 kHz (its wavenet.json); the rate is checked before loading.
+    (root / "wn8k").mkdir()
+    (root / "wn8k" / "model.keras").write_bytes(whole)
+    (root / "wn8k" / "wavenet.json").write_text(json.dumps({"sample_rate": 8000}))
+    paths["wn8k"] = str(root / "wn8k" / "model.keras")
     (root / "zip").mkdir()
     zipfile.ZipFile(root / "zip" / "model.keras", "w").close()
     paths["zip"] = str(root / "zip" / "model.keras")
@@ -89,6 +94,9 @@ def files(tmp_path_factory):
 PROBES = [
     ("clip-seconds-inf", [*BATCHED, "--clip-seconds", "inf"], None, "clip_seconds"),
     ("clip-seconds-nan", [*BATCHED, "--clip-seconds", "nan"], None, "clip_seconds"),
+    ("clip-seconds-huge", [*BATCHED, "--clip-seconds", "1e6"], None, "clip_seconds"),
+    ("sample-rate-1", [*BATCHED, "--sample-rate", "1"], None, "sample_rate"),
+    ("n-mels-too-many", [*BATCHED, "--n-mels", "100000"], None, "n_mels"),
     ("learning-rate-nan", [*BATCHED, "--learning-rate", "nan"], None, "learning_rate"),
     ("learning-rate-inf", [*BATCHED, "--learning-rate", "inf"], None, "learning_rate"),
     ("seed-negative", [*BATCHED, "--seed", "-1"], None, "--seed"),
@@ -153,6 +161,12 @@ GEN = ["wavenet", "generate", "--model", "{good}", "--seconds", "1", "--out", "{
 PROBES += [
     ("generate-seconds-inf", [*GEN, "--seconds", "inf"], None, "--seconds"),
     ("generate-sample-rate-0", [*GEN, "--sample-rate", "0"], None, "--sample-rate"),
+    (
+        "generate-sample-rate-mismatch",
+        [a.replace("{good}", "{wn8k}") for a in GEN] + ["--sample-rate", "16000"],
+        None,
+        "trained at",
+    ),
     ("generate-temperature-nan", [*GEN, "--temperature", "nan"], None, "--temperature"),
     ("generate-out-is-a-folder", [*GEN, "--out", "{wavdir}"], None, "--out"),
     ("generate-out-unwritable", [*GEN, "--out", "/proc/audiozoo/g.wav"], None, "--out"),
@@ -300,3 +314,21 @@ def test_a_signal_ends_the_wait_at_once(sig, raised):
     assert err.startswith(raised), err
     if sig == signal.SIGTERM:
         assert "stopped by SIGTERM while waiting for peer(s) 127.0.0.1:" in err
+
+
+def test_keras_layer_errors_and_pipeline_decode_errors_read_as_one_line():
+    import tensorflow as tf
+
+    from applications.errors import describe
+
+    keras_style = ValueError(
+        "Exception encountered when calling Functional.call().\n\n"
+        "\x1b[1mComputed output size would be zero.\x1b[0m\n\nArguments received:\n  • x=1"
+    )
+    assert describe(keras_style) == (2, ["Computed output size would be zero."])
+    in_pipeline = tf.errors.InvalidArgumentError(
+        None, None, "ValueError: Traceback...\nAudioDecodeError: /d/a.flac: corrupt body\n"
+    )
+    code, lines = describe(in_pipeline)
+    assert code == 2 and lines[0] == "/d/a.flac: corrupt body" and "--skip-bad" in lines[1]
+    assert describe(tf.errors.InvalidArgumentError(None, None, "shape mismatch")) is None
