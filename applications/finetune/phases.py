@@ -174,6 +174,7 @@ class Job:
             writer=self.info.is_chief,
             patience=patience,
             log=self.log,
+            min_epochs=epochs // 2,  # the schedule's first half always runs
         )
         callbacks = self.callbacks(phase, csv_log, timer) + [keep]
         start = time.perf_counter()
