@@ -11,37 +11,26 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import h5py
-import keras
 import numpy as np
 import pytest
 
 from applications import cli
 from tests.applications.cli.test_finetune import TINY, TINY_COMMON, make_tones
+from tests.applications.training.test_resume import ENV, saved_weights, start_cli
 
-REPO = str(Path(__file__).resolve().parents[3])
 # From scratch, every epoch trained (no early stop), no baseline: the cheapest full run.
 SCRATCH = [*TINY_COMMON, "--seed", "3", "--patience", "0", "--no-baseline"]
 
 
 def _start(data, out, flags, fault=None):
-    env = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
-    env.pop("AUDIOZOO_FAULT", None)
+    env = {k: v for k, v in ENV.items() if k != "AUDIOZOO_FAULT"}
     if fault:
         env["AUDIOZOO_FAULT"] = fault
     args = ["finetune", "--data", data, "--weights", "none", "--out", str(out), *flags]
-    return subprocess.Popen(
-        [sys.executable, "-m", "applications.cli", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    return start_cli(args, env)
 
 
 def _finish(proc, code=0):
@@ -69,14 +58,6 @@ def _assert_backup_finite(folder, epochs):
     assert arrays and all(np.isfinite(a).all() for a in arrays if a.dtype.kind == "f")
 
 
-def _weights(out):
-    import applications.finetune.crops  # noqa: F401
-    import zoo.audio  # noqa: F401
-
-    model = keras.saving.load_model(os.path.join(out, "model.keras"), safe_mode=True)
-    return [w.numpy() for w in model.weights]
-
-
 def _kill_chain(tmp_path, flags, faults, check=None):
     """Run with each fault in turn (each run resumes the last), then to the end; compare."""
     data = make_tones(tmp_path / "data")
@@ -91,7 +72,7 @@ def _kill_chain(tmp_path, flags, faults, check=None):
     _finish(reference)
     reports = [json.loads((out / "report.json").read_text()) for out in (killed, clean)]
     assert reports[0]["history"] == reports[1]["history"]
-    for a, b in zip(_weights(killed), _weights(clean)):
+    for a, b in zip(saved_weights(killed), saved_weights(clean)):
         np.testing.assert_array_equal(a, b)
     assert not (killed / "backup").exists()
     assert not [n for n in os.listdir(killed) if n.startswith(".tmp-")]

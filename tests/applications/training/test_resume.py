@@ -24,7 +24,7 @@ ENV = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_D
 def _finetune(data, out):
     args = ["finetune", "--data", data, "--weights", "none", "--out", out, "--seed", "5"] + TINY
     args[args.index("--finetune-epochs") + 1] = "6"
-    return _start(args + ["--no-baseline"])
+    return start_cli(args + ["--no-baseline"])
 
 
 def _scratch(data, out):
@@ -32,20 +32,22 @@ def _scratch(data, out):
     args = ["finetune", "--data", data, "--weights", "none", "--out", out] + SCRATCH
     args += ["--crop-seconds", "0.5", "--patience", "0", "--no-baseline"]
     args[args.index("--epochs") + 1] = "6"
-    return _start(args)
+    return start_cli(args)
 
 
-def _start(args):
+def start_cli(args, env=ENV):
+    """`audiozoo ARGS` in a subprocess (output captured, merged)."""
     return subprocess.Popen(
         [sys.executable, "-m", "applications.cli", *args],
-        env=ENV,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
 
 
-def _weights(out):
+def saved_weights(out):
+    """The weights of `OUT/model.keras`, loaded safely."""
     import applications.finetune.crops  # noqa: F401
     import zoo.audio  # noqa: F401
 
@@ -109,7 +111,7 @@ def test_finetune_killed_mid_phase_resumes_to_identical_weights(tmp_path, start,
     # The same losses epoch by epoch, the resumed epochs included (the final
     # weights alone could match trivially if both kept the phase's start).
     assert history == clean_history
-    for a, b in zip(_weights(killed), _weights(clean)):
+    for a, b in zip(saved_weights(killed), saved_weights(clean)):
         np.testing.assert_array_equal(a, b)
 
 
