@@ -189,13 +189,12 @@ def load_keras_file(flag, path, hint):
 
 def _finite(flag, path, model):
     """`model`, unless a weight is NaN/inf: such a model answers one constant output."""
-    from applications.training.numerics import nonfinite_weights
+    from applications.training.numerics import refuse_nonfinite
 
-    bad = nonfinite_weights(model)
-    if bad:
-        raise UsageError(
-            f"{flag} {path!r} holds NaN or infinite weights ({len(bad)} variable(s), e.g. "
-            f"{bad[0]}); its outputs would be meaningless.",
-            hint="train it again (a lower --learning-rate), or use an earlier checkpoint",
-        )
+    refuse_nonfinite(
+        model,
+        f"{flag} {path!r}",
+        "its outputs would be meaningless",
+        "train it again (a lower --learning-rate), or use an earlier checkpoint",
+    )
     return model

@@ -18,7 +18,6 @@ import time
 import numpy as np
 
 from applications.atomic_io import atomic_path, fault_point, write_json
-from applications.errors import UsageError
 from applications.finetune.backbones import choose_plan
 from applications.finetune.model import build_parts
 from applications.finetune.phases import Job
@@ -27,7 +26,7 @@ from applications.finetune.scratch_model import build_scratch_parts
 from applications.finetune.transfer import train_transfer
 from applications.reporting import metrics, plots
 from applications.reporting.predictions import predict_batches
-from applications.training.numerics import nonfinite_weights
+from applications.training.numerics import refuse_nonfinite
 
 __all__ = ["run_finetune"]
 
@@ -51,17 +50,6 @@ def _baseline(config, data, log):
         fmax=config.fmax,
     )
     return scores, round(time.perf_counter() - start, 2)
-
-
-def _refuse_nonfinite(parts, weights):
-    """Refuse a `--weights` file that brought NaN or infinite values into the model."""
-    bad = nonfinite_weights(parts.full)
-    if bad:
-        raise UsageError(
-            f"--weights {weights} holds NaN or infinite values ({len(bad)} variable(s), e.g. "
-            f"{bad[0]}); a model built from it would only output NaN or a constant.",
-            hint="pass weights from a run that finished, or --weights none",
-        )
 
 
 def run_finetune(config, log=print, overwrite=False):
@@ -111,7 +99,12 @@ def _run(job, config, log, total):
         else:
             parts = build_parts(built, num_classes, data.clip_samples, plan.weights)
     if plan.weights is not None or plan.reuse is not None:
-        _refuse_nonfinite(parts, config.weights)
+        refuse_nonfinite(
+            parts.full,
+            f"--weights {config.weights}",
+            "a model built from it would only output NaN or a constant",
+            "pass weights from a run that finished, or --weights none",
+        )
     if plan.recipe == "scratch":
         epochs = train_from_scratch(job, parts, data, num_classes)
     else:

@@ -12,9 +12,9 @@ import math
 import keras
 import numpy as np
 
-from applications.errors import JobFailed
+from applications.errors import JobFailed, UsageError
 
-__all__ = ["check_losses", "nonfinite_weights", "is_finite"]
+__all__ = ["check_losses", "nonfinite_weights", "refuse_nonfinite", "is_finite"]
 
 
 def is_finite(value):
@@ -69,3 +69,21 @@ def nonfinite_weights(model):
         if np.issubdtype(value.dtype, np.floating) and not np.isfinite(value).all():
             bad.append(variable.path)
     return bad
+
+
+def refuse_nonfinite(model, source, consequence, hint):
+    """Raise `UsageError` if `model` holds NaN/inf weights that `source` brought in.
+
+    Args:
+        model: the loaded or built model.
+        source: what brought the weights, e.g. `"--model 'run/model.keras'"`.
+        consequence: why that matters, e.g. "its outputs would be meaningless".
+        hint: what to do instead.
+    """
+    bad = nonfinite_weights(model)
+    if bad:
+        raise UsageError(
+            f"{source} holds NaN or infinite weights ({len(bad)} variable(s), e.g. "
+            f"{bad[0]}); {consequence}.",
+            hint=hint,
+        )
