@@ -21,7 +21,14 @@ from applications.baseline import FEATURE_SETS
 from applications.baseline.learned import learn_bases
 from zoo.validation import check_choice
 
-__all__ = ["FEATURE_SETS", "FeatureOptions", "log_mel_frames", "mel_band_centres", "split_features"]
+__all__ = [
+    "FEATURE_SETS",
+    "FeatureOptions",
+    "handcrafted_layer",
+    "log_mel_frames",
+    "mel_band_centres",
+    "split_features",
+]
 
 SPLITS = ("train", "val", "test")
 TOP_DB = 80.0
@@ -87,15 +94,33 @@ def contrast_bands(sample_rate, fmin=200.0, most=6):
     return bands
 
 
-def _summary_features(data, options, groups):
-    layer = zoo.features.HandcraftedFeatures(
-        sample_rate=data.sample_rate,
+def handcrafted_layer(sample_rate, options=None, groups=None, name=None):
+    """The baseline's `zoo.features.HandcraftedFeatures` at `sample_rate` (waveform -> clip vector).
+
+    Args:
+        sample_rate: Hz of the waveforms.
+        options: a `FeatureOptions`; None for the defaults.
+        groups: feature groups (`FrameFeatures`' `features`); None for all.
+        name: the layer's name.
+
+    Example:
+        >>> handcrafted_layer(16000)(tf.zeros((1, 16000))).shape
+        TensorShape([1, 225])
+    """
+    options = options or FeatureOptions()
+    return zoo.features.HandcraftedFeatures(
+        sample_rate=sample_rate,
         n_fft=options.n_fft,
         hop_length=options.hop_length,
         n_mels=options.n_mels,
-        contrast_bands=contrast_bands(data.sample_rate),
+        contrast_bands=contrast_bands(sample_rate),
         features=groups,
+        name=name,
     )
+
+
+def _summary_features(data, options, groups):
+    layer = handcrafted_layer(data.sample_rate, options, groups)
     fn = _batched(layer, data.clip_samples)
     out = {}
     for split in SPLITS:
