@@ -92,14 +92,6 @@ def register(subparsers):
         help="skip the hand-crafted-feature baseline",
     )
     p.add_argument(
-        "--no-handcrafted-input",
-        dest="handcrafted_input",
-        action="store_const",
-        const=False,
-        help="from scratch: the head sees the CNN's embedding alone, not also the "
-        "clip's hand-crafted features",
-    )
-    p.add_argument(
         "--skip-bad", action="store_const", const=True, help="skip unreadable audio files"
     )
     p.add_argument("--out", help=f"output folder (default {FinetuneConfig.out})")

@@ -15,7 +15,7 @@ def mixup(x, y, lam, partner):
     """Mix each example with another row of the batch (Zhang et al. 2018).
 
     Args:
-        x: `(batch, ...)` inputs, or a tuple of such (each mixed alike).
+        x: `(batch, ...)` inputs.
         y: `(batch, classes)` one-hot or soft labels.
         lam: `(batch,)` weights of each example itself, in [0, 1].
         partner: `(batch,)` row each example is mixed with.
@@ -26,12 +26,11 @@ def mixup(x, y, lam, partner):
     Example:
         >>> mixup(x, tf.one_hot(labels, 3), tf.fill([4], 0.7), tf.constant([1, 0, 3, 2]))
     """
-
-    def mix(v):
-        lam_v = tf.reshape(tf.cast(lam, v.dtype), [-1] + [1] * (len(v.shape) - 1))
-        return lam_v * v + (1 - lam_v) * tf.gather(v, partner)
-
-    return tf.nest.map_structure(mix, x), mix(y)
+    lam = tf.cast(lam, x.dtype)
+    lam_x = tf.reshape(lam, [-1] + [1] * (len(x.shape) - 1))
+    mixed_x = lam_x * x + (1 - lam_x) * tf.gather(x, partner)
+    lam_y = tf.cast(lam[:, None], y.dtype)
+    return mixed_x, lam_y * y + (1 - lam_y) * tf.gather(y, partner)
 
 
 def sample_mixup(x, y, alpha, seed):
@@ -40,14 +39,14 @@ def sample_mixup(x, y, alpha, seed):
     Beta is drawn as `G1 / (G1 + G2)` of two Gamma(alpha) draws.
 
     Args:
-        x, y: a batch (an array or a tuple of arrays) and its one-hot labels.
+        x, y: a batch and its one-hot labels.
         alpha: Beta's parameter (> 0).
         seed: a stateless seed, shape `(2,)`.
 
     Returns:
         The mixed `(x, y)`.
     """
-    batch = tf.shape(y)[0]
+    batch = tf.shape(x)[0]
     s1, s2, s3 = tf.unstack(tf.random.experimental.stateless_split(seed, 3))
     g1 = tf.random.stateless_gamma([batch], s1, alpha)
     g2 = tf.random.stateless_gamma([batch], s2, alpha)
@@ -116,9 +115,7 @@ def augment_batches(
     """A level offset, masks, then mixup over `(log_mel, label)` batches; labels become soft `(batch, classes)`.
 
     Args:
-        dataset: batches of raw (unstandardised) log-mels and integer labels;
-            the inputs may be `(log_mel, features)`, and then only the log-mels
-            are shifted and masked, while mixup mixes both with one weight.
+        dataset: batches of raw (unstandardised) log-mels and integer labels.
         num_classes: for the one-hot labels.
         seed: seeds the per-batch draws.
         mean: `(mels,)` training mean per mel bin (the mask value).
@@ -133,15 +130,13 @@ def augment_batches(
     seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
 
     def apply(batch, s):
-        inputs, label = batch
-        x, *extra = inputs if isinstance(inputs, tuple) else (inputs,)
+        x, label = batch
         y = tf.one_hot(label, num_classes)
         s_time, s_freq, s_mix, s_gain = tf.unstack(tf.random.experimental.stateless_split(s, 4))
         # The offset comes first, so masks still fill with the training mean.
         x = random_gain(x, gain_db, s_gain)
         x = masks(x, 1, 2, time_mask, fill, s_time)
         x = masks(x, 2, 2, freq_mask, fill, s_freq)
-        x = (x, *extra) if extra else x
         if mixup_alpha > 0:
             x, y = sample_mixup(x, y, mixup_alpha, s_mix)
         return x, y

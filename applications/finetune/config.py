@@ -73,9 +73,6 @@ class FinetuneConfig:
             (None: the whole clip).
         tta_crops: crops averaged at test time when `crop_seconds` is shorter than the clip.
         dropout: the head's dropout rate.
-        handcrafted_input: from scratch, join the clip's standardised
-            hand-crafted feature vector (the baseline's) to the CNN's embedding
-            before the softmax.
         freq_mask, time_mask: SpecAugment's largest mask widths.
         skip_bad: skip unreadable audio files instead of stopping.
         baseline: also score the hand-crafted-feature baseline on the same split.
@@ -121,7 +118,6 @@ class FinetuneConfig:
     crop_seconds: float | None = None
     tta_crops: int = 5
     dropout: float = 0.3
-    handcrafted_input: bool = True
     freq_mask: int = 8
     time_mask: int = 8
     skip_bad: bool = False
@@ -258,7 +254,6 @@ _CHECKS = {
     "time_mask": integer,
     "skip_bad": boolean,
     "baseline": boolean,
-    "handcrafted_input": boolean,
     "verbose": lambda name, value: value if value == "auto" else integer(name, value),
     "cluster_timeout": number,
     "gain_db": number,

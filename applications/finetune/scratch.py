@@ -40,17 +40,12 @@ def cache_log_mels(parts, data):
         data: an `AudioDataset`.
 
     Returns:
-        `{"train": (mels, labels), "val": (mels, labels)}` as numpy arrays;
-        `mels` is `(mels, features)` when the model takes hand-crafted features.
+        `{"train": (mels, labels), "val": (mels, labels)}` as numpy arrays.
     """
     cache = {}
     for split in ("train", "val"):
         mels, labels, _ = predict_batches(parts.mel_frames, getattr(data, split))
         cache[split] = (mels, labels)
-        if parts.features is not None:
-            # The split's order is fixed, so rows stay aligned with the log-mels.
-            features, _, _ = predict_batches(parts.features, getattr(data, split))
-            cache[split] = ((mels, features), labels)
     return cache
 
 
@@ -130,15 +125,7 @@ def train_from_scratch(job, parts, data, num_classes):
     start = time.perf_counter()
     cache = cache_log_mels(parts, data)
     job.timings["log_mel_cache_s"] = round(time.perf_counter() - start, 2)
-    train_inputs, train_labels = cache["train"]
-    train_mels = train_inputs[0] if parts.features is not None else train_inputs
-    if parts.features is not None:
-        features = train_inputs[1].astype(np.float64)
-        # A constant column scales by 1, as scikit-learn's StandardScaler does.
-        variance = features.var(axis=0)
-        set_statistics(
-            parts.feature_norm, features.mean(axis=0), np.where(variance > 0, variance, 1)
-        )
+    train_mels, train_labels = cache["train"]
     # Per mel bin over clips and frames; the reused normaliser of
     # `--weights model.keras` keeps the statistics it was trained with.
     if not parts.normaliser_reused:
@@ -149,9 +136,7 @@ def train_from_scratch(job, parts, data, num_classes):
     job.log(
         f"Cached log-mels of {len(train_labels)} train and {len(cache['val'][1])} val clips "
         f"({train_mels.shape[1]} frames x {train_mels.shape[2]} mels; crops of "
-        f"{parts.crop_frames} frames)"
-        + ("" if parts.features is None else " and hand-crafted features")
-        + f" in {job.timings['log_mel_cache_s']:.1f}s."
+        f"{parts.crop_frames} frames) in {job.timings['log_mel_cache_s']:.1f}s."
     )
     seed, batch = config.seed, config.batch_size
     epochs, patience = scratch_epochs(config, len(train_labels))
@@ -161,7 +146,7 @@ def train_from_scratch(job, parts, data, num_classes):
             f"epoch: training {epochs} epochs (patience {patience}) to reach --min-steps "
             f"{config.min_steps}; pass --epochs N for exactly N."
         )
-    train = tf.data.Dataset.from_tensor_slices((train_inputs, train_labels))
+    train = tf.data.Dataset.from_tensor_slices((train_mels, train_labels))
     train = train.shuffle(len(train_labels), seed=seed, reshuffle_each_iteration=True)
     train = augment_batches(
         train.batch(batch),

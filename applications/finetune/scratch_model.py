@@ -6,14 +6,6 @@ the fixed front end (`log_mel`, then time first), so the saved model takes
 raw waveforms and loads with `safe_mode=True`. The training statistics live
 in the `mel_norm` layer's weights (`keras.layers.Normalization`, one mean and
 variance per mel bin).
-
-With `config.handcrafted_input` the head also sees the clip's hand-crafted
-feature vector (the baseline's `HandcraftedFeatures`, standardised by the
-`feature_norm` layer): the CNN's embedding, averaged over crops, and the
-features are joined before one softmax. On a few hundred clips of unseen
-instruments (issue 12) the CNN alone stayed below the features' logistic
-regression; joined, the network keeps what the features know and adds what
-it learns.
 """
 
 import dataclasses
@@ -23,14 +15,12 @@ import numpy as np
 
 import zoo
 import zoo.audio
-from applications.baseline.features import handcrafted_layer
 from applications.finetune.crops import CropMean, TimeCrops
 from applications.finetune.model import log_mel_layer
 
 __all__ = ["ScratchParts", "build_scratch_parts", "mel_frames", "set_statistics", "CLASSIFIER"]
 
 CLASSIFIER = "mel_classifier"  # the nested model a later run's `--weights model.keras` reuses
-FEATURES = "handcrafted"  # the hand-crafted feature layer of `full`
 
 
 @dataclasses.dataclass
@@ -46,9 +36,6 @@ class ScratchParts:
         normaliser: the `mel_norm` layer.
         crop_frames: frames per training crop (the clip's frames without cropping).
         normaliser_reused: whether `normaliser` holds an earlier run's statistics.
-        features: waveform -> raw hand-crafted vector (fills the cache); None
-            without `handcrafted_input`, and then `classifier` takes log-mels alone.
-        feature_norm: the `feature_norm` layer, or None.
     """
 
     full: keras.Model
@@ -59,8 +46,6 @@ class ScratchParts:
     normaliser: keras.layers.Layer
     crop_frames: int
     normaliser_reused: bool = False
-    features: keras.Model | None = None
-    feature_norm: keras.layers.Layer | None = None
 
 
 def mel_frames(samples, hop_length):
@@ -69,22 +54,10 @@ def mel_frames(samples, hop_length):
 
 
 def set_statistics(normaliser, mean, variance):
-    """Store per-mel-bin (or per-feature) training statistics in a built `Normalization` layer."""
+    """Store per-mel-bin training statistics in a built `Normalization` layer."""
     normaliser.adapt_mean.assign(np.asarray(mean, np.float32))
     normaliser.adapt_variance.assign(np.asarray(variance, np.float32))
     normaliser.finalize_state()
-
-
-def _head_input(embedding, feature_width, num_crops):
-    """The head's input: the embedding, or it (averaged over crops) joined to the features."""
-    if feature_width is None:
-        return embedding, []
-    features = keras.Input((feature_width,), name="handcrafted_features")
-    feature_norm = keras.layers.Normalization(axis=-1, name="feature_norm")
-    if num_crops > 1:
-        embedding = CropMean(num_crops, name="crop_mean")(embedding)
-    joined = keras.layers.Concatenate(name="joined")([embedding, feature_norm(features)])
-    return joined, [features]
 
 
 def build_scratch_parts(config, num_classes, clip_samples, weights=None, reuse=None):
@@ -123,28 +96,19 @@ def build_scratch_parts(config, num_classes, clip_samples, weights=None, reuse=N
     num_crops = config.tta_crops if crop < frames else 1
     if crop < frames:
         x = TimeCrops(crop, num_crops, seed=config.seed, name="time_crops")(x)
-    handcrafted = handcrafted_layer(log_mel.sample_rate, name=FEATURES)
-    width = len(handcrafted.feature_names()) if config.handcrafted_input else None
-    x, extra_inputs = _head_input(backbone(x), width, num_crops)
-    x = keras.layers.Dropout(config.dropout, name="head_dropout")(x)
+    x = keras.layers.Dropout(config.dropout, name="head_dropout")(backbone(x))
     # Softmax in float32 under mixed precision, for a stable loss.
     probs = keras.layers.Dense(
         num_classes, activation="softmax", dtype="float32", name="predictions"
     )(x)
-    if crop < frames and not extra_inputs:
+    if crop < frames:
         probs = CropMean(num_crops, name="crop_mean")(probs)
-    classifier = keras.Model([mels, *extra_inputs], probs, name=CLASSIFIER)
+    classifier = keras.Model(mels, probs, name=CLASSIFIER)
 
     waveform = keras.Input((clip_samples,), name="waveform")
     mel = log_mel(waveform)
     time_first = keras.layers.Permute((2, 1, 3), name="time_first")(mel)
-    features = None
-    if extra_inputs:
-        features = keras.Model(waveform, handcrafted(waveform), name="features")
-        probs = classifier([time_first, features.output])
-    else:
-        probs = classifier(time_first)
-    full = keras.Model(waveform, probs, name=f"{backbone.name}_audio")
+    full = keras.Model(waveform, classifier(time_first), name=f"{backbone.name}_audio")
     return ScratchParts(
         full=full,
         classifier=classifier,
@@ -154,6 +118,4 @@ def build_scratch_parts(config, num_classes, clip_samples, weights=None, reuse=N
         normaliser=normaliser,
         crop_frames=crop,
         normaliser_reused=reuse is not None,
-        features=features,
-        feature_norm=classifier.get_layer("feature_norm") if extra_inputs else None,
     )

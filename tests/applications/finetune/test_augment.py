@@ -84,22 +84,6 @@ def test_augmented_batches_have_soft_labels_and_repeat_per_seed():
     np.testing.assert_array_equal(first[1][0].numpy(), again[1][0].numpy())
 
 
-def test_features_beside_the_log_mels_are_mixed_with_the_same_weight_but_never_masked():
-    # Each clip's features equal its label, so a mixed row's features must equal the
-    # soft label's expectation: the same lam mixed both; gain and masks leave them.
-    x = np.random.RandomState(0).rand(8, 10, 4, 1).astype("float32")
-    labels = np.arange(8) % 2
-    features = np.repeat(labels[:, None], 3, axis=1).astype("float32")
-    data = tf.data.Dataset.from_tensor_slices(((x, features), labels)).batch(8)
-    kwargs = dict(num_classes=2, seed=7, mean=np.zeros(4), time_mask=3, freq_mask=1)
-    (mels, mixed), y = next(iter(augment_batches(data, mixup_alpha=0.3, gain_db=6, **kwargs)))
-    assert mels.shape == (8, 10, 4, 1)
-    assert not np.allclose(mixed.numpy(), features)  # some rows really were mixed
-    np.testing.assert_allclose(mixed.numpy(), np.repeat(y.numpy()[:, 1:], 3, axis=1), atol=1e-6)
-    (_, kept), _ = next(iter(augment_batches(data, mixup_alpha=0, gain_db=6, **kwargs)))
-    np.testing.assert_array_equal(kept.numpy(), features)
-
-
 def test_crop_offsets_are_evenly_spaced_and_one_is_centred():
     assert crop_offsets(10, 4, 3) == [0, 3, 6]
     assert crop_offsets(32, 16, 5) == [0, 4, 8, 12, 16]
