@@ -141,6 +141,16 @@ def test_get_config_round_trip_and_bad_arguments():
             F.FrameFeatures(**{**SMALL, arg: value})
 
 
+def test_features_stay_float32_under_a_mixed_precision_policy():
+    x = _clips()
+    reference = F.HandcraftedFeatures(**SMALL)(x).numpy()
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")  # the conftest fixture resets it
+    layer = F.HandcraftedFeatures(**SMALL)
+    assert layer.compute_dtype == "float32"
+    np.testing.assert_allclose(layer(x).numpy(), reference, rtol=1e-5, atol=1e-6)
+    assert F.HandcraftedFeatures(**SMALL, dtype="mixed_bfloat16").compute_dtype == "bfloat16"
+
+
 def test_keras_file_round_trip_in_a_model_with_safe_mode(tmp_path):
     inputs = keras.Input((None,))
     feats = F.HandcraftedFeatures(**SMALL, name="handcrafted")(inputs)
