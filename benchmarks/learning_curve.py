@@ -86,8 +86,9 @@ def embedding_model(path):
     """waveform -> A's pooled backbone features, from a from-scratch `model.keras`."""
     import keras
 
-    import applications.finetune.crops  # noqa: F401  (registers the crop layers)
-    import zoo.audio  # noqa: F401
+    from applications.finetune import register_layers
+
+    register_layers()
     from applications.finetune.scratch_model import CLASSIFIER
 
     saved = keras.saving.load_model(path, safe_mode=True)

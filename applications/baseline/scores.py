@@ -72,7 +72,9 @@ def run_baseline(data, features="handcrafted", seed=0, log=print, options=None):
         options: a `FeatureOptions`; None for the defaults.
 
     Returns:
-        `(scores, learned)`: the `baseline_scores` dict and the `LearnedBases`.
+        `(scores, learned, classifier)`: the `baseline_scores` dict, the
+        `LearnedBases` (None for `handcrafted` and `mfcc`), and the fitted
+        scikit-learn pipeline (`StandardScaler` -> `LogisticRegression`).
     """
     require_classes(data.class_names, data.source)
     start = time.perf_counter()
@@ -134,7 +136,7 @@ def run_baseline(data, features="handcrafted", seed=0, log=print, options=None):
         f"(chance {result['chance_accuracy']:.3f}), {result['feature_dim']} features, C={c:g}, "
         f"{result['seconds']:.1f}s."
     )
-    return result, learned
+    return result, learned, model
 
 
 def baseline_scores(data, features="handcrafted", seed=0, log=print, **options):

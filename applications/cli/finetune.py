@@ -89,7 +89,14 @@ def register(subparsers):
         dest="baseline",
         action="store_const",
         const=False,
-        help="skip the hand-crafted-feature baseline",
+        help="skip the hand-crafted-feature baseline (and so its fusion with the network)",
+    )
+    p.add_argument(
+        "--no-fuse-baseline",
+        dest="fuse_baseline",
+        action="store_const",
+        const=False,
+        help="save the network alone, not joined to the baseline",
     )
     p.add_argument(
         "--skip-bad", action="store_const", const=True, help="skip unreadable audio files"

@@ -55,8 +55,9 @@ def load_trained(path):
         `(model, labels)`: labels holds `class_names`, `sample_rate`,
         `clip_samples` and the training `seed`.
     """
-    import applications.finetune.crops  # noqa: F401  (test-time crops of from-scratch models)
-    import zoo.audio  # noqa: F401  (registers the front-end layers for loading)
+    from applications.finetune import register_layers
+
+    register_layers()
 
     model = checks.load_keras_file("--model", path, MODEL_HINT)
     labels_path = os.path.join(os.path.dirname(os.path.abspath(path)), "labels.json")

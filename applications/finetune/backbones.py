@@ -56,8 +56,9 @@ def _silent(_):
 
 def _from_saved_model(config, path, scratch_dir):
     """A plan that reuses the backbone of an earlier run's `model.keras`."""
-    import zoo.audio  # noqa: F401  (registers the layers the model holds)
-    import applications.finetune.crops  # noqa: F401
+    from applications.finetune import register_layers
+
+    register_layers()
 
     saved = keras.saving.load_model(path, safe_mode=True)
     names = {layer.name for layer in saved.layers}

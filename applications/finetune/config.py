@@ -76,6 +76,9 @@ class FinetuneConfig:
         freq_mask, time_mask: SpecAugment's largest mask widths.
         skip_bad: skip unreadable audio files instead of stopping.
         baseline: also score the hand-crafted-feature baseline on the same split.
+        fuse_baseline: save (and score) the network joined to that baseline, the
+            geometric mean of their probabilities (`applications.finetune.fusion`);
+            the network's own accuracy is reported beside it.
         cluster_timeout: seconds multi-worker training waits for every peer
             named by `TF_CONFIG` to be reachable before it fails.
         verbose: Keras verbosity: 0, 1 (progress bar), 2 (one line per epoch) or
@@ -122,6 +125,7 @@ class FinetuneConfig:
     time_mask: int = 8
     skip_bad: bool = False
     baseline: bool = True
+    fuse_baseline: bool = True
     verbose: int | str = "auto"
     cluster_timeout: float = 300.0
 
@@ -254,6 +258,7 @@ _CHECKS = {
     "time_mask": integer,
     "skip_bad": boolean,
     "baseline": boolean,
+    "fuse_baseline": boolean,
     "verbose": lambda name, value: value if value == "auto" else integer(name, value),
     "cluster_timeout": number,
     "gain_db": number,

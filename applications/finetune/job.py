@@ -7,7 +7,9 @@ compact CNN trained from scratch (`applications.finetune.scratch`). Both
 train through `applications.finetune.phases.Job.train_phase` (resumable,
 best validation weights kept, `fit` or the multi-worker custom loop). Each
 run also scores the hand-crafted-feature baseline on the same split
-(`--no-baseline` skips it). Outputs are written atomically, by the chief only,
+(`--no-baseline` skips it), and the saved model is the network joined to
+that baseline (`applications.finetune.fusion`; `--no-fuse-baseline` saves the
+network alone). Outputs are written atomically, by the chief only,
 which holds `OUT`'s lock for the run (`applications.finetune.rundir`).
 """
 
@@ -19,6 +21,7 @@ import numpy as np
 
 from applications.atomic_io import atomic_path, fault_point, write_json
 from applications.finetune.backbones import choose_plan
+from applications.finetune.fusion import fuse_with_baseline
 from applications.finetune.model import build_parts
 from applications.finetune.phases import Job
 from applications.finetune.scratch import check_val, train_from_scratch
@@ -32,24 +35,22 @@ __all__ = ["run_finetune"]
 
 
 def _baseline(config, data, log):
-    """The hand-crafted-feature baseline on the run's split, or None (skipped)."""
+    """The hand-crafted-feature baseline on the run's split, or None (skipped).
+
+    Returns:
+        `(scores, seconds, fitted pipeline, FeatureOptions)`, or None.
+    """
     if not config.baseline:
         return None
-    from applications.baseline import baseline_scores
+    from applications.baseline import FeatureOptions, run_baseline
 
     start = time.perf_counter()
     # The run's frame settings, as `audiozoo baseline` uses them.
-    scores = baseline_scores(
-        data,
-        features="handcrafted",
-        seed=config.seed,
-        log=log,
-        n_fft=config.n_fft,
-        hop_length=config.hop_length,
-        n_mels=config.n_mels,
-        fmax=config.fmax,
+    options = FeatureOptions(
+        n_fft=config.n_fft, hop_length=config.hop_length, n_mels=config.n_mels, fmax=config.fmax
     )
-    return scores, round(time.perf_counter() - start, 2)
+    scores, _, fitted = run_baseline(data, "handcrafted", config.seed, log, options)
+    return scores, round(time.perf_counter() - start, 2), fitted, options
 
 
 def run_finetune(config, log=print, overwrite=False):
@@ -111,11 +112,17 @@ def _run(job, config, log, total):
         epochs = train_transfer(job, parts, data, pretrained=plan.weights is not None)
     # Only the chief reports, so only the chief scores the baseline.
     baseline = _baseline(config, data, log) if job.info.is_chief else None
+    model, network_accuracy = parts.full, None
     if baseline is not None:
-        baseline, job.timings["baseline_s"] = baseline
+        baseline, job.timings["baseline_s"], fitted, options = baseline
+        if config.fuse_baseline:
+            model = fuse_with_baseline(parts.full, fitted, options, data.sample_rate)
 
     start = time.perf_counter()
-    probs, labels, examples = predict_batches(parts.full, data.test, keep_inputs=8)
+    probs, labels, examples = predict_batches(model, data.test, keep_inputs=8)
+    if model is not parts.full:
+        alone, _, _ = predict_batches(parts.full, data.test)
+        network_accuracy = float(np.mean(alone.argmax(axis=1) == labels))
     job.timings["evaluate_s"] = round(time.perf_counter() - start, 2)
     predicted = probs.argmax(axis=1)
     scores = metrics.classification_summary(labels, predicted, data.class_names)
@@ -135,6 +142,10 @@ def _run(job, config, log, total):
         "precision": job.precision,
         "epochs": epochs,
         "test_accuracy": scores["accuracy"],
+        "fused_with_baseline": model is not parts.full,
+        "network_test_accuracy": scores["accuracy"]
+        if network_accuracy is None
+        else network_accuracy,
         **{k: v for k, v in scores.items() if k != "accuracy"},
         "baseline": baseline,
         "beats_baseline": None if baseline is None else scores["accuracy"] > baseline["accuracy"],
@@ -144,7 +155,7 @@ def _run(job, config, log, total):
         "settings": config.to_dict(),
     }
     if job.info.is_chief:
-        _write_outputs(job.out, parts, result, examples, labels, predicted)
+        _write_outputs(job.out, model, parts, result, examples, labels, predicted)
         fault_point("outputs:written")
         job.remove_backup()
     where = (
@@ -152,8 +163,11 @@ def _run(job, config, log, total):
         if job.info.is_chief
         else "Worker: the chief writes the outputs."
     )
+    what = plan.backbone
+    if network_accuracy is not None:
+        what = f"{plan.backbone} joined to the baseline; the network alone {network_accuracy:.3f}"
     log(
-        f"Test accuracy {scores['accuracy']:.3f} ({plan.backbone}) on {len(labels)} held-out "
+        f"Test accuracy {scores['accuracy']:.3f} ({what}) on {len(labels)} held-out "
         f"clips (chance {scores['chance_accuracy']:.3f}); total {job.timings['total_s']:.0f}s."
     )
     if baseline is not None:
@@ -166,9 +180,9 @@ def _run(job, config, log, total):
     return result
 
 
-def _write_outputs(out, parts, result, examples, labels, predicted):
+def _write_outputs(out, model, parts, result, examples, labels, predicted):
     with atomic_path(os.path.join(out, "model.keras")) as tmp:
-        parts.full.save(tmp)
+        model.save(tmp)
     write_json(
         os.path.join(out, "labels.json"),
         {

@@ -76,6 +76,10 @@ def test_every_run_scores_the_baseline_on_its_split(auto_run):
     lines = log.splitlines()
     test_line = next(i for i, line in enumerate(lines) if line.startswith("Test accuracy"))
     assert lines[test_line + 1].startswith(f"Baseline accuracy {baseline['accuracy']:.3f}")
+    # The saved model is the network joined to that baseline; both accuracies are reported.
+    assert rep["fused_with_baseline"] is True
+    alone = f"joined to the baseline; the network alone {rep['network_test_accuracy']:.3f}"
+    assert alone in lines[test_line]
 
 
 def test_scratch_model_takes_waveforms_averages_crops_and_loads_safely(auto_run, tones):
@@ -92,13 +96,19 @@ def test_scratch_model_takes_waveforms_averages_crops_and_loads_safely(auto_run,
     probs = model.predict(waves, verbose=0)
     assert probs.shape == (2, 3)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
-    # The saved model's output is the mean of the classifier over the three crops.
+    # The network's output is the mean of the classifier over the three crops; the saved
+    # model joins it to the baseline's regression by a normalised geometric mean.
     mels = np.transpose(model.get_layer("log_mel")(waves).numpy(), (0, 2, 1, 3))
     normed = norm(mels).numpy()
     backbone = classifier.get_layer("cnn10_compact")
     head = classifier.get_layer("predictions")
     per_crop = [head(backbone(normed[:, s : s + 16], training=False)).numpy() for s in (0, 8, 16)]
-    np.testing.assert_allclose(probs, np.mean(per_crop, axis=0), rtol=1e-4, atol=1e-6)
+    network = np.mean(per_crop, axis=0)
+    features = model.get_layer("baseline_features")(waves)
+    baseline = model.get_layer("baseline_regression")(model.get_layer("baseline_scaler")(features))
+    logits = 0.5 * (np.log(network) + np.log(baseline.numpy()))
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(probs, expected, rtol=1e-4, atol=1e-6)
 
 
 def test_evaluate_on_a_scratch_model_matches_its_report(auto_run, tones, capsys):
