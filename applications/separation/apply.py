@@ -70,7 +70,7 @@ def separate_waveform(model, wave, chunk, context, align=1):
     pieces = []
     for start in range(0, len(wave), chunk):
         lo, hi = max(0, start - context), min(len(wave), start + chunk + context)
-        out = np.asarray(model(wave[None, lo:hi], training=False), np.float32)[0]
+        out = np.asarray(model.predict_on_batch(wave[None, lo:hi]), np.float32)[0]
         pieces.append(out[:, start - lo : start - lo + min(chunk, len(wave) - start)])
     return np.concatenate(pieces, axis=1)
 
