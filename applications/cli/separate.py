@@ -95,6 +95,7 @@ def run_train(args):
 
 def run_apply(args):
     """`audiozoo separate apply`: write OUT/<stem>_<source>.wav for each mixture."""
+    import zoo.separation  # noqa: F401 (registers the layers model.keras names)
     from applications.separation.apply import separate_files
 
     checks.number("--chunk-seconds", args.chunk_seconds, above=0)

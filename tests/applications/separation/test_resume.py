@@ -2,7 +2,9 @@
 
 import json
 
+import numpy as np
 import pytest
+import soundfile
 
 from tests.applications.training.test_resume import ENV, start_cli
 
@@ -28,3 +30,10 @@ def test_a_killed_run_resumes_after_its_last_backup(tmp_path):
     report = json.loads((tmp_path / "run" / "report.json").read_text())
     assert len(report["loss_history"]) == 1  # only epoch 2 ran in the second process
     assert not (tmp_path / "run" / "backup").exists()
+    # A fresh process loads the model (its layers registered by the CLI) and applies it.
+    mix = tmp_path / "mix.wav"
+    soundfile.write(mix, np.random.default_rng(0).uniform(-0.5, 0.5, 3000), 16000)
+    model = str(tmp_path / "run" / "model.keras")
+    applied = start_cli(["separate", "apply", "--model", model, str(mix), "--out", out])
+    assert applied.communicate(timeout=600)[0] and applied.returncode == 0
+    assert len(soundfile.read(tmp_path / "run" / "mix_tones.wav")[0]) == 3000
