@@ -56,7 +56,9 @@ def register(subparsers):
     a.add_argument("--model", required=True, help="model.keras from `separate train`")
     a.add_argument("mixtures", nargs="+", help="audio files to separate")
     a.add_argument("--out", required=True, help="folder for <stem>_<source>.wav")
-    a.add_argument("--chunk-seconds", type=float, default=20.0)
+    a.add_argument(
+        "--chunk-seconds", type=float, default=10.0, help="audio kept per window (2 per call)"
+    )
     a.set_defaults(func=run_apply)
 
 

@@ -78,10 +78,11 @@ def test_chunks_match_one_pass_away_from_the_seams():
     model = zoo.get_entry("unet").build_tiny()
     wave = np.random.default_rng(1).standard_normal(4000).astype("float32")
     whole = separate_waveform(model, wave, 4000, 0)
-    # Chunks on the U-Net's grid (hop 16 x 2**3 levels) with more context than it sees.
-    chunked = separate_waveform(model, wave, 1000, 2000, align=128)
+    # Chunks on the U-Net's grid (hop 16 x 2**3 levels) with more context than it sees,
+    # in batches of two windows; the file's ends differ (zero padding vs the U-Net's own).
+    chunked = separate_waveform(model, wave, 1000, 1000, align=128, batch=2)
     assert chunked.shape == whole.shape == (2, 4000)
-    np.testing.assert_allclose(chunked, whole, atol=1e-4)
+    np.testing.assert_allclose(chunked[:, 600:-600], whole[:, 600:-600], atol=1e-4)
 
 
 @pytest.mark.parametrize(
