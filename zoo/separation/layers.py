@@ -29,15 +29,16 @@ def stft(waveform, n_fft, hop_length):
     """Centred STFT (librosa's `center=True`, zero padding, periodic Hann window).
 
     Args:
-        waveform: float32 tensor `(batch, samples)`.
+        waveform: float32 tensor `(..., samples)`.
         n_fft: FFT and window length.
         hop_length: samples between frames.
 
     Returns:
-        complex64 tensor `(batch, 1 + samples // hop_length, 1 + n_fft // 2)`.
+        complex64 tensor `(..., 1 + samples // hop_length, 1 + n_fft // 2)`.
     """
     pad = n_fft // 2
-    x = tf.pad(waveform, [[0, 0], [pad, pad]])
+    waveform = tf.convert_to_tensor(waveform)
+    x = tf.pad(waveform, [[0, 0]] * (len(waveform.shape) - 1) + [[pad, pad]])
     return tf.signal.stft(x, n_fft, hop_length, n_fft, window_fn=tf.signal.hann_window)
 
 
