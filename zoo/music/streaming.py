@@ -11,7 +11,28 @@ import tensorflow as tf
 
 from zoo.music.vocab import MASK
 
-__all__ = ["DuetStream", "HarmonizerSteps"]
+__all__ = ["DuetStream", "HarmonizerSteps", "compiled_forward"]
+
+
+def compiled_forward(model):
+    """`model`'s inference call as one `tf.function` over any batch and length.
+
+    An eager call of a Keras LSTM runs its time loop in Python (tens of ms per
+    step on CPU); traced once, the whole sequence runs as one graph.
+
+    Example:
+        >>> forward = compiled_forward(model)
+        >>> probs = forward(x)
+    """
+    specs = {
+        t.name.split(":")[0]: tf.TensorSpec((None,) * len(t.shape), tf.int32) for t in model.inputs
+    }
+    run = tf.function(lambda x: model(x, training=False), input_signature=[specs])
+
+    def forward(x):
+        return run({k: tf.constant(v, tf.int32) for k, v in x.items()})
+
+    return forward
 
 
 def _lstm_cells(model, names):
@@ -108,8 +129,9 @@ class HarmonizerSteps:
         self.model = model
         names = ("parts", "voice", "beat", "key")
         self._encoder = keras.Model(
-            [model.get_layer(n).output for n in names], model.get_layer("context").output
+            {n: model.get_layer(n).output for n in names}, model.get_layer("context").output
         )
+        self._encode = compiled_forward(self._encoder)
         self._cell = model.get_layer("voice_lstm").cell
         self._embed = model.get_layer("previous_embedding")
         self._dense = model.get_layer("next_token")
@@ -125,13 +147,13 @@ class HarmonizerSteps:
             key: the key token.
         """
         steps = len(parts)
-        x = [
-            np.asarray(parts, "int32")[None],
-            np.full((1, steps), voice, "int32"),
-            np.asarray(beat, "int32")[None],
-            np.full((1, steps), key, "int32"),
-        ]
-        return np.asarray(self._encoder(x, training=False), "float32")[0]
+        x = {
+            "parts": np.asarray(parts, "int32")[None],
+            "voice": np.full((1, steps), voice, "int32"),
+            "beat": np.asarray(beat, "int32")[None],
+            "key": np.full((1, steps), key, "int32"),
+        }
+        return np.asarray(self._encode(x), "float32")[0]
 
     def initial(self, batch):
         """Zero LSTM state for `batch` hypotheses."""
