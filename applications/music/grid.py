@@ -26,7 +26,7 @@ from zoo.music.vocab import (
     token_pitch,
 )
 
-__all__ = ["parse_file", "score_grid", "part_tokens", "grid_score", "key_token"]
+__all__ = ["parse_file", "score_grid", "part_tokens", "grid_score", "key_token", "read_melody"]
 
 
 def parse_file(path):
@@ -213,3 +213,25 @@ def grid_score(tokens, names=None, bpm=None):
             part.insert(start / STEPS_PER_QUARTER, event)
         score.insert(0, part)
     return score
+
+
+def read_melody(path):
+    """One voice from a MusicXML/MIDI file: `(tokens, beat, key)` on the 16th-note grid.
+
+    Raises:
+        UsageError: the file cannot be parsed, has no notes, holds more than one
+            part with notes or chords/overlaps (polyphonic), or uses durations
+            finer than a 16th; the message names the file (and the measure).
+    """
+    score = parse_file(path)
+    parts = [p for p in getattr(score, "parts", [])] or [score]
+    voiced = [p for p in parts if p.flatten().notes]
+    if not voiced:
+        raise UsageError(f"{path}: no notes found", hint="Pass a file that contains a melody.")
+    if len(voiced) > 1:
+        raise UsageError(
+            f"{path}: {len(voiced)} parts have notes; one melody is expected (polyphonic melody)",
+            hint="Keep only the melody part in the file.",
+        )
+    tokens, _, _ = part_tokens(voiced[0], path)
+    return tokens, _beat_positions(voiced[0], len(tokens)), key_token(score)
