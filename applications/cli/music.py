@@ -38,6 +38,9 @@ def register(subparsers):
     h.add_argument("--out", required=True, help="output .mid or .musicxml")
     h.add_argument("--temperature", type=float, default=0.0, help="0: greedy")
     h.add_argument("--beam", type=int, default=0, help="beam width (0: sample)")
+    h.add_argument(
+        "--no-parallels", action="store_true", help="refuse parallel fifths/octaves when decoding"
+    )
     h.add_argument("--wav", action="store_true", help="also render OUT.wav with fluidsynth")
     h.add_argument("--seed", type=int, default=0)
     h.set_defaults(func=run_harmonize)
@@ -58,6 +61,7 @@ def register(subparsers):
     e.add_argument("--pieces", type=int, default=None, help="parse only the first N corpus files")
     e.add_argument("--temperature", type=float, default=0.0)
     e.add_argument("--beam", type=int, default=0)
+    e.add_argument("--no-parallels", action="store_true", help="decode refusing parallels")
     e.add_argument("--seed", type=int, default=0)
     e.set_defaults(func=run_evaluate)
 
@@ -149,7 +153,15 @@ def run_harmonize(args):
     parts = np.full((len(melody), 4), MASK, np.int32)
     parts[:, 0] = melody
     tokens = harmonize(
-        HarmonizerSteps(model), parts, beat, key, (3, 2, 1), args.temperature, args.beam, args.seed
+        HarmonizerSteps(model),
+        parts,
+        beat,
+        key,
+        (3, 2, 1),
+        args.temperature,
+        args.beam,
+        args.seed,
+        args.no_parallels,
     )
     return _finish(args, tokens, ["Soprano", "Alto", "Tenor", "Bass"])
 
@@ -189,7 +201,7 @@ def run_evaluate(args):
     os.makedirs(args.out, exist_ok=True)
     if "voice_lstm" in {layer.name for layer in model.layers}:
         report = evaluate_harmonizer(
-            model, data, args.limit, args.temperature, args.beam, args.seed
+            model, data, args.limit, args.temperature, args.beam, args.seed, args.no_parallels
         )
         example = report.pop("example")
         png = os.path.join(args.out, "piano_roll.png")

@@ -60,7 +60,9 @@ def _summary(rule_totals, beats, distances):
     return out
 
 
-def evaluate_harmonizer(model, data, limit=None, temperature=0.0, beam=0, seed=0):
+def evaluate_harmonizer(
+    model, data, limit=None, temperature=0.0, beam=0, seed=0, forbid_parallels=False
+):
     """The evaluation report (a JSON-ready dict) of a harmoniser on `data`'s test pieces.
 
     Args:
@@ -69,6 +71,7 @@ def evaluate_harmonizer(model, data, limit=None, temperature=0.0, beam=0, seed=0
         limit: evaluate only the first `limit` test pieces.
         temperature, beam: the decoding of the generated voices (see
             `zoo.music.harmonize`; default greedy).
+        forbid_parallels: decode with `zoo.music.decoding.ParallelGuard`.
         seed: seed of the samplers.
 
     Returns:
@@ -100,7 +103,15 @@ def evaluate_harmonizer(model, data, limit=None, temperature=0.0, beam=0, seed=0
         parts = np.full_like(tokens, MASK)
         parts[:, 0] = tokens[:, 0]
         generated = harmonize(
-            steps, parts, piece["beat"], piece["key"], ORDER, temperature, beam, seed + i
+            steps,
+            parts,
+            piece["beat"],
+            piece["key"],
+            ORDER,
+            temperature,
+            beam,
+            seed + i,
+            forbid_parallels,
         )
         sampled = tokens.copy()
         for voice in ORDER:
@@ -120,7 +131,11 @@ def evaluate_harmonizer(model, data, limit=None, temperature=0.0, beam=0, seed=0
     return {
         "pieces": len(pieces),
         "beats": beats,
-        "decoding": {"temperature": temperature, "beam": beam},
+        "decoding": {
+            "temperature": temperature,
+            "beam": beam,
+            "forbid_parallels": forbid_parallels,
+        },
         "scores": scores,
         "rules_per_100_beats": {k: _summary(rules[k], beats, distances[k]) for k in rules},
         "example": example,

@@ -19,7 +19,7 @@ Example:
 
 import numpy as np
 
-from zoo.music.vocab import HOLD, STEPS_PER_QUARTER, token_pitch
+from zoo.music.vocab import HOLD, STEPS_PER_QUARTER, sounding_pitches, token_pitch
 
 __all__ = [
     "RANGES",
@@ -33,19 +33,6 @@ __all__ = [
 # MIDI ranges (soprano C4-G5, alto G3-D5, tenor C3-G4, bass E2-C4).
 RANGES = ((60, 79), (55, 74), (48, 67), (40, 60))
 RULES = ("parallel_fifths", "parallel_octaves", "voice_crossing", "out_of_range", "spacing")
-
-
-def sounding_pitches(tokens):
-    """(steps, voices) MIDI pitch sounding at each step, NaN where a voice rests."""
-    tokens = np.asarray(tokens)
-    pitches = np.full(tokens.shape, np.nan)
-    for v in range(tokens.shape[1]):
-        current = np.nan
-        for t, token in enumerate(tokens[:, v]):
-            if token != HOLD:
-                current = float(token_pitch(token)) if token >= 3 else np.nan
-            pitches[t, v] = current
-    return pitches
 
 
 def _parallels(pitches, changes, upper, lower):

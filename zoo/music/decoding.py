@@ -7,13 +7,62 @@ most probable token sequences (sum of log-probabilities) at every step.
 
 import numpy as np
 
-from zoo.music.vocab import MASK
+from zoo.music.vocab import HOLD, MASK, VOCAB_SIZE, sounding_pitches, token_pitch
 from zoo.validation import argument_error
 
-__all__ = ["sample_voice", "beam_voice", "harmonize"]
+__all__ = ["sample_voice", "beam_voice", "harmonize", "ParallelGuard"]
+
+_PITCHES = token_pitch(np.arange(VOCAB_SIZE)).astype(float)
 
 
-def sample_voice(steps, context, temperature=1.0, seed=0):
+class ParallelGuard:
+    """Forbid tokens that make parallel fifths or octaves with the voices already known.
+
+    Two voices move in parallel only when both start a note at the same step, so
+    at step `t` a candidate pitch is refused if it moves in the same direction as
+    a known voice that also starts a note at `t`, from and to the same fifth or
+    octave interval class (compound intervals too).
+
+    Args:
+        parts: (steps, 4) tokens; `MASK` columns are unknown.
+        voice: the voice being written.
+    """
+
+    def __init__(self, parts, voice):
+        parts = np.asarray(parts)
+        self.voice = voice
+        self.known = [
+            k for k in range(parts.shape[1]) if k != voice and (parts[:, k] != MASK).all()
+        ]
+        self.pitches = sounding_pitches(np.where(parts == MASK, HOLD, parts))
+        self.onsets = parts >= 3
+
+    def allowed(self, t, history):
+        """Bool (VOCAB_SIZE,): tokens allowed at `t` after own tokens `history` (t of them)."""
+        allowed = np.ones(VOCAB_SIZE, bool)
+        own = sounding_pitches(np.asarray(history)[:, None])[-1, 0] if t else np.nan
+        if np.isnan(own):
+            return allowed
+        move = np.sign(_PITCHES - own)
+        for k in self.known:
+            before, now = self.pitches[t - 1, k], self.pitches[t, k]
+            if not self.onsets[t, k] or np.isnan(before) or now == before:
+                continue
+            sign = 1 if self.voice < k else -1  # interval measured upper minus lower
+            i0 = (sign * (own - before)) % 12
+            i1 = (sign * (_PITCHES - now)) % 12
+            bad = (move == np.sign(now - before)) & (i0 == i1) & ((i1 == 0) | (i1 == 7))
+            allowed &= ~(bad & (np.arange(VOCAB_SIZE) >= 3))
+        return allowed
+
+
+def _masked(probs, allowed):
+    kept = np.where(allowed, probs, 0.0)
+    total = kept.sum()
+    return kept / total if total > 0 else probs
+
+
+def sample_voice(steps, context, temperature=1.0, seed=0, guard=None):
     """Sample a voice token by token at `temperature` (0: greedy).
 
     Args:
@@ -21,6 +70,7 @@ def sample_voice(steps, context, temperature=1.0, seed=0):
         context: (steps, features) from `steps.encode`.
         temperature: softmax temperature; 0 picks the most probable token.
         seed: seed of the sampler.
+        guard: a `ParallelGuard`, or None.
 
     Returns:
         (steps,) int tokens.
@@ -36,6 +86,8 @@ def sample_voice(steps, context, temperature=1.0, seed=0):
     for t in range(len(context)):
         probs, state = steps.step(context[t : t + 1], previous, state)
         p = probs[0].astype("float64")
+        if guard is not None:
+            p = _masked(p, guard.allowed(t, out[:t]))
         if temperature == 0:
             token = int(p.argmax())
         else:
@@ -46,8 +98,8 @@ def sample_voice(steps, context, temperature=1.0, seed=0):
     return out
 
 
-def beam_voice(steps, context, width=4):
-    """The most probable voice found by a beam of `width` hypotheses.
+def beam_voice(steps, context, width=4, guard=None):
+    """The most probable voice found by a beam of `width` hypotheses (`guard`: see above).
 
     Returns:
         (steps,) int tokens.
@@ -61,7 +113,12 @@ def beam_voice(steps, context, width=4):
     history = np.zeros((width, 0), "int32")
     for t in range(len(context)):
         probs, state = steps.step(np.repeat(context[t : t + 1], width, 0), previous, state)
-        total = scores[:, None] + np.log(np.maximum(probs.astype("float64"), 1e-12))
+        probs = probs.astype("float64")
+        if guard is not None:
+            live = np.isfinite(scores)
+            for b in np.flatnonzero(live):
+                probs[b] = _masked(probs[b], guard.allowed(t, history[b]))
+        total = scores[:, None] + np.log(np.maximum(probs, 1e-12))
         best = np.argsort(total, axis=None)[::-1][:width]
         beam, token = np.unravel_index(best, total.shape)
         scores = total[beam, token]
@@ -71,7 +128,17 @@ def beam_voice(steps, context, width=4):
     return history[0]
 
 
-def harmonize(model_steps, parts, beat, key, order=(3, 2, 1), temperature=0.0, beam=0, seed=0):
+def harmonize(
+    model_steps,
+    parts,
+    beat,
+    key,
+    order=(3, 2, 1),
+    temperature=0.0,
+    beam=0,
+    seed=0,
+    forbid_parallels=False,
+):
     """Fill the `MASK` voices of `parts`, one after another in `order`.
 
     Args:
@@ -83,6 +150,8 @@ def harmonize(model_steps, parts, beat, key, order=(3, 2, 1), temperature=0.0, b
         temperature: sampling temperature (0: greedy) when `beam` is 0.
         beam: beam width; > 0 uses beam search instead of sampling.
         seed: seed of the sampler.
+        forbid_parallels: refuse parallel fifths/octaves with the voices
+            known when a voice is written (`ParallelGuard`).
 
     Returns:
         (steps, 4) tokens with the voices filled.
@@ -94,8 +163,9 @@ def harmonize(model_steps, parts, beat, key, order=(3, 2, 1), temperature=0.0, b
     for i, voice in enumerate(order):
         parts[:, voice] = MASK
         context = model_steps.encode(parts, voice, beat, key)
+        guard = ParallelGuard(parts, voice) if forbid_parallels else None
         if beam:
-            parts[:, voice] = beam_voice(model_steps, context, beam)
+            parts[:, voice] = beam_voice(model_steps, context, beam, guard)
         else:
-            parts[:, voice] = sample_voice(model_steps, context, temperature, seed + i)
+            parts[:, voice] = sample_voice(model_steps, context, temperature, seed + i, guard)
     return parts

@@ -106,6 +106,24 @@ class DuetStream:
         probs = np.asarray(probs, "float32")
         return probs[0] if self.batch == 1 else probs
 
+    def respond(self, human, beat, key, temperature=0.0, rng=None):
+        """Step, pick the machine's token (greedy, or sampled at `temperature`), commit it.
+
+        Returns:
+            The machine's token(s) for this 16th note.
+        """
+        probs = np.atleast_2d(self.step(human, beat, key)).astype("float64")
+        if temperature > 0:
+            rng = rng or np.random.default_rng()
+            logits = np.log(np.maximum(probs, 1e-12)) / temperature
+            p = np.exp(logits - logits.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            tokens = np.array([rng.choice(p.shape[1], p=row) for row in p], "int32")
+        else:
+            tokens = probs.argmax(axis=1).astype("int32")
+        self.commit(tokens)
+        return int(tokens[0]) if self.batch == 1 else tokens
+
     def commit(self, token):
         """Record the machine's chosen token(s); the next `step` conditions on them."""
         self.machine_previous = np.broadcast_to(np.asarray(token, "int32"), (self.batch,)).copy()

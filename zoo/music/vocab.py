@@ -25,7 +25,10 @@ __all__ = [
     "STEPS_PER_QUARTER",
     "pitch_token",
     "token_pitch",
+    "sounding_pitches",
 ]
+
+import numpy as np
 
 REST, HOLD, MASK = 0, 1, 2
 LOWEST_PITCH, HIGHEST_PITCH = 28, 96  # E1..C7: the chorales in every transposition used
@@ -43,3 +46,17 @@ def pitch_token(midi):
 def token_pitch(token):
     """The MIDI pitch of a pitch token (`token >= 3`)."""
     return token - 3 + LOWEST_PITCH
+
+
+def sounding_pitches(tokens):
+    """(steps, voices) MIDI pitch sounding at each step, NaN where a voice rests or is masked."""
+    tokens = np.asarray(tokens)
+    tokens = tokens.reshape(len(tokens), -1)
+    pitches = np.full(tokens.shape, np.nan)
+    for v in range(tokens.shape[1]):
+        current = np.nan
+        for t, token in enumerate(tokens[:, v]):
+            if token != HOLD:
+                current = float(token_pitch(token)) if token >= 3 else np.nan
+            pitches[t, v] = current
+    return pitches
