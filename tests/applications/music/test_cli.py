@@ -113,3 +113,14 @@ def test_unknown_output_suffix_is_refused(runs, capsys):
     args = ["music", "harmonize", "--model", str(runs / "harmonize" / "model.keras")]
     assert cli.main(args + [str(runs / "melody.mid"), "--out", "x.wav"]) == 2
     assert "unknown score format .wav" in capsys.readouterr().err
+
+
+def test_wav_without_fluidsynth_says_what_is_missing(runs, capsys, monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    out = runs / "nowav.mid"
+    args = ["music", "harmonize", "--model", str(runs / "harmonize" / "model.keras")]
+    assert cli.main(args + [str(runs / "melody.mid"), "--out", str(out), "--wav"]) == 1
+    err = capsys.readouterr().err
+    assert "--wav needs fluidsynth, which is not installed" in err and out.exists()
