@@ -36,7 +36,7 @@ def register(subparsers):
     h.add_argument("melody", help="the soprano: .mid, .midi, .musicxml, .xml or .mxl")
     h.add_argument("--model", required=True, help="a harmoniser model.keras")
     h.add_argument("--out", required=True, help="output .mid or .musicxml")
-    h.add_argument("--temperature", type=float, default=0.0, help="0: greedy")
+    h.add_argument("--temperature", type=float, default=0.6, help="0: greedy (tends to hold notes)")
     h.add_argument("--beam", type=int, default=0, help="beam width (0: sample)")
     h.add_argument(
         "--no-parallels", action="store_true", help="refuse parallel fifths/octaves when decoding"
@@ -59,7 +59,7 @@ def register(subparsers):
     e.add_argument("--out", required=True, help="folder for report.json and piano_roll.png")
     e.add_argument("--limit", type=int, default=None, help="first N test pieces only")
     e.add_argument("--pieces", type=int, default=None, help="parse only the first N corpus files")
-    e.add_argument("--temperature", type=float, default=0.0)
+    e.add_argument("--temperature", type=float, default=0.6)
     e.add_argument("--beam", type=int, default=0)
     e.add_argument("--no-parallels", action="store_true", help="decode refusing parallels")
     e.add_argument("--seed", type=int, default=0)
