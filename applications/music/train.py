@@ -1,7 +1,10 @@
 """Train the duet model or the harmoniser on the chorales (or a folder) and save it.
 
 Each epoch draws fresh windows (new random transpositions, voices and hidden
-parts); validation uses the untransposed validation pieces. Outputs in OUT,
+parts, seeded by `seed + epoch`); validation uses the untransposed validation
+pieces. After every epoch the model and the history go to `OUT/backup/`
+(temp-then-rename), so a killed run started again with the same settings
+resumes after its last complete epoch. Outputs in OUT,
 each written temp-then-rename: `model.keras` and `music.json` (settings,
 split sizes, per-epoch losses). A NaN loss stops the run with `JobFailed`.
 
@@ -48,6 +51,38 @@ def _arrays(config, pieces, rng, augment):
     return harmonizer_windows(pieces, rng, config.length, augment=augment)
 
 
+def _save_backup(folder, model, config, history, epochs_done):
+    os.makedirs(folder, exist_ok=True)
+    with atomic_path(os.path.join(folder, "model.keras")) as tmp:
+        model.save(tmp)  # holds the optimizer state too
+    state = {"settings": dataclasses.asdict(config), "epochs_done": epochs_done, "history": history}
+    write_json(os.path.join(folder, "state.json"), state)
+
+
+def _resume(folder, config):
+    """`(model, history, first epoch)` from OUT/backup, or `(None, {}, 0)` to start afresh."""
+    import json
+
+    import keras
+
+    from applications.errors import UsageError
+
+    path = os.path.join(folder, "state.json")
+    if not os.path.exists(path):
+        return None, {}, 0
+    with open(path, encoding="utf-8") as f:
+        state = json.load(f)
+    settings = dict(state["settings"], epochs=config.epochs)
+    if settings != dict(dataclasses.asdict(config), epochs=config.epochs):
+        raise UsageError(
+            f"--out {config.out}: holds a run with other settings ({path})",
+            hint="Pass another --out, or delete the folder to start again.",
+        )
+    model = keras.saving.load_model(os.path.join(folder, "model.keras"), safe_mode=True)
+    print(f"resuming after epoch {state['epochs_done']} from {folder}")
+    return model, state["history"], state["epochs_done"]
+
+
 def train(config, verbose=1):
     """Train `config.model` and save it; returns the metadata dict written to `music.json`."""
     import keras
@@ -57,7 +92,6 @@ def train(config, verbose=1):
     from applications.training.numerics import check_losses
 
     keras.utils.set_random_seed(config.seed)
-    rng = np.random.default_rng(config.seed)
     data = load_chorales(config.data, limit=config.limit)
     train_pieces, val_pieces = data.pieces("train"), data.pieces("val")
     if not train_pieces:
@@ -65,20 +99,23 @@ def train(config, verbose=1):
             f"{config.data or 'music21 corpus'}: no training pieces",
             hint="Pass at least 3 pieces (pieces 9 and 10 of every 10 are validation and test).",
         )
-    model = zoo.create_model(MODELS[config.model], units=config.units)
-    model.compile(
-        optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=1.0),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+    backup = os.path.join(config.out, "backup")
+    model, history, first = _resume(backup, config)
+    if model is None:
+        model = zoo.create_model(MODELS[config.model], units=config.units)
+        model.compile(
+            optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=1.0),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
     validation = (
         _arrays(config, val_pieces, np.random.default_rng(1), False) if val_pieces else None
     )
     if validation is not None and not len(validation[1]):
         validation = None
-    history, started = {}, time.time()
-    for epoch in range(config.epochs):
-        x, y = _arrays(config, train_pieces, rng, True)
+    started = time.time()
+    for epoch in range(first, config.epochs):
+        x, y = _arrays(config, train_pieces, np.random.default_rng(config.seed + epoch), True)
         if not len(y):
             raise UsageError(
                 f"pieces shorter than --length {config.length} steps", hint="Lower --length."
@@ -96,6 +133,7 @@ def train(config, verbose=1):
         for k, v in result.history.items():
             history.setdefault(k, []).extend(float(a) for a in v)
         check_losses(history, f"music train --model {config.model}", config.learning_rate)
+        _save_backup(backup, model, config, history, epoch + 1)
     os.makedirs(config.out, exist_ok=True)
     with atomic_path(os.path.join(config.out, "model.keras")) as tmp:
         model.save(tmp)

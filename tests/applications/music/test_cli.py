@@ -124,3 +124,15 @@ def test_wav_without_fluidsynth_says_what_is_missing(runs, capsys, monkeypatch):
     assert cli.main(args + [str(runs / "melody.mid"), "--out", str(out), "--wav"]) == 1
     err = capsys.readouterr().err
     assert "--wav needs fluidsynth, which is not installed" in err and out.exists()
+
+
+def test_training_resumes_from_its_backup_and_refuses_other_settings(runs, capsys):
+    out = str(runs / "harmonize")
+    more = [a if a != "1" else "2" for a in TINY]  # --epochs 2
+    assert cli.main(["music", "train", "--model", "harmonize", "--out", out] + more) == 0
+    assert "resuming after epoch 1" in capsys.readouterr().out
+    history = json.loads((runs / "harmonize" / "music.json").read_text())["history"]
+    assert len(history["loss"]) == 2
+    other = more + ["--learning-rate", "0.01"]
+    assert cli.main(["music", "train", "--model", "harmonize", "--out", out] + other) == 2
+    assert "holds a run with other settings" in capsys.readouterr().err
