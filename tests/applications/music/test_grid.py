@@ -60,3 +60,15 @@ def test_harmonizer_windows_hide_the_written_voice(chorale):
     assert (x["parts"][np.arange(len(voice)), :, voice] == MASK).all()
     assert (x["previous"][:, 0] == MASK).all()
     np.testing.assert_array_equal(x["previous"][:, 1:], y[:, :-1])
+
+
+def test_a_folder_of_midi_files_is_read_like_the_chorales(tmp_path):
+    satb = np.array([[pitch_token(p) for p in (72, 67, 64, 48)]] + [[HOLD] * 4] * 7)
+    for i in range(3):
+        write_score(satb + np.where(satb >= 3, i, 0), tmp_path / f"piece{i}.mid", list("SATB"))
+    (tmp_path / "notes.txt").write_text("not music")
+    data = load_chorales(tmp_path, cache=False)
+    assert len(data.pieces()) == 3 and data.skipped == 0
+    tokens = data.pieces()[1]["tokens"]
+    np.testing.assert_array_equal(tokens[:8], satb + np.where(satb >= 3, 1, 0))
+    assert (tokens[8] == REST).all() and (tokens[9:] == HOLD).all()  # MIDI fills the 4/4 bar
