@@ -14,7 +14,7 @@ Example:
 from zoo.registry import create_model, get_entry, list_models, register_model
 
 # Importing a family package registers its builders.
-from zoo import audio, convnets, features, recurrent, separation, wavenet, weights  # noqa: E402
+from zoo import audio, convnets, features, music, recurrent, separation, wavenet, weights  # noqa: E402
 from zoo.convnets.alexnet import alexnet  # noqa: E402
 from zoo.convnets.lwls_cnn import lwls_cnn  # noqa: E402
 from zoo.convnets.mlp import logistic_regression, mlp, mlp_mnist  # noqa: E402
@@ -45,6 +45,7 @@ __all__ = [
     "audio",
     "convnets",
     "features",
+    "music",
     "recurrent",
     "separation",
     "wavenet",

@@ -12,7 +12,16 @@ import zoo
 
 ZOO = Path(zoo.__file__).resolve().parent
 MODULES = sorted(ZOO.rglob("*.py"))
-FAMILIES = ("audio", "convnets", "features", "recurrent", "separation", "wavenet", "weights")
+FAMILIES = (
+    "audio",
+    "convnets",
+    "features",
+    "music",
+    "recurrent",
+    "separation",
+    "wavenet",
+    "weights",
+)
 
 
 def _imports(path):

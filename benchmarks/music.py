@@ -1,0 +1,135 @@
+"""Benchmark the music models: duet streaming step time on one CPU core, and the
+harmoniser / duet evaluation on the test chorales against the bigram baseline and Bach.
+
+Prints one JSON object:
+
+* `duet_step_ms`: median and p95 of `DuetStream.step` (one 16th note) pinned to
+  one core, against `recompute_ms`: the same model re-run over the last 64
+  steps at every 16th (what a model without cached state pays), and the ratio;
+  the target of issue 15 is <= 5 ms (a 16th at 120 bpm lasts 125 ms);
+* `harmonizer`: token accuracy / NLL of model and baseline, counterpoint rules per
+  100 beats for Bach, model and baseline; decoded greedy, sampled at temperature
+  0.6, and sampled with `ParallelGuard` (no parallel fifths/octaves);
+* `duet`: accuracy / NLL of the true bass under the soprano, model vs baseline;
+* `targets`: each target of issue 15, met or not; `machine` with the load average.
+
+Models come from `audiozoo music train` (`--harmonizer`, `--duet`); without them,
+untrained models are timed and evaluation is skipped.
+
+Run: `python benchmarks/music.py --harmonizer runs/harm/model.keras --duet runs/duet/model.keras`
+"""
+
+import argparse
+import json
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core, before TF starts
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+tf.config.threading.set_intra_op_parallelism_threads(1)
+tf.config.threading.set_inter_op_parallelism_threads(1)
+
+import keras  # noqa: E402
+
+import zoo  # noqa: E402
+from machine_info import describe  # noqa: E402
+from zoo.music import DuetStream  # noqa: E402
+from zoo.music.streaming import compiled_forward  # noqa: E402
+
+
+# Greedy decoding mostly holds notes (HOLD is the likeliest token at 3 of 4 steps), so
+# the figures that matter are sampled at temperature 0.6, with and without the guard.
+CONFIGS = (("greedy", 0.0, False), ("sampled", 0.6, False), ("sampled_no_parallels", 0.6, True))
+
+
+def time_duet(model, runs):
+    stream = DuetStream(model)
+    rng = np.random.default_rng(0)
+    human = rng.integers(3, 60, runs + 50)
+    for t in range(50):
+        stream.respond(human[t], t % 16, 0)
+    times = []
+    for t in range(50, runs + 50):
+        start = time.perf_counter()
+        stream.respond(human[t], t % 16, 0)
+        times.append(time.perf_counter() - start)
+    forward = compiled_forward(model)
+    window = {k: np.zeros((1, 64), "int32") for k in ("human", "machine_previous", "beat", "key")}
+    forward(window)
+    recompute = []
+    for _ in range(max(runs // 10, 5)):
+        start = time.perf_counter()
+        np.asarray(forward(window))[0, -1].argmax()
+        recompute.append(time.perf_counter() - start)
+    step = 1000 * np.array(times)
+    return {
+        "median_ms": round(float(np.median(step)), 3),
+        "p95_ms": round(float(np.percentile(step, 95)), 3),
+        "recompute_64_steps_ms": round(1000 * float(np.median(recompute)), 3),
+        "speedup_vs_recompute": round(float(np.median(recompute) / np.median(times)), 1),
+        "runs": runs,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--harmonizer", default=None)
+    parser.add_argument("--duet", default=None)
+    parser.add_argument("--limit", type=int, default=None, help="first N test chorales")
+    parser.add_argument("--runs", type=int, default=500)
+    args = parser.parse_args()
+    load = os.getloadavg()
+    result = {}
+    duet = (
+        keras.saving.load_model(args.duet, safe_mode=True)
+        if args.duet
+        else zoo.create_model("bachduet")
+    )
+    result["duet_step"] = time_duet(duet, args.runs)
+    targets = {"duet_step_ms_le_5": result["duet_step"]["median_ms"] <= 5.0}
+    if args.harmonizer or args.duet:
+        from applications.music.corpus import load_chorales
+        from applications.music.evaluate import evaluate_duet, evaluate_harmonizer
+
+        data = load_chorales()
+    if args.duet:
+        result["duet"] = evaluate_duet(duet, data, args.limit)
+    if args.harmonizer:
+        model = keras.saving.load_model(args.harmonizer, safe_mode=True)
+        for name, temperature, guard in CONFIGS:
+            start = time.perf_counter()
+            report = evaluate_harmonizer(
+                model, data, args.limit, temperature, forbid_parallels=guard
+            )
+            report.pop("example")
+            report["seconds"] = round(time.perf_counter() - start, 1)
+            result[f"harmonizer_{name}"] = report
+        report = result["harmonizer_sampled"]
+        scores, rules = report["scores"], report["rules_per_100_beats"]
+        targets["harmonizer_accuracy_above_baseline"] = (
+            scores["model"]["token_accuracy"] > scores["baseline"]["token_accuracy"]
+        )
+        targets["harmonizer_nll_below_baseline"] = (
+            scores["model"]["nll_per_step"] < scores["baseline"]["nll_per_step"]
+        )
+        key = "parallel_fifths_and_octaves"
+        for name in ("sampled", "sampled_no_parallels"):
+            rules = result[f"harmonizer_{name}"]["rules_per_100_beats"]
+            targets[f"{name}_parallels_within_2x_bach"] = (
+                rules["model"][key] <= 2 * rules["bach"][key]
+            )
+            targets[f"{name}_parallels_below_baseline"] = (
+                rules["model"][key] < rules["baseline"][key]
+            )
+    result["targets"] = targets
+    result["machine"] = describe(load, cores_used=1)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""Step-at-a-time runners of the music models with cached LSTM state.
+
+`DuetStream` answers one 16th note at a time (a live duet); `HarmonizerSteps`
+encodes the known voices once and then writes a voice step by step (what the
+samplers of `zoo.music.decoding` call). Both reuse the trained model's layers,
+so a step gives exactly the full-sequence model's output at that step.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from zoo.music.vocab import MASK
+
+__all__ = ["DuetStream", "HarmonizerSteps", "compiled_forward"]
+
+
+def compiled_forward(model):
+    """`model`'s inference call as one `tf.function` over any batch and length.
+
+    An eager call of a Keras LSTM runs its time loop in Python (tens of ms per
+    step on CPU); traced once, the whole sequence runs as one graph.
+
+    Example:
+        >>> forward = compiled_forward(model)
+        >>> probs = forward(x)
+    """
+    specs = {
+        t.name.split(":")[0]: tf.TensorSpec((None,) * len(t.shape), tf.int32) for t in model.inputs
+    }
+    run = tf.function(lambda x: model(x, training=False), input_signature=[specs])
+
+    def forward(x):
+        return run({k: tf.constant(v, tf.int32) for k, v in x.items()})
+
+    return forward
+
+
+def _lstm_cells(model, names):
+    return [model.get_layer(n).cell for n in names]
+
+
+def _initial(cells, batch):
+    return [[np.zeros((batch, c.units), "float32") for _ in range(2)] for c in cells]
+
+
+class DuetStream:
+    """Run a `bachduet` model one 16th note at a time.
+
+    Args:
+        model: a model built by `zoo.music.bachduet` (trained or not).
+        batch: independent duets run side by side (e.g. beams).
+
+    Example:
+        >>> stream = DuetStream(model)
+        >>> probs = stream.step(human=pitch_token(67), beat=0, key=7)
+        >>> stream.commit(int(probs.argmax()))
+    """
+
+    def __init__(self, model, batch=1):
+        self.model = model
+        self.batch = batch
+        names = sorted(
+            (layer.name for layer in model.layers if layer.name.startswith("lstm")),
+            key=lambda n: int(n[4:]),
+        )
+        self._cells = _lstm_cells(model, names)
+        self._embed = [
+            model.get_layer(n)
+            for n in ("human_embedding", "machine_embedding", "beat_embedding", "key_embedding")
+        ]
+        self._dense = model.get_layer("next_token")
+        self._step = tf.function(self._run, reduce_retracing=True)
+        self.reset()
+
+    def reset(self):
+        """Forget the duet so far: zero state, machine history back to `MASK`."""
+        self.states = _initial(self._cells, self.batch)
+        self.machine_previous = np.full(self.batch, MASK, "int32")
+
+    def _run(self, tokens, states):
+        x = tf.concat([e(t) for e, t in zip(self._embed, tokens)], axis=-1)
+        new_states = []
+        for cell, state in zip(self._cells, states):
+            x, state = cell(x, state, training=False)
+            new_states.append(state)
+        return self._dense(x), new_states
+
+    def step(self, human, beat, key, machine_previous=None):
+        """Probabilities of the machine's token now, given the human's token now.
+
+        Args:
+            human, beat, key: this step's human token, position in the measure
+                and key (ints or arrays of `batch`).
+            machine_previous: the machine's previous token; None uses the one
+                last passed to `commit`.
+
+        Returns:
+            (batch, VOCAB_SIZE) probabilities (a (VOCAB_SIZE,) row when batch is 1).
+        """
+        previous = self.machine_previous if machine_previous is None else machine_previous
+        tokens = [
+            np.broadcast_to(np.asarray(v, "int32"), (self.batch,))
+            for v in (human, previous, beat, key)
+        ]
+        probs, self.states = self._step(tokens, self.states)
+        probs = np.asarray(probs, "float32")
+        return probs[0] if self.batch == 1 else probs
+
+    def respond(self, human, beat, key, temperature=0.0, rng=None):
+        """Step, pick the machine's token (greedy, or sampled at `temperature`), commit it.
+
+        Returns:
+            The machine's token(s) for this 16th note.
+        """
+        probs = np.atleast_2d(self.step(human, beat, key)).astype("float64")
+        if temperature > 0:
+            rng = rng or np.random.default_rng()
+            logits = np.log(np.maximum(probs, 1e-12)) / temperature
+            p = np.exp(logits - logits.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            tokens = np.array([rng.choice(p.shape[1], p=row) for row in p], "int32")
+        else:
+            tokens = probs.argmax(axis=1).astype("int32")
+        self.commit(tokens)
+        return int(tokens[0]) if self.batch == 1 else tokens
+
+    def commit(self, token):
+        """Record the machine's chosen token(s); the next `step` conditions on them."""
+        self.machine_previous = np.broadcast_to(np.asarray(token, "int32"), (self.batch,)).copy()
+
+
+class HarmonizerSteps:
+    """Write one voice of a piece step by step with a `part_invariant_harmonizer`.
+
+    Args:
+        model: the harmoniser model.
+
+    Example:
+        >>> steps = HarmonizerSteps(model)
+        >>> context = steps.encode(parts, voice=3, beat=beat, key=key)
+        >>> probs, states = steps.step(context[:, 0], np.full(1, MASK), steps.initial(1))
+    """
+
+    def __init__(self, model):
+        import keras
+
+        self.model = model
+        names = ("parts", "voice", "beat", "key")
+        self._encoder = keras.Model(
+            {n: model.get_layer(n).output for n in names}, model.get_layer("context").output
+        )
+        self._encode = compiled_forward(self._encoder)
+        self._cell = model.get_layer("voice_lstm").cell
+        self._embed = model.get_layer("previous_embedding")
+        self._dense = model.get_layer("next_token")
+        self._step = tf.function(self._run, reduce_retracing=True)
+
+    def encode(self, parts, voice, beat, key):
+        """The context of every step: (1, steps, features) for one piece.
+
+        Args:
+            parts: (steps, 4) tokens, `MASK` for the voice written and unknown voices.
+            voice: the voice position written (0 = soprano .. 3 = bass).
+            beat: (steps,) positions in the measure.
+            key: the key token.
+        """
+        steps = len(parts)
+        x = {
+            "parts": np.asarray(parts, "int32")[None],
+            "voice": np.full((1, steps), voice, "int32"),
+            "beat": np.asarray(beat, "int32")[None],
+            "key": np.full((1, steps), key, "int32"),
+        }
+        return np.asarray(self._encode(x), "float32")[0]
+
+    def initial(self, batch):
+        """Zero LSTM state for `batch` hypotheses."""
+        return _initial([self._cell], batch)[0]
+
+    def _run(self, context, previous, state):
+        x = tf.concat([self._embed(previous), context], axis=-1)
+        x, state = self._cell(x, state, training=False)
+        return self._dense(x), state
+
+    def step(self, context, previous, state):
+        """One step: (batch, features) context, (batch,) previous tokens -> (probs, state)."""
+        probs, state = self._step(
+            tf.constant(context, tf.float32), tf.constant(previous, tf.int32), state
+        )
+        return np.asarray(probs, "float32"), state
