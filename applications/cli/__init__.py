@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "applications.cli.baseline",
     "applications.cli.filters",
     "applications.cli.embed",
+    "applications.cli.export",
 )
 
 

@@ -128,7 +128,8 @@ class LogMelSpectrogram(keras.layers.Layer):
         if self.top_db is not None:
             peak = tf.reduce_max(db, axis=[1, 2], keepdims=True)
             db = tf.maximum(db, peak - self.top_db)
-        out = tf.transpose(db, [0, 2, 1])[..., None]
+        # expand_dims, not [..., None]: TFLite has no builtin for a strided slice adding an axis.
+        out = tf.expand_dims(tf.transpose(db, [0, 2, 1]), -1)
         return tf.cast(out, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
