@@ -74,10 +74,13 @@ def run_export(args):
             checks.output_file("--out", args.out, ".tflite")
         else:
             checks.output_folder("--out", args.out)
+            _replaceable("--out", args.out)
     if args.check_data is not None and not os.path.isdir(args.check_data):
         raise UsageError(f"--check-data {args.check_data!r} is not a folder.")
     model, labels, file = load_for_serving("--model", args.model)
     out = args.out or _default_out(file, args.format, args.quantize)
+    if args.format == "saved_model":
+        _replaceable("--out", out)
     classifier, embedder, meta = export.serving_parts(model, labels, where=f"--model {file!r}")
     clip, rate = meta["clip_samples"], meta["sample_rate"]
     truth = None
@@ -120,6 +123,17 @@ def run_export(args):
             line += f", accuracy {report['accuracy_keras']:.3f} -> {report['accuracy_export']:.3f}"
         print(line)
     return 0
+
+
+def _replaceable(flag, folder):
+    """Refuse a non-empty folder that is not a SavedModel: export replaces `--out` whole."""
+    if os.path.isdir(folder) and os.listdir(folder):
+        if not os.path.isfile(os.path.join(folder, "saved_model.pb")):
+            raise UsageError(
+                f"{flag} {folder!r} is a non-empty folder that is not a SavedModel; the export "
+                "replaces the whole folder.",
+                hint=f"pass {flag} a new folder (or an earlier export to replace)",
+            )
 
 
 def _size(path):

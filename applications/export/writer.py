@@ -28,6 +28,11 @@ def write_saved_model(archive, out, metadata):
     The metadata JSON is also written to `out/assets.extra/audiozoo.json`.
     """
     out = os.path.abspath(out)
+    if os.path.isdir(out) and os.listdir(out):
+        if not os.path.isfile(os.path.join(out, "saved_model.pb")):
+            raise ValueError(
+                f"{out!r} is a non-empty folder that is not a SavedModel; not replaced."
+            )
     parent = os.path.dirname(out)
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".tmp-export-", dir=parent)

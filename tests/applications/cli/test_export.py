@@ -108,10 +108,14 @@ def test_dynamic_int8_reports_the_accuracy_change_on_labelled_data(run, capsys, 
         (["--format", "saved_model", "--quantize", "dynamic"], "--quantize applies to --format"),
         (["--format", "tflite", "--out", "m.bin"], "--out 'm.bin' must end in .tflite"),
         (["--format", "tflite", "--check-data", "nowhere"], "--check-data 'nowhere' is not a"),
+        (["--format", "saved_model", "--out", "."], "--out '.' is a non-empty folder that is not"),
     ],
 )
-def test_bad_flags_are_one_line_errors(run, flags, message, capsys):
+def test_bad_flags_are_one_line_errors(run, flags, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("keep me")  # `--out .` must not replace this folder
     assert cli.main(["export", "--model", run, *flags]) == 2
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
