@@ -27,6 +27,8 @@ COMMAND_MODULES = (
     "applications.cli.filters",
     "applications.cli.separate",
     "applications.cli.music",
+    "applications.cli.embed",
+    "applications.cli.export",
 )
 
 

@@ -4,6 +4,8 @@ Computing features inside the model keeps `tf.data` to decoding and lets the
 GPU do the FFTs; a saved model then takes raw waveforms.
 """
 
+import warnings
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -34,6 +36,9 @@ def _mel_to_hz(m):
 def mel_filterbank(sample_rate, n_fft, n_mels, fmin=0.0, fmax=None):
     """Slaney-normalised triangular mel filters, as `librosa.filters.mel`.
 
+    Like librosa, warns (`UserWarning`, librosa's text) when a filter whose lower
+    edge is above 0 Hz catches no FFT bin (too many mels for `n_fft` and `fmax`).
+
     Returns:
         float32 array `(1 + n_fft // 2, n_mels)` mapping power spectra to mel bands.
     """
@@ -46,7 +51,17 @@ def mel_filterbank(sample_rate, n_fft, n_mels, fmin=0.0, fmax=None):
     upper = ramps[2:] / fdiff[1:, None]
     weights = np.maximum(0.0, np.minimum(lower, upper))
     weights *= (2.0 / (mel_f[2 : n_mels + 2] - mel_f[:n_mels]))[:, None]  # Slaney area norm
-    return weights.T.astype(np.float32)
+    weights = weights.astype(np.float32)
+    # librosa's test, on its float32 weights: empty rows count unless their lower edge is 0 Hz.
+    if not np.all((mel_f[:-2] == 0) | (weights.max(axis=1) > 0)):
+        warnings.warn(
+            "Empty filters detected in mel frequency basis. "
+            "Some channels will produce empty responses. "
+            "Try increasing your sampling rate (and fmax) or "
+            "reducing n_mels.",
+            stacklevel=2,
+        )
+    return weights.T
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -66,7 +81,7 @@ class LogMelSpectrogram(keras.layers.Layer):
         n_mels: number of mel bands.
         fmin: lowest band edge in Hz.
         fmax: highest band edge in Hz; None means `sample_rate / 2`.
-        top_db: if set, floor each example at its maximum minus `top_db` dB.
+        top_db: if set (>= 0, as librosa), floor each example at its maximum minus `top_db` dB.
         **kwargs: `keras.layers.Layer` arguments (`name`, `dtype`, ...).
 
     Example:
@@ -99,8 +114,9 @@ class LogMelSpectrogram(keras.layers.Layer):
                 fmax if fmax is not None else fmin,
                 f"Need 0 <= fmin < fmax <= sample_rate / 2 = {nyquist:g}.",
             )
-        if top_db is not None and not top_db > 0:
-            raise argument_error("top_db", top_db, "`top_db` must be positive or None.")
+        # librosa.power_to_db accepts 0 (every value becomes the peak) and refuses < 0.
+        if top_db is not None and not top_db >= 0:
+            raise argument_error("top_db", top_db, "`top_db` must be non-negative or None.")
         self.sample_rate, self.n_fft, self.hop_length, self.n_mels = (
             sample_rate,
             n_fft,
@@ -128,7 +144,8 @@ class LogMelSpectrogram(keras.layers.Layer):
         if self.top_db is not None:
             peak = tf.reduce_max(db, axis=[1, 2], keepdims=True)
             db = tf.maximum(db, peak - self.top_db)
-        out = tf.transpose(db, [0, 2, 1])[..., None]
+        # expand_dims, not [..., None]: TFLite has no builtin for a strided slice adding an axis.
+        out = tf.expand_dims(tf.transpose(db, [0, 2, 1]), -1)
         return tf.cast(out, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):

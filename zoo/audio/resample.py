@@ -15,7 +15,9 @@ The polyphase filter matches `scipy.signal.resample_poly` to ~5e-7 everywhere.
 """
 
 import math
+import numbers
 
+import numpy as np
 import tensorflow as tf
 
 from zoo.audio.backend import tfio_module
@@ -99,6 +101,27 @@ def _polyphase(waveform, rate_in, rate_out):
     return tf.reduce_sum(frames * weights, axis=1)
 
 
+def _check_rate(arg, rate):
+    """Raise a `ValueError` naming `arg` unless `rate` is a positive whole number or int tensor.
+
+    A string, None or a float tensor would otherwise reach TensorFlow and fail
+    there (`UnimplementedError: Cast string to int32`); scipy's `resample_poly`
+    raises `ValueError` for such rates, and so does this.
+    """
+    problem = f"`{arg}` must be a positive integer (Hz)."
+    if isinstance(rate, bool) or isinstance(rate, (str, bytes)) or rate is None:
+        raise argument_error(arg, rate, problem)
+    if isinstance(rate, numbers.Real):
+        if not (math.isfinite(rate) and rate > 0 and int(rate) == rate):
+            raise argument_error(arg, rate, problem)
+        return
+    if tf.is_tensor(rate) or isinstance(rate, np.ndarray):
+        if tf.as_dtype(rate.dtype).is_integer and len(rate.shape) == 0:
+            return  # a value only known when the graph runs (one tf.data map, many rates)
+        raise argument_error(arg, rate, f"{problem} Tensors must be integer scalars.")
+    raise argument_error(arg, rate, problem)
+
+
 def resample(waveform, rate_in, rate_out, method="polyphase"):
     """Resample a waveform along its first axis with a band-limited filter.
 
@@ -120,8 +143,7 @@ def resample(waveform, rate_in, rate_out, method="polyphase"):
     """
     check_choice("method", method, ("polyphase", "tensorflow-io"))
     for arg, rate in (("rate_in", rate_in), ("rate_out", rate_out)):
-        if isinstance(rate, (int, float)) and (rate <= 0 or int(rate) != rate):
-            raise argument_error(arg, rate, f"`{arg}` must be a positive integer (Hz).")
+        _check_rate(arg, rate)
     waveform = tf.convert_to_tensor(waveform)
     if not waveform.dtype.is_floating:
         raise argument_error("waveform.dtype", waveform.dtype.name, "`waveform` must be float.")

@@ -134,3 +134,42 @@ def test_waveform_front_end_saves_and_loads_safely(tmp_path):
     for layer in model.layers[1:4]:
         clone = type(layer).from_config(layer.get_config())
         assert clone.get_config() == layer.get_config()
+
+
+def test_empty_mel_filters_warn_like_librosa():
+    """44.1 kHz, n_fft 1024, fmax 2000 Hz, 128 mels: librosa warns, and so does the zoo."""
+    import librosa
+
+    settings = {"sr": 44100, "n_fft": 1024, "n_mels": 128, "fmax": 2000.0}
+    with pytest.warns(UserWarning, match="Empty filters detected") as theirs:
+        ref = librosa.filters.mel(**settings)
+    with pytest.warns(UserWarning, match="Empty filters detected") as ours:
+        filters = audio.mel_filterbank(44100, 1024, 128, 0.0, 2000.0)
+    assert str(ours[0].message) == str(theirs[0].message)
+    empty_ours, empty_ref = filters.max(axis=0) == 0, ref.max(axis=1) == 0
+    np.testing.assert_array_equal(empty_ours, empty_ref)
+    assert empty_ours.sum() == 39
+    with pytest.warns(UserWarning, match="Empty filters"):
+        audio.LogMelSpectrogram(sample_rate=44100, n_fft=1024, n_mels=128, fmax=2000.0)
+
+
+def test_full_mel_filters_do_not_warn():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        audio.mel_filterbank(16000, 1024, 64)
+
+
+def test_top_db_zero_is_accepted_as_librosa_does():
+    import librosa
+
+    y = _signal(4000, 16000)
+    out = audio.LogMelSpectrogram(n_fft=512, hop_length=256, n_mels=32, top_db=0)(y[None]).numpy()
+    mel = librosa.feature.melspectrogram(
+        y=y, sr=16000, n_fft=512, hop_length=256, n_mels=32, pad_mode="constant"
+    )
+    ref = librosa.power_to_db(mel, ref=1.0, top_db=0)
+    # top_db=0 floors everything at the peak: a constant image in both.
+    assert np.ptp(ref) == 0 and np.ptp(out) == 0
+    np.testing.assert_allclose(out[0, :, :, 0], ref, atol=1e-3)

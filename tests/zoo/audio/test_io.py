@@ -185,3 +185,24 @@ def test_decode_file_keeps_trailing_zero_bytes(tmp_path, fmt, subtype):
     expected, _ = audio.load(path)
     assert decoded.shape == expected.shape
     np.testing.assert_allclose(decoded.numpy(), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "kwargs, named",
+    [
+        ({"rate_in": "16000", "rate_out": 8000}, "Received: rate_in='16000'"),
+        ({"rate_in": 16000, "rate_out": None}, "Received: rate_out=None"),
+        ({"rate_in": 16000, "rate_out": 8000.5}, "Received: rate_out=8000.5"),
+        ({"rate_in": True, "rate_out": 8000}, "Received: rate_in=True"),
+        ({"rate_in": tf.constant(1.6e4), "rate_out": 8000}, "rate_in"),
+    ],
+)
+def test_resample_non_numeric_rates_raise_value_error_naming_the_argument(kwargs, named):
+    """As scipy.signal.resample_poly: a ValueError, not TensorFlow's UnimplementedError."""
+    with pytest.raises(ValueError, match=named):
+        audio.resample(np.zeros(100, "float32"), **kwargs)
+
+
+def test_resample_takes_integer_rate_tensors_and_numpy_ints():
+    y = audio.resample(np.zeros(160, "float32"), tf.constant(16000), np.int64(8000))
+    assert y.shape == (80,)

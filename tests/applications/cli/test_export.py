@@ -1,0 +1,127 @@
+"""`audiozoo export`: SavedModel and TFLite parity with the Keras model, metadata, int8 report.
+
+The TFLite files are run in the TFLite interpreter here, at batch 1 and 3.
+"""
+
+import json
+import os
+import warnings
+
+import keras
+import numpy as np
+import pytest
+import soundfile as sf
+import tensorflow as tf
+
+import zoo.audio
+from applications import cli, hear
+from applications.export import read_tflite_metadata
+from tests.applications.hear.tiny_models import CLIP, NAMES, RATE, save_run, tones
+
+TOLERANCE = 1e-4
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("export") / "run"
+    save_run(str(out), "scratch")
+    return str(out)
+
+
+def _export(run, capsys, *flags):
+    assert cli.main(["export", "--model", run, *flags, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _keras(run):
+    return keras.saving.load_model(os.path.join(run, "model.keras"))
+
+
+def _interpreter(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the interpreter's deprecation notice
+        return tf.lite.Interpreter(model_path=path)
+
+
+def test_saved_model_any_batch_any_length_matches_keras(run, capsys):
+    report = _export(run, capsys, "--format", "saved_model")
+    assert report["out"] == os.path.join(run, "saved_model") and report["max_abs_diff"] <= TOLERANCE
+    loaded = tf.saved_model.load(report["out"])
+    model = _keras(run)
+    for samples in (CLIP, 2500, 7000):  # shorter clips are padded, longer cropped, as predict
+        audio = tones(3, samples=samples, seed=samples)
+        fitted = np.stack([zoo.audio.fix_length(a, CLIP).numpy() for a in audio])
+        probs = loaded.signatures["serving_default"](waveform=tf.constant(audio))
+        np.testing.assert_allclose(
+            probs["probabilities"].numpy(),
+            np.asarray(model(fitted, training=False)),
+            atol=TOLERANCE,
+        )
+    emb = loaded.signatures["embed"](waveform=tf.constant(tones(2)))["embedding"].numpy()
+    expected = hear.get_scene_embeddings(tones(2), hear.load_model(run)).numpy()
+    np.testing.assert_allclose(emb, expected, atol=TOLERANCE)
+    meta = loaded.signatures["metadata"]()
+    assert [n.decode() for n in meta["class_names"].numpy()] == NAMES
+    assert int(meta["sample_rate"]) == RATE
+    with open(os.path.join(report["out"], "assets.extra", "audiozoo.json")) as f:
+        assert json.load(f)["clip_samples"] == CLIP
+
+
+def test_tflite_runs_in_the_interpreter_within_1e4_of_keras(run, capsys, tmp_path):
+    out = str(tmp_path / "tiny.tflite")
+    report = _export(run, capsys, "--format", "tflite", "--out", out)
+    assert report["max_abs_diff"] <= TOLERANCE and report["top1_agreement"] == 1.0
+    meta = read_tflite_metadata(out)
+    assert meta["class_names"] == NAMES and meta["sample_rate"] == RATE
+    interpreter = _interpreter(out)
+    assert set(interpreter.get_signature_list()) == {"serving_default", "embed"}
+    model = _keras(run)
+    for batch in (1, 3):  # the batch axis stays free
+        audio = tones(batch, seed=batch)
+        runner = interpreter.get_signature_runner("serving_default")
+        probs = runner(waveform=audio)["probabilities"]
+        np.testing.assert_allclose(probs, np.asarray(model(audio, training=False)), atol=TOLERANCE)
+    emb = interpreter.get_signature_runner("embed")(waveform=tones(2))["embedding"]
+    net = hear.load_model(run).network
+    np.testing.assert_allclose(emb, np.asarray(net(tones(2))), atol=TOLERANCE)
+
+
+def test_dynamic_int8_reports_the_accuracy_change_on_labelled_data(run, capsys, tmp_path):
+    for name, seed in zip(NAMES, (1, 2, 3)):
+        os.makedirs(tmp_path / "data" / name)
+        for i, clip in enumerate(tones(3, seed=seed)):
+            sf.write(str(tmp_path / "data" / name / f"{i}.wav"), clip, RATE, subtype="FLOAT")
+    flags = ["--format", "tflite", "--quantize", "dynamic", "--check-data", str(tmp_path / "data")]
+    report = _export(run, capsys, *flags)
+    assert report["out"].endswith("model_int8.tflite") and report["clips"] == 9
+    assert {"accuracy_keras", "accuracy_export", "accuracy_change"} <= set(report)
+    change = report["accuracy_export"] - report["accuracy_keras"]
+    assert report["accuracy_change"] == pytest.approx(change)
+    # int8 weights move the probabilities a little, not a lot, and shrink the file.
+    assert 0 < report["max_abs_diff"] < 0.1
+    assert report["size_bytes"] < 0.6 * os.path.getsize(os.path.join(run, "model.keras"))
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--format", "saved_model", "--quantize", "dynamic"], "--quantize applies to --format"),
+        (["--format", "tflite", "--out", "m.bin"], "--out 'm.bin' must end in .tflite"),
+        (["--format", "tflite", "--check-data", "nowhere"], "--check-data 'nowhere' is not a"),
+        (["--format", "saved_model", "--out", "."], "--out '.' is a non-empty folder that is not"),
+    ],
+)
+def test_bad_flags_are_one_line_errors(run, flags, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("keep me")  # `--out .` must not replace this folder
+    assert cli.main(["export", "--model", run, *flags]) == 2
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_a_log_mel_network_is_refused_naming_the_model(tmp_path, capsys):
+    net = zoo.create_model("cnn6", classes=3, width=0.125)
+    net.save(tmp_path / "cnn6.keras")
+    assert cli.main(["export", "--model", str(tmp_path / "cnn6.keras"), "--format", "tflite"]) == 2
+    assert "export needs a classifier on raw waveforms" in capsys.readouterr().err
