@@ -48,8 +48,9 @@ def load_for_serving(flag, path):
     if os.path.isfile(os.path.join(os.path.dirname(os.path.abspath(file)), "labels.json")):
         model, labels = load_trained(file)
         return model, labels, file
-    import applications.finetune.crops  # noqa: F401  (registers the crop layers)
-    import zoo.audio  # noqa: F401  (registers the front-end layers)
+    from applications.finetune import register_layers
+
+    register_layers()
 
     return checks.load_keras_file(flag, file, MODEL_HINT), None, file
 

@@ -21,6 +21,7 @@ from applications.errors import UsageError
 __all__ = ["HearModel", "embedding_network", "from_keras", "read_model", "CLASSIFIER_LAYERS"]
 
 CLASSIFIER_LAYERS = ("predictions", "fc_audioset")
+FUSION = "fusion"  # `applications.finetune.fusion`'s layer in a model joined to its baseline
 HINT = "pass an `audiozoo finetune` output folder, its model.keras, or a .keras classifier"
 
 
@@ -47,6 +48,9 @@ def embedding_network(model, where="model"):
     Returns:
         A `keras.Model` giving `(batch, D)` embeddings.
     """
+    if FUSION in {layer.name for layer in model.layers}:
+        # A finetune model joined to its baseline: embed with the network alone.
+        model = keras.Model(model.input, model.get_layer(FUSION).input[0])
     if _find_layer(model, CLASSIFIER_LAYERS) is None:
         if len(model.output.shape) != 2:
             raise UsageError(
@@ -170,8 +174,9 @@ def read_model(path):
     Returns:
         `(model, labels_or_None, model_file)`; errors are `UsageError`s naming the file.
     """
-    import applications.finetune.crops  # noqa: F401  (registers the crop layers)
-    import zoo.audio  # noqa: F401  (registers the front-end layers)
+    from applications.finetune import register_layers
+
+    register_layers()
 
     path = os.fspath(path) if path else ""
     if not path:

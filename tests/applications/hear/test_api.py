@@ -65,6 +65,19 @@ def test_same_clip_same_embedding_alone_and_in_a_batch(hear, scratch_dir):
     assert not np.allclose(batch[0], batch[1])
 
 
+def test_a_model_joined_to_its_baseline_embeds_with_the_network_alone(hear, tmp_path):
+    save_run(str(tmp_path / "fused"), "fused")
+    saved = keras.saving.load_model(str(tmp_path / "fused" / "model.keras"), safe_mode=True)
+    # The same network without the baseline, saved on its own.
+    network = keras.Model(saved.input, saved.get_layer("fusion").input[0])
+    network.save(tmp_path / "network.keras")
+    audio = tones(2)
+    fused = hear.get_scene_embeddings(audio, hear.load_model(str(tmp_path / "fused"))).numpy()
+    alone = hear.get_scene_embeddings(audio, hear.load_model(str(tmp_path / "network.keras")))
+    assert fused.shape == (2, 128)  # the CNN's embedding, not the baseline's features
+    np.testing.assert_allclose(fused, alone.numpy(), rtol=1e-5, atol=1e-6)
+
+
 def test_transfer_model_and_bare_keras_file(hear, tmp_path):
     save_run(str(tmp_path / "vgg"), "transfer")
     (tmp_path / "vgg" / "labels.json").unlink()  # a bare .keras: the rate comes from log_mel
