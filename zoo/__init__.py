@@ -1,7 +1,7 @@
 """keras-audio-zoo: Keras 3 builders for the classic architectures of audio deep learning.
 
 The builders are functions here (`zoo.vgg16`, `zoo.mlp`, ...); the families are
-packages (`zoo.convnets`, `zoo.recurrent`, `zoo.wavenet`), next to `zoo.audio`
+packages (`zoo.convnets`, `zoo.recurrent`, `zoo.wavenet`, `zoo.events`), next to `zoo.audio`
 (front ends) and `zoo.weights` (pretrained weights).
 
 Example:
@@ -14,7 +14,7 @@ Example:
 from zoo.registry import create_model, get_entry, list_models, register_model
 
 # Importing a family package registers its builders.
-from zoo import audio, convnets, features, recurrent, wavenet, weights  # noqa: E402
+from zoo import audio, convnets, events, features, recurrent, wavenet, weights  # noqa: E402
 from zoo.convnets.alexnet import alexnet  # noqa: E402
 from zoo.convnets.lwls_cnn import lwls_cnn  # noqa: E402
 from zoo.convnets.mlp import logistic_regression, mlp, mlp_mnist  # noqa: E402
@@ -44,6 +44,7 @@ __all__ = [
     "cnn14",
     "audio",
     "convnets",
+    "events",
     "features",
     "recurrent",
     "wavenet",

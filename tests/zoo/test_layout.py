@@ -12,7 +12,7 @@ import zoo
 
 ZOO = Path(zoo.__file__).resolve().parent
 MODULES = sorted(ZOO.rglob("*.py"))
-FAMILIES = ("audio", "convnets", "features", "recurrent", "wavenet", "weights")
+FAMILIES = ("audio", "convnets", "events", "features", "recurrent", "wavenet", "weights")
 
 
 def _imports(path):

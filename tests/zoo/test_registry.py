@@ -72,7 +72,8 @@ def test_family_is_the_zoo_package_that_defines_the_builder():
         "seq2seq",
     ]
     assert families["wavenet"] == ["wavenet", "wavenet_small"]
-    assert sorted(families) == ["convnets", "recurrent", "wavenet"]
+    assert families["events"] == ["crnn_sed"]
+    assert sorted(families) == ["convnets", "events", "recurrent", "wavenet"]
 
 
 def test_a_builder_outside_the_zoo_packages_must_name_its_family():
