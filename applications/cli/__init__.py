@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "applications.cli.trained",
     "applications.cli.baseline",
     "applications.cli.filters",
+    "applications.cli.events",
 )
 
 
