@@ -99,7 +99,7 @@ def run_detect(args):
     """
     import sys
 
-    from applications.events import detect_files, load_detector, write_csv
+    from applications.events.detect import HINT, detect_files, read_sidecar, write_csv
     from zoo.audio.checks import printable_path
 
     for path in args.files:
@@ -107,7 +107,10 @@ def run_detect(args):
             raise UsageError(f"Audio file {printable_path(path)!r} does not exist.")
     if args.out:
         checks.output_file("--out", args.out, suffix=".csv")
-    model, sidecar = load_detector(args.model)
+    import zoo  # noqa: F401  (registers the layers for loading)
+
+    model = checks.load_keras_file("--model", args.model, HINT)
+    sidecar = read_sidecar(model, args.model)
     rows = detect_files(model, sidecar, args.files)
     column = "chord" if sidecar["task"] == "chords" else "event_label"
     if args.out:

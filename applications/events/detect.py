@@ -6,6 +6,7 @@ thresholds chosen on validation and the median-filter length.
 """
 
 import csv
+import json
 import os
 
 import numpy as np
@@ -31,19 +32,37 @@ HINT = "pass OUT/model.keras written by `audiozoo events train` (events.json bes
 def load_detector(path):
     """Load `model.keras` (safe mode) and the `events.json` beside it, checked.
 
+    (`audiozoo events detect` loads the model through the CLI's stricter file checks
+    first, then calls `read_sidecar`.)
+
     Returns:
         `(model, sidecar)`.
     """
-    from applications.cli import checks
+    import keras
 
     import zoo  # noqa: F401  (registers the layers)
 
-    model = checks.load_keras_file("--model", path, HINT)
+    if not os.path.isfile(path):
+        raise UsageError(f"--model {path!r} does not exist.", hint=HINT)
+    model = keras.saving.load_model(path, safe_mode=True)
+    return model, read_sidecar(model, path)
+
+
+def read_sidecar(model, path):
+    """The checked `events.json` next to the model file `path`."""
     side = os.path.join(os.path.dirname(os.path.abspath(path)), SIDECAR)
-    if not os.path.isfile(side):
-        raise UsageError(f"{side!r} is missing.", hint=HINT)
-    sidecar = checks.read_json(side, "events file", HINT)
-    classes = sidecar.get("classes")
+    try:
+        with open(side, encoding="utf-8") as f:
+            sidecar = json.load(f)
+    except FileNotFoundError:
+        raise UsageError(f"{side!r} is missing.", hint=HINT) from None
+    except (OSError, ValueError) as error:
+        raise UsageError(f"events file {side!r} cannot be read ({error}).", hint=HINT) from None
+    keys = ("task", "classes", "sample_rate", "frame_step", "frame_first", "filter_frames")
+    missing = [k for k in keys if not isinstance(sidecar, dict) or k not in sidecar]
+    if missing:
+        raise UsageError(f"events file {side!r} lacks {missing}.", hint=HINT)
+    classes = sidecar["classes"]
     if not isinstance(classes, list) or model.output_shape[-1] != len(classes):
         raise UsageError(
             f"events file {side!r} names {classes!r}, which does not match the model's "
@@ -51,11 +70,11 @@ def load_detector(path):
             hint=HINT,
         )
     thresholds = sidecar.get("thresholds")
-    if sidecar.get("task") == "events" and not (
+    if sidecar["task"] == "events" and not (
         isinstance(thresholds, list) and len(thresholds) == len(classes)
     ):
         raise UsageError(f"events file {side!r}: need one threshold per class.", hint=HINT)
-    return model, sidecar
+    return sidecar
 
 
 def score_file(model, wave):

@@ -24,6 +24,17 @@ __all__ = ["train", "MODEL_SETTINGS"]
 MODEL_SETTINGS = dict(n_fft=1024, hop_length=320, n_mels=64, gru_units=64)
 
 
+def _require(package):
+    """Stop before any work when the scoring package is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(package) is None:
+        raise UsageError(
+            f"`audiozoo events` scores with {package}, which is not installed.",
+            hint='pip install "keras-audio-zoo[events]"',
+        )
+
+
 def _resolve(config):
     if config.data != "builtin":
         return config.data
@@ -98,6 +109,7 @@ def train(config, log=print):
 
     import zoo
 
+    _require("mir_eval" if config.task == "chords" else "sed_eval")
     keras.utils.set_random_seed(config.seed)
     root = _resolve(config)
     train_split = read_split(os.path.join(root, "train"), config.task, config.sample_rate)
