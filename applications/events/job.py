@@ -75,21 +75,19 @@ def _arrays(config, split, names, grid, classes, clip_samples, out_frames):
     return np.stack(xs), np.stack(ys)
 
 
-class _TimeLimit:
-    """Stop `fit` after `seconds` of training (checked at the end of each epoch)."""
+def _time_limit(seconds):
+    """A callback stopping `fit` once `seconds` have passed (checked after each epoch)."""
+    import keras
 
-    def __new__(cls, seconds):
-        import keras
+    class TimeLimit(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.start = time.monotonic()
 
-        class TimeLimit(keras.callbacks.Callback):
-            def on_train_begin(self, logs=None):
-                self.start = time.monotonic()
+        def on_epoch_end(self, epoch, logs=None):
+            if seconds and time.monotonic() - self.start > seconds:
+                self.model.stop_training = True
 
-            def on_epoch_end(self, epoch, logs=None):
-                if seconds and time.monotonic() - self.start > seconds:
-                    self.model.stop_training = True
-
-        return TimeLimit()
+    return TimeLimit()
 
 
 def train(config, log=print):
@@ -145,7 +143,7 @@ def train(config, log=print):
         keras.callbacks.EarlyStopping(
             "val_loss", patience=config.epochs, restore_best_weights=True
         ),
-        _TimeLimit(config.time_limit_s),
+        _time_limit(config.time_limit_s),
     ]
     start = time.monotonic()
     history = model.fit(

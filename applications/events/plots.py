@@ -38,9 +38,9 @@ def plot_file(model, wave, scores, reference, estimated, sidecar, path, title=""
     axes[0].set_ylabel("mel band")
     axes[0].set_title(title)
     t = sidecar["frame_first"] + sidecar["frame_step"] * np.arange(len(scores))
-    for c in (
-        [classes.index(s) for s in shown] if sidecar["task"] == "chords" else range(len(classes))
-    ):
+    # Every event class; for chords (25 classes) only those in the file's rows.
+    curves = range(len(classes)) if sidecar["task"] == "events" else map(classes.index, shown)
+    for c in curves:
         axes[1].plot(t, scores[:, c], label=classes[c], lw=1)
     axes[1].set_ylim(0, 1)
     axes[1].set_ylabel("score")
