@@ -78,3 +78,11 @@ def test_a_row_naming_a_missing_file_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "annotations.csv:" in err and "file 'gone.wav' is not an audio file" in err
     assert "Traceback" not in err
+
+
+def test_detect_without_events_json_says_so(events_run, tmp_path, capsys):
+    data, out = events_run
+    (tmp_path / "model.keras").write_bytes((out / "model.keras").read_bytes())
+    wav = str(data / "test" / "0000.wav")
+    assert main(["events", "detect", "--model", str(tmp_path / "model.keras"), wav]) == 2
+    assert "events.json' is missing" in capsys.readouterr().err
