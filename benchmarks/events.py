@@ -14,6 +14,7 @@ segment F1 >= 0.85, majmin >= 0.85) and the machine with its load.
 
 import argparse
 import collections
+import contextlib
 import json
 import os
 import sys
@@ -94,10 +95,12 @@ def main():
     load_before = os.getloadavg()
     result = {"benchmark": "events", "time_limit_s": args.time_limit}
     with tempfile.TemporaryDirectory() as tmp:
-        if args.task in ("events", "both"):
-            result["events"] = run_events(args, os.path.join(tmp, "events"))
-        if args.task in ("chords", "both"):
-            result["chords"] = run_chords(args, os.path.join(tmp, "chords"))
+        # Keras' epoch lines go to stderr, so stdout is the one JSON document.
+        with contextlib.redirect_stdout(sys.stderr):
+            if args.task in ("events", "both"):
+                result["events"] = run_events(args, os.path.join(tmp, "events"))
+            if args.task in ("chords", "both"):
+                result["chords"] = run_chords(args, os.path.join(tmp, "chords"))
     result["machine"] = describe(load_before)
     print(json.dumps(result, indent=2))
 
