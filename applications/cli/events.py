@@ -77,15 +77,16 @@ def run_train(args):
     report = train(config)
     test = report["test"]
     if config.task == "chords":
+        t = {k: "n/a" if test[k] is None else f"{test[k]:.3f}" for k in ("root", "majmin", "mirex")}
         print(
-            f"test chords ({test['seconds']:.0f} s): root {test['root']:.3f}  "
-            f"majmin {test['majmin']:.3f}  mirex {test['mirex']:.3f}"
+            f"test chords ({test['seconds']:.0f} s): root {t['root']}  majmin {t['majmin']}  "
+            f"mirex {t['mirex']}"
         )
     else:
-        o = test["overall"]
+        o = {k: "n/a" if v is None else f"{v:.3f}" for k, v in test["overall"].items()}
         print(
-            f"test: segment F1 {o['segment_f1']:.3f}  ER {o['segment_error_rate']:.3f}  "
-            f"event F1 {o['event_f1']:.3f}"
+            f"test: segment F1 {o['segment_f1']}  ER {o['segment_error_rate']}  "
+            f"event F1 {o['event_f1']}"
         )
     print(f"wrote {os.path.join(config.out, 'model.keras')} and report.json")
     return 0
