@@ -53,7 +53,10 @@ def run_events(args, out):
         "epochs_run": report["epochs_run"],
         "thresholds": dict(zip(report["classes"], report["sidecar"]["thresholds"])),
         "files": [report["train_files"], report["val_files"], report["test_files"]],
-        "met": {"event_f1": o["event_f1"] >= 0.70, "segment_f1": o["segment_f1"] >= 0.85},
+        "met": {
+            "event_f1": bool(o["event_f1"] >= 0.70),
+            "segment_f1": bool(o["segment_f1"] >= 0.85),
+        },
     }
 
 
@@ -82,7 +85,7 @@ def run_chords(args, out):
         "majmin_ratio_to_baseline": t["majmin"] / base["majmin"] if base["majmin"] else None,
         "train_seconds": report["train_seconds"],
         "epochs_run": report["epochs_run"],
-        "met": {"majmin": t["majmin"] >= 0.85},
+        "met": {"majmin": bool(t["majmin"] >= 0.85)},
     }
 
 
