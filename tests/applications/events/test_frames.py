@@ -27,9 +27,7 @@ def test_decode_inverts_targets_and_median_filter_removes_blips():
     long[8, 1] = 1.0  # a one-frame blip
     long[3, 1] = 0.0  # a one-frame gap
     assert len(fr.decode_events(long, GRID, CLASSES, [0.5, 0.5])) == 3
-    assert fr.decode_events(long, GRID, CLASSES, [0.5, 0.5], median_frames=3) == [
-        (0.1, 0.6, "dog")
-    ]
+    assert fr.decode_events(long, GRID, CLASSES, [0.5, 0.5], median_frames=3) == [(0.1, 0.6, "dog")]
 
 
 def test_thresholds_maximise_frame_f1_per_class():
