@@ -1,7 +1,7 @@
 """keras-audio-zoo: Keras 3 builders for the classic architectures of audio deep learning.
 
 The builders are functions here (`zoo.vgg16`, `zoo.mlp`, ...); the families are
-packages (`zoo.convnets`, `zoo.recurrent`, `zoo.wavenet`), next to `zoo.audio`
+packages (`zoo.convnets`, `zoo.recurrent`, `zoo.wavenet`, `zoo.events`), next to `zoo.audio`
 (front ends) and `zoo.weights` (pretrained weights).
 
 Example:
@@ -14,7 +14,17 @@ Example:
 from zoo.registry import create_model, get_entry, list_models, register_model
 
 # Importing a family package registers its builders.
-from zoo import audio, convnets, features, music, recurrent, separation, wavenet, weights  # noqa: E402
+from zoo import (  # noqa: E402
+    audio,
+    convnets,
+    events,
+    features,
+    music,
+    recurrent,
+    separation,
+    wavenet,
+    weights,
+)
 from zoo.convnets.alexnet import alexnet  # noqa: E402
 from zoo.convnets.lwls_cnn import lwls_cnn  # noqa: E402
 from zoo.convnets.mlp import logistic_regression, mlp, mlp_mnist  # noqa: E402
@@ -44,6 +54,7 @@ __all__ = [
     "cnn14",
     "audio",
     "convnets",
+    "events",
     "features",
     "music",
     "recurrent",

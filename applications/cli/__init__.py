@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "applications.cli.music",
     "applications.cli.embed",
     "applications.cli.export",
+    "applications.cli.events",
 )
 
 

@@ -42,6 +42,11 @@ def register(subparsers):
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--top-k", type=int, default=3)
     p.add_argument("--json", action="store_true", help="print predictions as JSON")
+    p.add_argument(
+        "--window", type=float, help="seconds: classify windows of a long file, read in blocks"
+    )
+    p.add_argument("--hop", type=float, help="seconds between windows (default: --window)")
+    p.add_argument("--csv", action="store_true", help="with --window: print CSV rows")
     p.set_defaults(func=run_predict)
 
 
@@ -162,13 +167,15 @@ def run_predict(args):
     """`audiozoo predict`: print the top-k classes of each audio file.
 
     Args:
-        args: the parsed `model`, `files`, `top_k` and `json`.
+        args: the parsed `model`, `files`, `top_k`, `json`, and for long files
+            `window`, `hop` (seconds) and `csv`.
 
     Returns:
         0.
 
     Example:
         audiozoo predict --model runs/mine/model.keras a.wav b.wav --top-k 2
+        audiozoo predict --model runs/mine/model.keras day.wav --window 1 --hop 0.5 --csv
     """
     import numpy as np
 
@@ -181,8 +188,17 @@ def run_predict(args):
             raise UsageError(f"FILE {printable_path(path)!r} is a folder; pass audio files.")
         if not os.path.isfile(path):
             raise UsageError(f"Audio file {printable_path(path)!r} does not exist.")
+    if args.window is None and (args.hop is not None or args.csv):
+        raise UsageError("--hop and --csv go with --window.", hint="e.g. --window 1 --hop 0.5")
+    if args.window is not None:
+        checks.number("--window", args.window, above=0)
+        checks.number("--hop", args.window if args.hop is None else args.hop, above=0)
+        if args.csv and args.json:
+            raise UsageError("--csv and --json are exclusive: pick one output format.")
     model, labels = load_trained(args.model)
     names, rate, samples = labels["class_names"], labels["sample_rate"], labels["clip_samples"]
+    if args.window is not None:
+        return _predict_windows(args, model, names, rate, samples)
     clips = []
     for path in args.files:
         waveform, _ = zoo.audio.load(path, sample_rate=rate)
@@ -207,4 +223,42 @@ def run_predict(args):
         for item in results:
             ranked = ", ".join(f"{t['label']} {t['probability']:.3f}" for t in item["top"])
             print(f"{item['file']}: {ranked}")
+    return 0
+
+
+def _predict_windows(args, model, names, rate, samples):
+    """`predict --window`: one line (text, CSV row or JSON item) per window of each file."""
+    import csv
+
+    import numpy as np
+
+    from applications.reporting.windows import predict_windows
+    from zoo.audio.checks import printable_path
+
+    hop = args.window if args.hop is None else args.hop
+    k = min(args.top_k, len(names))
+    if args.window * rate < 1 or hop * rate < 1:
+        raise UsageError(f"--window and --hop must each span at least one sample at {rate} Hz.")
+    out = csv.writer(sys.stdout) if args.csv else None
+    if out:
+        out.writerow(["file", "start", "end", "label", "probability", *names])
+    items = []
+    for path in args.files:
+        shown = printable_path(path)
+        for start, end, row in predict_windows(model, path, rate, samples, args.window, hop):
+            top = np.argsort(-row)[:k]
+            if out:
+                best = top[0]
+                probs = [f"{p:.4f}" for p in row]
+                out.writerow(
+                    [shown, f"{start:.3f}", f"{end:.3f}", names[best], probs[best], *probs]
+                )
+            elif args.json:
+                ranked = [{"label": names[i], "probability": float(row[i])} for i in top]
+                items.append({"file": shown, "start": start, "end": end, "top": ranked})
+            else:
+                ranked = ", ".join(f"{names[i]} {row[i]:.3f}" for i in top)
+                print(f"{shown} {start:.3f}-{end:.3f}: {ranked}")
+    if args.json:
+        print(json.dumps(items, indent=2))
     return 0

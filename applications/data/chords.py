@@ -18,7 +18,7 @@ import tempfile
 import numpy as np
 import soundfile as sf
 
-__all__ = ["QUALITIES", "builtin_dir", "make_chords", "cache_root"]
+__all__ = ["QUALITIES", "builtin_dir", "make_chords", "cache_root", "render_chord"]
 
 # Semitone intervals above the root. Every quality is a distinct pitch-class set
 # under transposition, so a clip's quality is decidable whatever its root and
@@ -43,8 +43,9 @@ def cache_root():
     )
 
 
-def _chord(rng, intervals, sample_rate, samples):
-    root = 48 + int(rng.integers(0, 24))  # C3..B4
+def _chord(rng, intervals, sample_rate, samples, root=None):
+    if root is None:  # drawn only when not given, so the cached clip set stays the same
+        root = 48 + int(rng.integers(0, 24))  # C3..B4
     notes = np.array(intervals, dtype=np.float64) + root
     inversion = int(rng.integers(0, len(notes)))
     notes[:inversion] += 12  # move the lowest notes up an octave
@@ -71,6 +72,22 @@ def _chord(rng, intervals, sample_rate, samples):
     snr_db = rng.uniform(15.0, 40.0)
     wave += rng.standard_normal(samples) * 10 ** (-snr_db / 20) * np.sqrt(np.mean(wave**2))
     return wave / (np.abs(wave).max() + 1e-12) * rng.uniform(0.3, 0.9)
+
+
+def render_chord(rng, intervals, sample_rate, samples, root):
+    """One chord of the built-in synthesiser on a given MIDI `root` note.
+
+    Args:
+        rng: a NumPy generator (timbre, inversion, envelope and noise are drawn).
+        intervals: semitones above the root, e.g. `QUALITIES["minor"]`.
+        sample_rate: Hz.
+        samples: length.
+        root: MIDI note of the root.
+
+    Returns:
+        float64 waveform, peak between 0.3 and 0.9.
+    """
+    return _chord(rng, intervals, sample_rate, samples, root=root)
 
 
 def make_chords(directory, clips_per_class=160, seed=0, sample_rate=16000, seconds=1.0):

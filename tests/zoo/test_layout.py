@@ -15,6 +15,7 @@ MODULES = sorted(ZOO.rglob("*.py"))
 FAMILIES = (
     "audio",
     "convnets",
+    "events",
     "features",
     "music",
     "recurrent",

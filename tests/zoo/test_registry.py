@@ -74,7 +74,8 @@ def test_family_is_the_zoo_package_that_defines_the_builder():
     assert families["wavenet"] == ["wavenet", "wavenet_small"]
     assert families["separation"] == ["unet", "unmix"]
     assert families["music"] == ["bachduet", "part_invariant_harmonizer"]
-    assert sorted(families) == ["convnets", "music", "recurrent", "separation", "wavenet"]
+    assert families["events"] == ["crnn_sed"]
+    assert sorted(families) == ["convnets", "events", "music", "recurrent", "separation", "wavenet"]
 
 
 def test_a_builder_outside_the_zoo_packages_must_name_its_family():
