@@ -123,6 +123,17 @@ def output_file(flag, path, suffix=None):
     _writable(flag, os.path.dirname(os.path.abspath(path)), path)
 
 
+def audio_files(paths):
+    """Raise unless every FILE argument is an existing file (not a folder), naming the first bad one."""
+    from zoo.audio.checks import printable_path
+
+    for path in paths:
+        if os.path.isdir(path):
+            raise UsageError(f"FILE {printable_path(path)!r} is a folder; pass audio files.")
+        if not os.path.isfile(path):
+            raise UsageError(f"Audio file {printable_path(path)!r} does not exist.")
+
+
 def read_json(path, what, hint=None):
     """Read a JSON object from `path`, raising a `UsageError` naming the file when it is not one.
 

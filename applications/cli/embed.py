@@ -80,10 +80,7 @@ def run_embed(args):
             f"--hop-ms must be at most 50 (the HEAR limit). Received: --hop-ms={args.hop_ms!r}"
         )
     checks.output_file("--out", args.out, ".npz")
-    for path in args.files:
-        if not os.path.isfile(path):
-            what = "is a folder" if os.path.isdir(path) else "does not exist"
-            raise UsageError(f"Audio file {printable_path(path)!r} {what}.")
+    checks.audio_files(args.files)
     model, labels, file = load_for_serving("--model", args.model)
     served = hear.from_keras(model, labels, where=f"--model {file!r}", hop_ms=args.hop_ms)
     arrays, scenes = {}, []

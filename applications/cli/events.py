@@ -101,11 +101,8 @@ def run_detect(args):
     import sys
 
     from applications.events.detect import HINT, detect_files, read_sidecar, write_csv
-    from zoo.audio.checks import printable_path
 
-    for path in args.files:
-        if not os.path.isfile(path):
-            raise UsageError(f"Audio file {printable_path(path)!r} does not exist.")
+    checks.audio_files(args.files)
     if args.out:
         checks.output_file("--out", args.out, suffix=".csv")
     import zoo  # noqa: F401  (registers the layers for loading)

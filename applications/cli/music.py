@@ -79,6 +79,18 @@ def _readable(flag, path):
         raise UsageError(f"{flag} {path!r} does not exist or is not a file.")
 
 
+def _melody_in_score_out(args, flag, path):
+    """Check the flags, the melody file and `--out`, then read the melody: `(tokens, beat, key)`."""
+    from applications.music.grid import read_melody
+    from applications.music.render import score_format
+
+    _common(args)
+    _readable(flag, path)
+    score_format(args.out)
+    checks.output_file("--out", args.out)
+    return read_melody(path)
+
+
 def _load(path, kind):
     from applications.errors import UsageError
 
@@ -139,16 +151,10 @@ def run_harmonize(args):
     """`audiozoo music harmonize`: fill alto, tenor and bass under a melody file."""
     import numpy as np
 
-    from applications.music.grid import read_melody
-    from applications.music.render import score_format
     from zoo.music import HarmonizerSteps, harmonize
     from zoo.music.vocab import MASK
 
-    _common(args)
-    _readable("melody", args.melody)
-    score_format(args.out)
-    checks.output_file("--out", args.out)
-    melody, beat, key = read_melody(args.melody)
+    melody, beat, key = _melody_in_score_out(args, "melody", args.melody)
     model = _load(args.model, "harmonize")
     parts = np.full((len(melody), 4), MASK, np.int32)
     parts[:, 0] = melody
@@ -170,15 +176,9 @@ def run_duet(args):
     """`audiozoo music duet`: feed the human voice 16th by 16th to the streaming duet model."""
     import numpy as np
 
-    from applications.music.grid import read_melody
-    from applications.music.render import score_format
     from zoo.music import DuetStream
 
-    _common(args)
-    _readable("--input", args.input)
-    score_format(args.out)
-    checks.output_file("--out", args.out)
-    human, beat, key = read_melody(args.input)
+    human, beat, key = _melody_in_score_out(args, "--input", args.input)
     stream = DuetStream(_load(args.model, "duet"))
     rng = np.random.default_rng(args.seed)
     machine = [stream.respond(h, b, key, args.temperature, rng) for h, b in zip(human, beat)]

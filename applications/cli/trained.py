@@ -183,11 +183,7 @@ def run_predict(args):
     from zoo.audio.checks import printable_path
 
     checks.number("--top-k", args.top_k, minimum=1)
-    for path in args.files:
-        if os.path.isdir(path):
-            raise UsageError(f"FILE {printable_path(path)!r} is a folder; pass audio files.")
-        if not os.path.isfile(path):
-            raise UsageError(f"Audio file {printable_path(path)!r} does not exist.")
+    checks.audio_files(args.files)
     if args.window is None and (args.hop is not None or args.csv):
         raise UsageError("--hop and --csv go with --window.", hint="e.g. --window 1 --hop 0.5")
     if args.window is not None:
