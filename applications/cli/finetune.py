@@ -99,6 +99,11 @@ def register(subparsers):
         help="save the network alone, not joined to the baseline",
     )
     p.add_argument(
+        "--refit",
+        choices=("auto", "on", "off"),
+        help="from scratch, retrain on train + val after early stopping (auto: small datasets)",
+    )
+    p.add_argument(
         "--skip-bad", action="store_const", const=True, help="skip unreadable audio files"
     )
     p.add_argument("--out", help=f"output folder (default {FinetuneConfig.out})")

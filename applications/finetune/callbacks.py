@@ -113,13 +113,18 @@ class KeepBest(keras.callbacks.Callback):
             noise can look like a plateau (measured: a from-scratch run on 460
             clips with 20 val clips stopped at epoch 14 of 40 at test 0.275,
             where the full schedule reached 0.856).
+        select: False keeps every finite epoch, so the phase ends with its last
+            (for a phase that trains on the validation clips, whose scores then
+            select nothing).
     """
 
-    def __init__(self, path, start_accuracy, writer=True, patience=0, log=print, min_epochs=0):
+    def __init__(
+        self, path, start_accuracy, writer=True, patience=0, log=print, min_epochs=0, select=True
+    ):
         super().__init__()
         self.path = path + ".npz"
         self.start_accuracy, self.writer, self.patience = start_accuracy, writer, patience
-        self.min_epochs = min_epochs
+        self.min_epochs, self.select = min_epochs, select
         self.log = log
         self.best, self.best_epoch, self.weights = None, None, None
 
@@ -143,7 +148,8 @@ class KeepBest(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         """Keep the weights if this epoch beats the best; stop after `patience` without."""
-        if is_finite(logs.get("loss")) and logs["val_accuracy"] > self.best:
+        better = not self.select or logs["val_accuracy"] > self.best
+        if is_finite(logs.get("loss")) and better:
             self._keep(logs["val_accuracy"], epoch, self.model.get_weights())
         elif (
             self.patience

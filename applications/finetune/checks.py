@@ -163,6 +163,12 @@ def check_ranges(config, backbones):
         config.warmup_fraction,
         "`warmup_fraction` must be in [0, 1).",
     )
+    require(
+        config.refit in ("auto", "on", "off"),
+        "refit",
+        config.refit,
+        "`refit` must be auto, on or off.",
+    )
     require(config.tta_crops >= 1, "tta_crops", config.tta_crops, "`tta_crops` must be >= 1.")
     crop = config.crop_seconds
     require(crop is None or crop > 0, "crop_seconds", crop, "`crop_seconds` must be positive.")

@@ -79,6 +79,9 @@ class FinetuneConfig:
         fuse_baseline: save (and score) the network joined to that baseline, the
             geometric mean of their probabilities (`applications.finetune.fusion`);
             the network's own accuracy is reported beside it.
+        refit: from scratch, retrain on train + val after early stopping chose
+            the recipe on val (`applications.finetune.scratch.refit_wanted`):
+            `auto` (small datasets), `on` or `off`.
         cluster_timeout: seconds multi-worker training waits for every peer
             named by `TF_CONFIG` to be reachable before it fails.
         verbose: Keras verbosity: 0, 1 (progress bar), 2 (one line per epoch) or
@@ -126,6 +129,7 @@ class FinetuneConfig:
     skip_bad: bool = False
     baseline: bool = True
     fuse_baseline: bool = True
+    refit: str = "auto"
     verbose: int | str = "auto"
     cluster_timeout: float = 300.0
 
@@ -259,6 +263,7 @@ _CHECKS = {
     "skip_bad": boolean,
     "baseline": boolean,
     "fuse_baseline": boolean,
+    "refit": text,
     "verbose": lambda name, value: value if value == "auto" else integer(name, value),
     "cluster_timeout": number,
     "gain_db": number,

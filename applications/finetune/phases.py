@@ -130,6 +130,7 @@ class Job:
         optimizer=None,
         loss="sparse_categorical_crossentropy",
         patience=0,
+        select=True,
     ):
         """Train `model` for one phase, or load its result if a previous run finished it.
 
@@ -149,6 +150,8 @@ class Job:
                 categorical cross-entropy from the labels' shape).
             patience: stop after this many epochs without a better validation
                 accuracy (0: train every epoch).
+            select: keep the best validation epoch; False keeps the last (a
+                phase that trains on `val` too, whose scores are then in-sample).
         """
         done = os.path.join(self.backup, f"{phase}.done.weights.h5")
         csv_log = os.path.join(self.logs, f"{phase}.csv")
@@ -175,6 +178,7 @@ class Job:
             patience=patience,
             log=self.log,
             min_epochs=epochs // 2,  # the schedule's first half always runs
+            select=select,
         )
         callbacks = self.callbacks(phase, csv_log, timer) + [keep]
         start = time.perf_counter()
@@ -224,10 +228,13 @@ class Job:
             self.remove_backup(os.path.join(self.backup, phase))  # done supersedes it
         self.phases[phase] = metrics.read_csv_history(csv_log)
         self.phases[phase]["best_epoch"] = keep.best_epoch + 1  # 0: the phase's starting weights
-        self.log(
-            f"Phase {phase}: kept epoch {keep.best_epoch + 1} (val accuracy {keep.best:.3f}; "
-            "epoch 0 = the weights the phase started from)."
-        )
+        if select:
+            self.log(
+                f"Phase {phase}: kept epoch {keep.best_epoch + 1} (val accuracy {keep.best:.3f}; "
+                "epoch 0 = the weights the phase started from)."
+            )
+        else:
+            self.log(f"Phase {phase}: kept its last epoch, {keep.best_epoch + 1}.")
 
 
 def _has_backup(folder):

@@ -7,6 +7,7 @@ import pytest
 
 from applications import cli
 from applications.finetune.config import FinetuneConfig, load_config
+from applications.errors import UsageError
 from applications.finetune.presets import PRESETS
 
 
@@ -147,3 +148,15 @@ def test_default_epochs_grow_to_min_steps_on_small_data_and_explicit_epochs_are_
     assert scratch_epochs(FinetuneConfig(min_steps=1600, patience=10), 20) == (160, 40)
     assert FinetuneConfig().base_epochs == 40 and FinetuneConfig(epochs=7).base_epochs == 7
     assert FinetuneConfig.from_sources({"data": "builtin"}).epochs == 40  # the demo's preset
+
+
+def test_refit_auto_retrains_small_datasets_only_and_on_off_are_exact():
+    from applications.finetune.scratch import refit_wanted
+
+    # 350 clips grew the epochs to 146 (small data): auto refits; 40 epochs: it does not.
+    assert refit_wanted(FinetuneConfig(), 146) and not refit_wanted(FinetuneConfig(), 40)
+    assert not refit_wanted(FinetuneConfig(epochs=146), 146)  # explicit epochs: no growth
+    assert refit_wanted(FinetuneConfig(epochs=3, refit="on"), 3)
+    assert not refit_wanted(FinetuneConfig(refit="off"), 146)
+    with pytest.raises(UsageError, match="`refit` must be auto, on or off. Received: refit=.yes."):
+        FinetuneConfig(refit="yes")

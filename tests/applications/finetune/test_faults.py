@@ -98,6 +98,21 @@ def test_kill_during_first_backup_write_and_final_model_write_resumes_to_identic
     assert "Phase scratch: already complete" in outputs[2]
 
 
+def test_refit_on_train_and_val_resumes_from_the_same_initial_weights_after_kills(tmp_path):
+    # Kill while writing the initial weights, in refit's first epoch (before its
+    # first backup: the rerun must start refit from the saved initial weights),
+    # and while writing its second backup.
+    faults = ["write:initial.weights.h5", "write:refit.best.npz#2", "write:latest.weights.h5#2"]
+    report, outputs = _kill_chain(tmp_path, [*SCRATCH, "--refit", "on"], faults)
+    assert report["epochs"] == {"scratch": 3, "refit": 3}
+    assert len(report["history"]["refit"]["loss"]) == 3
+    assert report["history"]["refit"]["best_epoch"] == 3  # the last epoch, not selected on val
+    clips = report["counts"]["train"] + report["counts"]["val"]
+    assert f"on train + val ({clips} clips" in outputs[1]
+    assert "Phase scratch: already complete" in outputs[2]
+    assert "Phase refit: kept its last epoch, 3." in outputs[-1]
+
+
 @pytest.mark.slow
 def test_kill_at_many_instants_of_a_two_phase_run_resumes_to_identical_weights(tmp_path):
     flags = [*TINY, "--seed", "5", "--no-baseline"]
