@@ -14,7 +14,9 @@ BLAS threads on a shared 2-core machine spin against each other), and, as the
 usual way to scale it, also in a pool of one process per CPU. The pipelines
 run in interleaved rounds and each figure is the median round, so load from
 other processes hits all of them alike. Prints one JSON object: clips/s for
-each, ratios to single-process librosa, and the machine with its load.
+each, ratios to single-process librosa, CPU seconds of this process per 1,000
+clips (less swayed by load than clips/s), and the machine with its load.
+`benchmarks/frontend_profile.py` times each stage alone.
 
     python benchmarks/frontend.py [--clips 1000] [--batch-size 32] [--rounds 3]
 """
@@ -124,9 +126,11 @@ def run_keras(folder, batch_size):
 
 
 def timed(fn, *args):
-    start = time.perf_counter()
+    """(clips/s, clips, CPU seconds of this process per 1,000 clips)."""
+    start, cpu = time.perf_counter(), time.process_time()
     count = fn(*args)
-    return count / (time.perf_counter() - start), count
+    cpu = time.process_time() - cpu
+    return count / (time.perf_counter() - start), count, 1000.0 * cpu / count
 
 
 def main():
@@ -145,8 +149,9 @@ def main():
         start = time.perf_counter()
         paths = make_files(folder, args.clips)
         generate_s = time.perf_counter() - start
-        # Warm up (tracing, FFT plans, worker start-up) on a few files.
-        run_ours(paths[: args.batch_size], args.batch_size)
+        # Warm up (tracing, FFT plans, worker start-up) on a few files; a full and a
+        # short batch, so the last (short) batch of a round does not retrace.
+        run_ours(paths[: args.batch_size + 1], args.batch_size)
         run_librosa(paths[:2])
         run_librosa_processes(pool, paths[: 2 * (os.cpu_count() or 1)])
         rounds = {"ours": [], "librosa": [], "librosa_processes": [], "keras": []}
@@ -161,17 +166,22 @@ def main():
                 except Exception as e:  # report, do not hide, a failure of the baseline
                     keras_error = f"{type(e).__name__}: {str(e)[:300]}"
         for name, runs in rounds.items():
-            assert all(count == args.clips for _, count in runs), (name, runs)
-        median = {k: float(np.median([r for r, _ in v])) if v else None for k, v in rounds.items()}
+            assert all(count == args.clips for _, count, _ in runs), (name, runs)
+        median = {
+            k: float(np.median([r for r, _, _ in v])) if v else None for k, v in rounds.items()
+        }
         ref = median["librosa"]
 
         def entry(name, **extra):
             if median[name] is None:
                 return {"error": keras_error}
+            cpu = float(np.median([c for _, _, c in rounds[name]]))
             return {
                 "clips_per_s": round(median[name], 1),
-                "rounds_clips_per_s": [round(r, 1) for r, _ in rounds[name]],
+                "rounds_clips_per_s": [round(r, 1) for r, _, _ in rounds[name]],
                 "ratio_vs_librosa": round(median[name] / ref, 2),
+                # Worker processes' CPU is not this process's: no figure for the pool.
+                "cpu_s_per_1000_clips": None if name == "librosa_processes" else round(cpu, 2),
                 **extra,
             }
 
@@ -193,7 +203,7 @@ def main():
             "rounds": args.rounds,
             "ours": entry(
                 "ours",
-                decoder="tf.audio.decode_wav (decode_file's PCM16 path)",
+                decoder="decode_file's PCM16 WAV path (zoo.audio.wav16: tf.io.decode_raw)",
                 pipeline="tf.data decode_file (AUTOTUNE) + batched LogMelSpectrogram",
             ),
             "librosa": entry(

@@ -45,9 +45,9 @@ for _column, (_start, _length) in enumerate(_FIELDS):
 def pcm16_header(contents):
     """Graph test for a canonical, complete PCM16 WAV: 16-byte fmt chunk, then data.
 
-    Anything else (extra chunks, other encodings, a data size that disagrees
-    with the file length, i.e. truncation, fields that disagree or an
-    implausible rate) should take the soundfile path, whose errors name the file.
+    Anything else (extra chunks, other encodings, no frames, a data size that
+    disagrees with the file length, i.e. truncation, fields that disagree or
+    an implausible rate) should take the soundfile path, whose errors name the file.
 
     Args:
         contents: scalar string tensor, the whole file.
@@ -69,6 +69,7 @@ def pcm16_header(contents):
         tf.stack(
             [
                 channels > 0,
+                size > 0,  # no frames: soundfile's error says so and names the file
                 rate >= MIN_RATE,
                 rate <= MAX_RATE,
                 tf.equal(align, frame_bytes),
