@@ -5,7 +5,9 @@ times, in the same run with the same parameters (2048-point FFT, hop 512,
 128 mel bands, power 2, dB):
 
 * ours: `tf.data` + `zoo.audio.decode_file` (parallel, AUTOTUNE) and
-  `zoo.audio.LogMelSpectrogram` on batches;
+  `zoo.audio.LogMelSpectrogram` called on each batch, as a model would;
+* ours_tf_data: the same layer mapped over the batches inside `tf.data`, one
+  thread per batch and two batches at once (how a feature cache is filled);
 * librosa: `load` + `feature.melspectrogram` + `power_to_db`, file by file;
 * keras: `keras.utils.audio_dataset_from_directory` + `keras.layers.MelSpectrogram`.
 
@@ -13,8 +15,12 @@ librosa runs with its BLAS limited to one thread (measured faster here: two
 BLAS threads on a shared 2-core machine spin against each other), and, as the
 usual way to scale it, also in a pool of one process per CPU. The pipelines
 run in interleaved rounds and each figure is the median round, so load from
-other processes hits all of them alike. Prints one JSON object: clips/s for
-each, ratios to single-process librosa, and the machine with its load.
+other processes hits all of them alike. Our layer and datasets are built
+once, before the rounds, as a model and its input pipeline are; each round
+reads, decodes and transforms every file again (nothing is cached). Prints one JSON object: clips/s for
+each, ratios to single-process librosa, CPU seconds of this process per 1,000
+clips (less swayed by load than clips/s), and the machine with its load.
+`benchmarks/frontend_profile.py` times each stage alone.
 
     python benchmarks/frontend.py [--clips 1000] [--batch-size 32] [--rounds 3]
 """
@@ -57,7 +63,14 @@ def make_files(folder, clips, seed=0):
     return paths
 
 
-def run_ours(paths, batch_size):
+def ours(paths, batch_size, in_tf_data=False):
+    """A pass over `paths` through our pipeline; the model and dataset are built once.
+
+    Every pass reads, decodes and transforms every file again (no cache), as
+    an epoch of `fit` does. `in_tf_data` maps the layer over batches inside
+    tf.data, one thread per batch and batches in parallel, instead of calling
+    it on each batch from Python (as a model would).
+    """
     layer = zoo.audio.LogMelSpectrogram(
         sample_rate=RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS
     )
@@ -66,12 +79,21 @@ def run_ours(paths, batch_size):
         tf.data.Dataset.from_tensor_slices(paths)
         .map(lambda p: zoo.audio.decode_file(p)[0], num_parallel_calls=tf.data.AUTOTUNE)
         .batch(batch_size)
-        .prefetch(tf.data.AUTOTUNE)
     )
-    count = 0
-    for x in ds:
-        count += int(mel(x).shape[0])
-    return count
+    if in_tf_data:
+        ds = ds.map(mel, num_parallel_calls=tf.data.AUTOTUNE)
+        options = tf.data.Options()
+        options.threading.max_intra_op_parallelism = 1
+        ds = ds.with_options(options)
+    ds = ds.prefetch(tf.data.AUTOTUNE)
+
+    def run():
+        count = 0
+        for x in ds:
+            count += int((x if in_tf_data else mel(x)).shape[0])
+        return count
+
+    return run
 
 
 def librosa_log_mel(path):
@@ -124,9 +146,11 @@ def run_keras(folder, batch_size):
 
 
 def timed(fn, *args):
-    start = time.perf_counter()
+    """(clips/s, clips, CPU seconds of this process per 1,000 clips)."""
+    start, cpu = time.perf_counter(), time.process_time()
     count = fn(*args)
-    return count / (time.perf_counter() - start), count
+    cpu = time.process_time() - cpu
+    return count / (time.perf_counter() - start), count, 1000.0 * cpu / count
 
 
 def main():
@@ -145,14 +169,19 @@ def main():
         start = time.perf_counter()
         paths = make_files(folder, args.clips)
         generate_s = time.perf_counter() - start
-        # Warm up (tracing, FFT plans, worker start-up) on a few files.
-        run_ours(paths[: args.batch_size], args.batch_size)
+        # Warm up (tracing every batch shape, FFT plans, worker start-up).
+        pipelines = {"ours": ours(paths, args.batch_size)}
+        pipelines["ours_tf_data"] = ours(paths, args.batch_size, in_tf_data=True)
+        for run in pipelines.values():
+            run()
         run_librosa(paths[:2])
         run_librosa_processes(pool, paths[: 2 * (os.cpu_count() or 1)])
-        rounds = {"ours": [], "librosa": [], "librosa_processes": [], "keras": []}
+        rounds = {"ours": [], "ours_tf_data": [], "librosa": [], "librosa_processes": []}
+        rounds["keras"] = []
         keras_error = None
         for _ in range(args.rounds):
-            rounds["ours"].append(timed(run_ours, paths, args.batch_size))
+            for name, run in pipelines.items():
+                rounds[name].append(timed(run))
             rounds["librosa"].append(timed(run_librosa, paths))
             rounds["librosa_processes"].append(timed(run_librosa_processes, pool, paths))
             if keras_error is None:
@@ -161,17 +190,22 @@ def main():
                 except Exception as e:  # report, do not hide, a failure of the baseline
                     keras_error = f"{type(e).__name__}: {str(e)[:300]}"
         for name, runs in rounds.items():
-            assert all(count == args.clips for _, count in runs), (name, runs)
-        median = {k: float(np.median([r for r, _ in v])) if v else None for k, v in rounds.items()}
+            assert all(count == args.clips for _, count, _ in runs), (name, runs)
+        median = {
+            k: float(np.median([r for r, _, _ in v])) if v else None for k, v in rounds.items()
+        }
         ref = median["librosa"]
 
         def entry(name, **extra):
             if median[name] is None:
                 return {"error": keras_error}
+            cpu = float(np.median([c for _, _, c in rounds[name]]))
             return {
                 "clips_per_s": round(median[name], 1),
-                "rounds_clips_per_s": [round(r, 1) for r, _ in rounds[name]],
+                "rounds_clips_per_s": [round(r, 1) for r, _, _ in rounds[name]],
                 "ratio_vs_librosa": round(median[name] / ref, 2),
+                # Worker processes' CPU is not this process's: no figure for the pool.
+                "cpu_s_per_1000_clips": None if name == "librosa_processes" else round(cpu, 2),
                 **extra,
             }
 
@@ -193,8 +227,13 @@ def main():
             "rounds": args.rounds,
             "ours": entry(
                 "ours",
-                decoder="tf.audio.decode_wav (decode_file's PCM16 path)",
+                decoder="decode_file's PCM16 WAV path (zoo.audio.wav16: tf.io.decode_raw)",
                 pipeline="tf.data decode_file (AUTOTUNE) + batched LogMelSpectrogram",
+            ),
+            "ours_tf_data": entry(
+                "ours_tf_data",
+                pipeline="tf.data decode_file (AUTOTUNE) + LogMelSpectrogram mapped over batches "
+                "in tf.data (AUTOTUNE, one thread per batch)",
             ),
             "librosa": entry(
                 "librosa", pipeline="load + melspectrogram + power_to_db, 1 process, BLAS 1 thread"

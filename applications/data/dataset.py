@@ -77,8 +77,8 @@ class AudioDataset:
         lines = [
             f"{self.source}: {len(self.class_names)} classes, {self.sample_rate} Hz, "
             f"clips of {self.clip_samples} samples ({self.clip_samples / self.sample_rate:.2f} s)",
-            # decode_file's paths: TensorFlow's own WAV decoder, else soundfile.
-            "  decoded in tf.data by tf.audio.decode_wav (PCM16 WAV) or soundfile (other formats); "
+            # decode_file's paths: TensorFlow ops for PCM16 WAV, else soundfile.
+            "  decoded in tf.data by TensorFlow ops (PCM16 WAV) or soundfile (other formats); "
             f"zoo.audio.load backend: {zoo.audio.backend()}",
             "  " + " | ".join(f"{s} {self.counts[s]}" for s in SPLITS),
             "  classes: " + ", ".join(self.class_names),

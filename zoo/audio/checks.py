@@ -9,7 +9,6 @@ import os
 
 import numpy as np
 import soundfile as sf
-import tensorflow as tf
 
 __all__ = ["AudioDecodeError", "printable_path", "native_path"]
 
@@ -151,42 +150,3 @@ def plain_wav(path, channels, rate):
 
 # (start, end) of format tag, channels, rate, byte rate, block align, bits per sample.
 _FMT_FIELDS = ((0, 2), (2, 4), (4, 8), (8, 12), (12, 14), (14, 16))
-
-
-def is_pcm16_wav(contents):
-    """Graph test for a canonical, complete PCM16 WAV: 16-byte fmt chunk, then data.
-
-    Anything else (extra chunks, other encodings, a data size that disagrees
-    with the file length, i.e. truncation, fields that disagree or an
-    implausible rate) takes the soundfile path, whose errors name the file.
-    """
-    head = tf.strings.join([tf.strings.substr(contents, 0, 44), "\0" * 44])
-
-    def field(pos, length, value):
-        return tf.equal(tf.strings.substr(head, pos, length), value)
-
-    def uint(pos, length):
-        raw = tf.io.decode_raw(tf.strings.substr(head, pos, length), tf.uint8)
-        return tf.reduce_sum(tf.cast(raw, tf.int64) * (256 ** tf.range(length, dtype=tf.int64)))
-
-    length = tf.cast(tf.strings.length(contents), tf.int64)
-    channels, rate = uint(22, 2), uint(24, 4)
-    # The fields decode_wav trusts but a corrupt header can get wrong.
-    consistent = (
-        (channels > 0)
-        & (rate >= MIN_RATE)
-        & (rate <= MAX_RATE)
-        & tf.equal(uint(32, 2), 2 * channels)  # block align
-        & tf.equal(uint(28, 4), 2 * channels * rate)  # byte rate
-        & tf.equal(uint(40, 4) + 44, length)  # data size: complete, nothing after
-        & tf.equal(uint(40, 4) % (2 * tf.maximum(channels, 1)), 0)
-    )
-    return (
-        field(0, 4, "RIFF")
-        & field(8, 4, "WAVE")
-        & field(12, 8, "fmt \x10\x00\x00\x00")
-        & field(20, 2, "\x01\x00")
-        & field(34, 2, "\x10\x00")
-        & field(36, 4, "data")
-        & consistent
-    )

@@ -64,6 +64,23 @@ def mel_filterbank(sample_rate, n_fft, n_mels, fmin=0.0, fmax=None):
     return weights.T
 
 
+def band_blocks(filters, bands_per_block=16):
+    """Split a `(bins, n_mels)` filterbank into blocks of bands and the bins they touch.
+
+    Returns:
+        A list of `(lo, hi, weights)`: bands of one block take bins `lo:hi` only,
+        `weights` is `filters[lo:hi, block]`; concatenating the blocks' products
+        gives `power @ filters`. A block of empty filters keeps one (zero) row.
+    """
+    blocks = []
+    for start in range(0, filters.shape[1], bands_per_block):
+        block = filters[:, start : start + bands_per_block]
+        rows = np.flatnonzero(block.any(axis=1))
+        lo, hi = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 1)
+        blocks.append((lo, hi, np.ascontiguousarray(block[lo:hi])))
+    return blocks
+
+
 @keras.saving.register_keras_serializable(package="zoo")
 class LogMelSpectrogram(keras.layers.Layer):
     """Waveform `(batch, samples)` -> log-mel power `(batch, n_mels, frames, 1)` in dB.
@@ -125,21 +142,21 @@ class LogMelSpectrogram(keras.layers.Layer):
         )
         self.fmin, self.fmax, self.top_db = fmin, fmax, top_db
         self._filters = mel_filterbank(sample_rate, n_fft, n_mels, fmin, fmax)
+        self._bands = band_blocks(self._filters)
 
     def call(self, inputs):
         x = tf.cast(inputs, tf.float32)  # FFTs in float32 even under mixed precision
         pad = self.n_fft // 2
         x = tf.pad(x, [[0, 0], [pad, pad]])
-        stft = tf.signal.stft(
-            x,
-            frame_length=self.n_fft,
-            frame_step=self.hop_length,
-            fft_length=self.n_fft,
-            window_fn=tf.signal.hann_window,
-            pad_end=False,
-        )  # (batch, frames, bins); tf's Hann window is periodic, like librosa's
-        power = tf.math.real(stft) ** 2 + tf.math.imag(stft) ** 2
-        mel = tf.tensordot(power, tf.constant(self._filters), axes=[[2], [0]])
+        # tf.signal.stft's own steps; tf's Hann window is periodic, like librosa's.
+        frames = tf.signal.frame(x, self.n_fft, self.hop_length)
+        spectrum = tf.signal.rfft(frames * tf.signal.hann_window(self.n_fft))
+        power = tf.math.real(spectrum) ** 2 + tf.math.imag(spectrum) ** 2
+        # Each band's filter is zero outside a few bins: multiply only those (8x fewer
+        # multiply-adds than the dense (bins, n_mels) product at n_fft 2048, 128 mels).
+        mel = tf.concat(
+            [tf.matmul(power[..., lo:hi], tf.constant(w)) for lo, hi, w in self._bands], -1
+        )
         db = 10.0 * tf.math.log(tf.maximum(mel, 1e-10)) / np.log(10.0)
         if self.top_db is not None:
             peak = tf.reduce_max(db, axis=[1, 2], keepdims=True)

@@ -21,12 +21,12 @@ from zoo.audio.checks import (
     check_path,
     check_samples,
     native_path,
-    is_pcm16_wav,
     plain_wav,
     sf_call,
 )
 from zoo.audio.clips import to_mono
 from zoo.audio.resample import resample
+from zoo.audio.wav16 import decode_pcm16, pcm16_header
 
 __all__ = ["AudioDecodeError", "AudioInfo", "info", "load", "decode_file"]
 
@@ -220,7 +220,7 @@ def _decode_bytes(contents, path):
 def decode_file(path, sample_rate=None, mono=True):
     """Decode an audio file inside a `tf.data` pipeline (graph mode).
 
-    PCM16 WAV takes the native `tf.audio.decode_wav` fast path; every other
+    Canonical PCM16 WAV takes a native fast path (`zoo.audio.wav16`); every other
     format goes through soundfile in a `tf.numpy_function`, with the checks of
     `load` (errors name the file). Resampling is in TensorFlow ops.
 
@@ -240,9 +240,10 @@ def decode_file(path, sample_rate=None, mono=True):
     path = tf.convert_to_tensor(path, tf.string)
     contents = tf.io.read_file(path)
 
+    is_pcm16, channels, header_rate = pcm16_header(contents)
+
     def native():
-        wave, rate = tf.audio.decode_wav(contents)
-        return wave, tf.cast(rate, tf.int32)
+        return decode_pcm16(contents, channels), header_rate
 
     def fallback():
         wave, rate = tf.numpy_function(
@@ -250,10 +251,8 @@ def decode_file(path, sample_rate=None, mono=True):
         )
         return tf.ensure_shape(wave, [None, None]), tf.ensure_shape(rate, [])
 
-    wave, rate = tf.cond(is_pcm16_wav(contents), native, fallback)
-    tf.debugging.Assert(
-        tf.shape(wave)[0] > 0, ["zoo.audio.decode_file: zero audio frames in", path]
-    )
+    # Neither path returns zero frames: the header test needs frames, soundfile's raises.
+    wave, rate = tf.cond(is_pcm16, native, fallback)
     if sample_rate is not None:
         target = tf.constant(int(sample_rate), tf.int32)
         wave = tf.cond(

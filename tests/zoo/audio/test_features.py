@@ -173,3 +173,24 @@ def test_top_db_zero_is_accepted_as_librosa_does():
     # top_db=0 floors everything at the peak: a constant image in both.
     assert np.ptp(ref) == 0 and np.ptp(out) == 0
     np.testing.assert_allclose(out[0, :, :, 0], ref, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [(22050, 2048, 128, 0.0, None), (16000, 1024, 64, 0.0, None), (44100, 1024, 128, 0.0, 2000.0)],
+)
+def test_band_blocks_give_the_dense_filterbank_product(settings):
+    """The block products (only the bins each block of bands touches) equal `power @ filters`."""
+    import warnings
+
+    from zoo.audio.features import band_blocks
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the last setting has empty filters, on purpose
+        filters = audio.mel_filterbank(*settings)
+    power = np.random.default_rng(0).uniform(0, 10, (3, filters.shape[0])).astype("float32")
+    blocks = band_blocks(filters)
+    got = np.concatenate([power[:, lo:hi] @ w for lo, hi, w in blocks], axis=1)
+    np.testing.assert_allclose(got, power @ filters, rtol=1e-5, atol=1e-6)
+    touched = sum((hi - lo) * w.shape[1] for lo, hi, w in blocks)
+    assert touched < filters.size / 3  # the point of the blocks: far fewer multiply-adds
