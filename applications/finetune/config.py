@@ -79,6 +79,8 @@ class FinetuneConfig:
         fuse_baseline: save (and score) the network joined to that baseline, the
             geometric mean of their probabilities (`applications.finetune.fusion`);
             the network's own accuracy is reported beside it.
+        multilabel: tags from the data folder's `labels.csv`: sigmoid outputs,
+            binary cross-entropy, per-tag thresholds (`applications.finetune.multilabel`).
         cluster_timeout: seconds multi-worker training waits for every peer
             named by `TF_CONFIG` to be reachable before it fails.
         verbose: Keras verbosity: 0, 1 (progress bar), 2 (one line per epoch) or
@@ -126,6 +128,7 @@ class FinetuneConfig:
     skip_bad: bool = False
     baseline: bool = True
     fuse_baseline: bool = True
+    multilabel: bool = False
     verbose: int | str = "auto"
     cluster_timeout: float = 300.0
 
@@ -163,7 +166,7 @@ class FinetuneConfig:
 
     def dataset_options(self):
         """`load_dataset` keyword arguments of this run, so every job reads the same splits."""
-        keys = ("sample_rate", "clip_seconds", "batch_size", "seed", "skip_bad")
+        keys = ("sample_rate", "clip_seconds", "batch_size", "seed", "skip_bad", "multilabel")
         hint = 'Pass --skip-bad (or "skip_bad": true in --config) to skip bad files.'
         return {**{key: getattr(self, key) for key in keys}, "bad_file_hint": hint}
 
@@ -259,6 +262,7 @@ _CHECKS = {
     "skip_bad": boolean,
     "baseline": boolean,
     "fuse_baseline": boolean,
+    "multilabel": boolean,
     "verbose": lambda name, value: value if value == "auto" else integer(name, value),
     "cluster_timeout": number,
     "gain_db": number,

@@ -176,7 +176,7 @@ def train_from_scratch(job, parts, data, num_classes):
         learning_rate=config.learning_rate,
         train_count=len(train_labels),
         optimizer=optimizer,
-        loss="categorical_crossentropy",
+        loss="binary_crossentropy" if config.multilabel else "categorical_crossentropy",
         patience=patience,
     )
     return {"scratch": epochs}
