@@ -118,3 +118,11 @@ def test_load_dataset_gives_multi_hot_labels(tmp_path):
 
 def _labels(dataset):
     return np.concatenate([y.numpy() for _, y in dataset])
+
+
+def test_the_single_label_baseline_refuses_multi_label_data(tmp_path):
+    from applications.baseline import run_baseline
+
+    data = load_dataset(make_tagged(tmp_path / "d"), multilabel=True, sample_rate=8000)
+    with pytest.raises(UsageError, match="is multi-label; this baseline scores single-label"):
+        run_baseline(data)
