@@ -147,10 +147,8 @@ def _pipeline(
     # Bytes, not text: any file name (non-UTF-8 included) reaches tf.io.read_file intact.
     paths = tf.constant([native_path(p) for p, _ in items] or [b""], tf.string)[: len(items)]
     labels = [y for _, y in items]
-    if labels and np.ndim(labels[0]):  # multi-hot tag vectors
-        labels = tf.constant(np.stack(labels), tf.float32)
-    else:
-        labels = tf.constant(labels or [0], tf.int32)[: len(items)]
+    dtype = tf.float32 if labels and np.ndim(labels[0]) else tf.int32  # multi-hot tag rows
+    labels = tf.constant(np.stack(labels) if labels else [0], dtype)[: len(items)]
     ds = tf.data.Dataset.from_tensor_slices((paths, labels))
     ds = ds.map(
         lambda p, y: (zoo.audio.decode_file(p, sample_rate)[0], y),
@@ -259,8 +257,10 @@ def load_dataset(
     entries = {s: [(p, y) for p, y in entries[s] if p in infos] for s in SPLITS}
     if not entries["train"]:
         raise argument_error("spec", spec_str, f"{source}: no usable training files left.")
-    if not multilabel:
-        fractions = {"val": val_fraction, "test": test_fraction}
+    fractions = {"val": val_fraction, "test": test_fraction}
+    if multilabel:  # again: a skipped bad file may have carried a tag's only training clip
+        tags.require_train_tags(entries, class_names, source)
+    else:
         require_split_sizes(entries, class_names, source, fractions)
     if clip_seconds is None:
         lengths = {math.ceil(i.frames * sample_rate / i.sample_rate) for i in infos.values()}

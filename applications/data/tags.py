@@ -23,7 +23,14 @@ from applications.errors import UsageError
 from zoo.audio import AUDIO_EXTENSIONS
 from zoo.audio.checks import printable_path
 
-__all__ = ["LABELS_FILE", "TAGS_HELP", "read_labels", "multilabel_split", "scan_tagged"]
+__all__ = [
+    "LABELS_FILE",
+    "TAGS_HELP",
+    "read_labels",
+    "multilabel_split",
+    "scan_tagged",
+    "require_train_tags",
+]
 
 LABELS_FILE = "labels.csv"
 SEPARATOR = ";"
@@ -150,6 +157,17 @@ def multilabel_split(rows, tag_names, seed, val_fraction, test_fraction):
         for t in tags:
             need_tag[t][best] -= 1
     return out
+
+
+def require_train_tags(entries, tag_names, source):
+    """Raise unless every tag has a training clip (`entries` of `(path, multi-hot vector)`)."""
+    counts = sum((vector for _, vector in entries["train"]), np.zeros(len(tag_names)))
+    missing = [t for t, n in zip(tag_names, counts) if n == 0]
+    if missing:
+        raise UsageError(
+            f"{source}: tag(s) {missing} occur in no training clip, so nothing can learn them.",
+            hint="add training clips with these tags or remove the tags from labels.csv",
+        )
 
 
 def _check_tags(entries, source):

@@ -126,3 +126,13 @@ def test_the_single_label_baseline_refuses_multi_label_data(tmp_path):
     data = load_dataset(make_tagged(tmp_path / "d"), multilabel=True, sample_rate=8000)
     with pytest.raises(UsageError, match="is multi-label; this baseline scores single-label"):
         run_baseline(data)
+
+
+def test_a_skipped_bad_file_cannot_take_a_tags_only_training_clip(tmp_path):
+    root = make_tagged(tmp_path / "d", [(f"{i}.wav", "a;b" if i % 2 else "a") for i in range(8)])
+    rows = open(os.path.join(root, "labels.csv")).read() + "bad.wav,c\n"
+    open(os.path.join(root, "labels.csv"), "w").write(rows)
+    with open(os.path.join(root, "bad.wav"), "wb") as f:
+        f.write(b"not audio at all")
+    with pytest.raises(UsageError, match=r"tag\(s\) \['c'\] occur in no training clip"):
+        load_dataset(root, multilabel=True, sample_rate=8000, skip_bad=True)
