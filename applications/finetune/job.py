@@ -24,6 +24,7 @@ from applications.finetune.backbones import choose_plan
 from applications.finetune.fusion import fuse_with_baseline
 from applications.finetune.model import build_parts
 from applications.finetune.multilabel import check_multilabel_plan, finish_multilabel
+from applications.finetune.multilabel import scratch_backbone
 from applications.finetune.phases import Job
 from applications.finetune.scratch import check_val, train_from_scratch
 from applications.finetune.scratch_model import build_scratch_parts
@@ -90,7 +91,7 @@ def _run(job, config, log, total):
     job.timings["data_s"] = round(time.perf_counter() - start, 2)
     log(data.summary())
     check_val(data)
-    plan = choose_plan(config, log, scratch_dir=job.backup)
+    plan = choose_plan(scratch_backbone(config, log), log, scratch_dir=job.backup)
     if config.multilabel:
         check_multilabel_plan(plan, job.info)
     built = dataclasses.replace(config, backbone=plan.backbone)

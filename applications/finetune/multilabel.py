@@ -9,6 +9,7 @@ features (`applications.baseline.tagging`), reported with the same scores;
 `beats_baseline` compares macro mAP. The network is saved alone (no fusion).
 """
 
+import dataclasses
 import os
 import time
 
@@ -18,9 +19,30 @@ from applications.reporting import plots
 from applications.reporting.predictions import predict_batches
 from applications.reporting.tagging import choose_thresholds, tag_scores, thresholded_f1
 
-__all__ = ["check_multilabel_plan", "finish_multilabel", "THRESHOLDS_FILE"]
+__all__ = ["scratch_backbone", "check_multilabel_plan", "finish_multilabel", "THRESHOLDS_FILE"]
 
 THRESHOLDS_FILE = "thresholds.json"
+
+
+def scratch_backbone(config, log=print):
+    """`config` with `--backbone auto --weights auto` read as the compact CNN when `--multilabel`.
+
+    `auto` would pick the VGG transfer recipe wherever ImageNet weights load,
+    and only the from-scratch recipe trains sigmoid tags.
+
+    Args:
+        config: a `FinetuneConfig`.
+        log: prints the choice.
+
+    Returns:
+        The config to plan the run with.
+    """
+    if not (config.multilabel and config.backbone == "auto" and config.weights == "auto"):
+        return config
+    from applications.finetune.backbones import DEFAULT_SCRATCH
+
+    log(f"--multilabel: backbone {DEFAULT_SCRATCH} trained from scratch (sigmoid per tag).")
+    return dataclasses.replace(config, backbone=DEFAULT_SCRATCH)
 
 
 def check_multilabel_plan(plan, info):

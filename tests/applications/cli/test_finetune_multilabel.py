@@ -154,3 +154,14 @@ def _is_mix(row, own, other):
         return False
     lam = (row[differ] - other[differ]) / (own[differ] - other[differ])
     return lam.size == 0 or (np.ptp(lam) < 1e-5 and -1e-6 <= lam[0] <= 1 + 1e-6)
+
+
+def test_auto_backbone_means_the_compact_cnn_for_multilabel():
+    from applications.finetune.config import FinetuneConfig
+    from applications.finetune.multilabel import scratch_backbone
+
+    lines = []
+    picked = scratch_backbone(FinetuneConfig(multilabel=True), lines.append)
+    assert (picked.backbone, picked.weights) == ("cnn10_compact", "auto") and len(lines) == 1
+    for kept in (FinetuneConfig(), FinetuneConfig(multilabel=True, weights="imagenet")):
+        assert scratch_backbone(kept, lines.append) is kept
