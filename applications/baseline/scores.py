@@ -17,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 
 from applications.baseline.features import FeatureOptions, split_features
 from applications.data.dataset import require_classes
+from applications.errors import UsageError
 from applications.reporting.metrics import classification_summary
 
 __all__ = ["C_GRID", "baseline_scores", "run_baseline"]
@@ -76,6 +77,12 @@ def run_baseline(data, features="handcrafted", seed=0, log=print, options=None):
         `LearnedBases` (None for `handcrafted` and `mfcc`), and the fitted
         scikit-learn pipeline (`StandardScaler` -> `LogisticRegression`).
     """
+    if getattr(data, "multilabel", False):
+        raise UsageError(
+            f"{data.source} is multi-label; this baseline scores single-label classes.",
+            hint="use applications.baseline.tagging.run_tag_baseline (audiozoo finetune "
+            "--multilabel runs it)",
+        )
     require_classes(data.class_names, data.source)
     start = time.perf_counter()
     log(f"Baseline: computing {features} features of {sum(data.counts.values())} clips ...")

@@ -92,6 +92,13 @@ def register(subparsers):
         help="skip the hand-crafted-feature baseline (and so its fusion with the network)",
     )
     p.add_argument(
+        "--multilabel",
+        action="store_const",
+        const=True,
+        help="tags from DATA/labels.csv (filename,tags; tags separated by ';'): sigmoid "
+        "outputs, per-tag thresholds chosen on val",
+    )
+    p.add_argument(
         "--no-fuse-baseline",
         dest="fuse_baseline",
         action="store_const",

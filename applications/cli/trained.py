@@ -9,7 +9,7 @@ import json
 import os
 import sys
 
-from applications.cli import checks
+from applications.cli import checks, tagged
 from applications.errors import UsageError
 
 __all__ = ["register", "load_trained", "run_evaluate", "run_predict"]
@@ -90,6 +90,8 @@ def _check_labels(labels, labels_path, model, hint):
                 f"Received: {key}={value!r}",
                 hint=hint,
             )
+    if labels.get("multilabel", False) not in (True, False):
+        raise UsageError(f"labels file {labels_path!r}: 'multilabel' must be true or false.")
     seed = labels.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= checks.SEED_MAX:
         raise UsageError(f"labels file {labels_path!r}: bad 'seed' {seed!r}.", hint=hint)
@@ -124,6 +126,11 @@ def run_evaluate(args):
     checks.seed("--seed", args.seed)
     checks.data_spec(args.data)
     model, labels = load_trained(args.model)
+    if labels.get("multilabel"):
+        raise UsageError(
+            f"--model {args.model!r} is a multi-label tagger; evaluate scores classifiers.",
+            hint="its run's report.json holds the test mAP and ROC-AUC; use predict for tags",
+        )
     rate, samples = labels["sample_rate"], labels["clip_samples"]
     # The training seed drew the train/val/test split; reuse it so --split test
     # is the same held-out set.
@@ -193,7 +200,10 @@ def run_predict(args):
             raise UsageError("--csv and --json are exclusive: pick one output format.")
     model, labels = load_trained(args.model)
     names, rate, samples = labels["class_names"], labels["sample_rate"], labels["clip_samples"]
+    tagger = labels.get("multilabel", False)  # every tag over its threshold, not a top k
     if args.window is not None:
+        if tagger:
+            return tagged.predict_tags(args, model, labels)
         return _predict_windows(args, model, names, rate, samples)
     clips = []
     for path in args.files:
@@ -202,6 +212,8 @@ def run_predict(args):
         clips.append(
             np.asarray(zoo.audio.fix_length(waveform, samples, "centre"), dtype=np.float32)
         )
+    if tagger:
+        return tagged.predict_tags(args, model, labels, np.stack(clips))
     probs = np.asarray(model.predict(np.stack(clips), verbose=0), dtype=np.float32)
     k = min(args.top_k, len(names))
     results = []

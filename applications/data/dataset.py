@@ -12,10 +12,11 @@ import dataclasses
 import math
 import os
 
+import numpy as np
 import tensorflow as tf
 
 import zoo.audio
-from applications.data import chords, kaggle
+from applications.data import chords, kaggle, tags
 from applications.data.checks import require_classes, require_split_sizes
 from applications.data.folders import scan_folder
 from zoo.audio import AudioDecodeError
@@ -33,14 +34,16 @@ class AudioDataset:
 
     Attributes:
         train, val, test: `tf.data.Dataset` of `(waveform float32 (batch,
-            clip_samples), label int32 (batch,))`.
-        class_names: label `i` is `class_names[i]`.
+            clip_samples), label int32 (batch,))`; with `multilabel`, labels
+            are multi-hot float32 `(batch, tags)`.
+        class_names: label `i` is `class_names[i]` (the tags, with `multilabel`).
         counts: examples per split, e.g. `{"train": 1024, "val": 128, "test": 128}`.
         sample_rate: Hz of every waveform.
         clip_samples: samples per waveform.
         skipped: `(path, reason)` of bad files left out (`skip_bad=True`).
         source: where the files came from.
         notes: what was done to the audio (resampling, mixdown, crop/pad).
+        multilabel: labels are multi-hot tag vectors (`labels.csv`, `applications.data.tags`).
     """
 
     train: tf.data.Dataset
@@ -53,6 +56,7 @@ class AudioDataset:
     skipped: list
     source: str
     notes: list
+    multilabel: bool = False
 
     def describe(self, spec):
         """The `dataset` block of a job's report.
@@ -142,7 +146,9 @@ def _pipeline(
     # placeholder element and slice it away.
     # Bytes, not text: any file name (non-UTF-8 included) reaches tf.io.read_file intact.
     paths = tf.constant([native_path(p) for p, _ in items] or [b""], tf.string)[: len(items)]
-    labels = tf.constant([y for _, y in items] or [0], tf.int32)[: len(items)]
+    labels = [y for _, y in items]
+    dtype = tf.float32 if labels and np.ndim(labels[0]) else tf.int32  # multi-hot tag rows
+    labels = tf.constant(np.stack(labels) if labels else [0], dtype)[: len(items)]
     ds = tf.data.Dataset.from_tensor_slices((paths, labels))
     ds = ds.map(
         lambda p, y: (zoo.audio.decode_file(p, sample_rate)[0], y),
@@ -184,6 +190,7 @@ def load_dataset(
     test_fraction=0.1,
     cache=True,
     deterministic=True,
+    multilabel=False,
 ):
     """Load a labelled audio dataset as train/val/test `tf.data` pipelines.
 
@@ -206,6 +213,9 @@ def load_dataset(
             layout (stratified, seeded).
         cache: keep decoded clips in memory after the first epoch.
         deterministic: fixed element order (set False for a little speed).
+        multilabel: read a folder's `labels.csv` (`filename,tags`, tags
+            separated by `;`; `applications.data.tags`) instead of class
+            sub-folders; labels become multi-hot float32 vectors.
 
     Returns:
         An `AudioDataset`.
@@ -227,7 +237,10 @@ def load_dataset(
             "clip_seconds", clip_seconds, "`clip_seconds` must be positive and finite."
         )
     spec_str = os.fspath(spec)
-    if spec_str == "builtin":
+    if multilabel:
+        entries, class_names, notes = tags.scan_tagged(spec_str, seed, val_fraction, test_fraction)
+        source = f"tagged folder {printable_path(spec_str)}"
+    elif spec_str == "builtin":
         root = chords.builtin_dir()
         entries, class_names, notes = scan_folder(root, seed, val_fraction, test_fraction)
         source = f"builtin chords ({root})"
@@ -238,12 +251,17 @@ def load_dataset(
         entries, class_names, notes = scan_folder(spec_str, seed, val_fraction, test_fraction)
         source = f"folder {printable_path(spec_str)}"
 
-    require_classes(class_names, source)
+    if not multilabel:
+        require_classes(class_names, source)
     infos, skipped = _probe(entries, skip_bad, bad_file_hint)
     entries = {s: [(p, y) for p, y in entries[s] if p in infos] for s in SPLITS}
     if not entries["train"]:
         raise argument_error("spec", spec_str, f"{source}: no usable training files left.")
-    require_split_sizes(entries, class_names, source, {"val": val_fraction, "test": test_fraction})
+    fractions = {"val": val_fraction, "test": test_fraction}
+    if multilabel:  # again: a skipped bad file may have carried a tag's only training clip
+        tags.require_train_tags(entries, class_names, source)
+    else:
+        require_split_sizes(entries, class_names, source, fractions)
     if clip_seconds is None:
         lengths = {math.ceil(i.frames * sample_rate / i.sample_rate) for i in infos.values()}
         if len(lengths) > 1:
@@ -277,4 +295,5 @@ def load_dataset(
         skipped=skipped,
         source=source,
         notes=notes + _notes(infos, sample_rate, clip_samples),
+        multilabel=multilabel,
     )

@@ -115,7 +115,8 @@ def augment_batches(
     """A level offset, masks, then mixup over `(log_mel, label)` batches; labels become soft `(batch, classes)`.
 
     Args:
-        dataset: batches of raw (unstandardised) log-mels and integer labels.
+        dataset: batches of raw (unstandardised) log-mels and integer labels
+            (or multi-hot `(batch, tags)` rows, which mixup mixes as they are).
         num_classes: for the one-hot labels.
         seed: seeds the per-batch draws.
         mean: `(mels,)` training mean per mel bin (the mask value).
@@ -131,7 +132,8 @@ def augment_batches(
 
     def apply(batch, s):
         x, label = batch
-        y = tf.one_hot(label, num_classes)
+        # Multi-hot tag rows (multi-label) are mixed as they are.
+        y = tf.cast(label, tf.float32) if label.shape.rank == 2 else tf.one_hot(label, num_classes)
         s_time, s_freq, s_mix, s_gain = tf.unstack(tf.random.experimental.stateless_split(s, 4))
         # The offset comes first, so masks still fill with the training mean.
         x = random_gain(x, gain_db, s_gain)

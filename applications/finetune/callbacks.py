@@ -58,14 +58,24 @@ class Validation(keras.callbacks.Callback):
 def val_scores(model, dataset):
     """Cross-entropy and accuracy of a softmax classifier over a split.
 
+    With multi-hot labels (a multi-label tagger, sigmoid outputs), the binary
+    cross-entropy and the macro mAP, which then stands in for the accuracy
+    (`val_accuracy` in the logs, the score that selects the best epoch).
+
     Args:
-        model: ends in softmax over the classes.
+        model: ends in softmax over the classes (or sigmoid per tag).
         dataset: `(x, label)` batches.
 
     Returns:
         `(val_loss, val_accuracy)` as floats.
     """
     probs, labels, _ = predict_batches(model, dataset)
+    if labels.ndim == 2:
+        from applications.reporting.tagging import tag_scores
+
+        p = np.clip(probs, 1e-7, 1 - 1e-7)
+        bce = -np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p))
+        return float(bce), float(tag_scores(labels, probs, range(labels.shape[1]))["macro_map"])
     picked = np.clip(probs[np.arange(len(labels)), labels], 1e-7, 1.0)
     return float(-np.mean(np.log(picked))), float(np.mean(probs.argmax(axis=1) == labels))
 

@@ -82,6 +82,8 @@ class FinetuneConfig:
         refit: from scratch, retrain on train + val after early stopping chose
             the recipe on val (`applications.finetune.scratch.refit_wanted`):
             `auto` (small datasets), `on` or `off`.
+        multilabel: tags from the data folder's `labels.csv`: sigmoid outputs,
+            binary cross-entropy, per-tag thresholds (`applications.finetune.multilabel`).
         cluster_timeout: seconds multi-worker training waits for every peer
             named by `TF_CONFIG` to be reachable before it fails.
         verbose: Keras verbosity: 0, 1 (progress bar), 2 (one line per epoch) or
@@ -130,6 +132,7 @@ class FinetuneConfig:
     baseline: bool = True
     fuse_baseline: bool = True
     refit: str = "auto"
+    multilabel: bool = False
     verbose: int | str = "auto"
     cluster_timeout: float = 300.0
 
@@ -167,7 +170,7 @@ class FinetuneConfig:
 
     def dataset_options(self):
         """`load_dataset` keyword arguments of this run, so every job reads the same splits."""
-        keys = ("sample_rate", "clip_seconds", "batch_size", "seed", "skip_bad")
+        keys = ("sample_rate", "clip_seconds", "batch_size", "seed", "skip_bad", "multilabel")
         hint = 'Pass --skip-bad (or "skip_bad": true in --config) to skip bad files.'
         return {**{key: getattr(self, key) for key in keys}, "bad_file_hint": hint}
 
@@ -264,6 +267,7 @@ _CHECKS = {
     "baseline": boolean,
     "fuse_baseline": boolean,
     "refit": text,
+    "multilabel": boolean,
     "verbose": lambda name, value: value if value == "auto" else integer(name, value),
     "cluster_timeout": number,
     "gain_db": number,

@@ -23,6 +23,8 @@ from applications.atomic_io import atomic_path, fault_point, write_json
 from applications.finetune.backbones import choose_plan
 from applications.finetune.fusion import fuse_with_baseline
 from applications.finetune.model import build_parts
+from applications.finetune.multilabel import check_multilabel_plan, finish_multilabel
+from applications.finetune.multilabel import scratch_backbone
 from applications.finetune.phases import Job
 from applications.finetune.scratch import check_val, train_from_scratch
 from applications.finetune.scratch_model import build_scratch_parts
@@ -89,7 +91,9 @@ def _run(job, config, log, total):
     job.timings["data_s"] = round(time.perf_counter() - start, 2)
     log(data.summary())
     check_val(data)
-    plan = choose_plan(config, log, scratch_dir=job.backup)
+    plan = choose_plan(scratch_backbone(config, log), log, scratch_dir=job.backup)
+    if config.multilabel:
+        check_multilabel_plan(plan, job.info)
     built = dataclasses.replace(config, backbone=plan.backbone)
     num_classes = len(data.class_names)
     with job.info.strategy.scope():
@@ -110,6 +114,8 @@ def _run(job, config, log, total):
         epochs = train_from_scratch(job, parts, data, num_classes)
     else:
         epochs = train_transfer(job, parts, data, pretrained=plan.weights is not None)
+    if config.multilabel:  # sigmoid tags: mAP, thresholds, a one-vs-rest baseline, no fusion
+        return finish_multilabel(job, data, parts, plan, epochs, total)
     # Only the chief reports, so only the chief scores the baseline.
     baseline = _baseline(config, data, log) if job.info.is_chief else None
     model, network_accuracy = parts.full, None

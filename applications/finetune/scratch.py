@@ -236,6 +236,6 @@ def _train_phase(job, classifier, val, num_classes, mean, epochs, phase, mels, l
         learning_rate=config.learning_rate,
         train_count=len(labels),
         optimizer=optimizer,
-        loss="categorical_crossentropy",
+        loss="binary_crossentropy" if config.multilabel else "categorical_crossentropy",
         **kwargs,
     )

@@ -97,9 +97,10 @@ def build_scratch_parts(config, num_classes, clip_samples, weights=None, reuse=N
     if crop < frames:
         x = TimeCrops(crop, num_crops, seed=config.seed, name="time_crops")(x)
     x = keras.layers.Dropout(config.dropout, name="head_dropout")(backbone(x))
-    # Softmax in float32 under mixed precision, for a stable loss.
+    # Float32 under mixed precision, for a stable loss; a sigmoid per tag for multi-label.
+    activation = "sigmoid" if getattr(config, "multilabel", False) else "softmax"
     probs = keras.layers.Dense(
-        num_classes, activation="softmax", dtype="float32", name="predictions"
+        num_classes, activation=activation, dtype="float32", name="predictions"
     )(x)
     if crop < frames:
         probs = CropMean(num_crops, name="crop_mean")(probs)
