@@ -169,6 +169,13 @@ def check_ranges(config, backbones):
         config.refit,
         "`refit` must be auto, on or off.",
     )
+    require(
+        not (config.multilabel and config.refit == "on"),
+        "refit",
+        config.refit,
+        "`refit` on cannot go with `multilabel`: a tagger's thresholds are chosen on the "
+        "validation clips, which must stay out of training.",
+    )
     require(config.tta_crops >= 1, "tta_crops", config.tta_crops, "`tta_crops` must be >= 1.")
     crop = config.crop_seconds
     require(crop is None or crop > 0, "crop_seconds", crop, "`crop_seconds` must be positive.")

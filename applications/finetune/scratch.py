@@ -191,6 +191,8 @@ def refit_wanted(config, epochs):
     where a validation split held out of training costs most and the second
     phase costs at most `min_steps` more steps. Measured on held-out
     instruments (issue 12): the network alone 0.417 -> 0.500 with train + val.
+    A tagger (`--multilabel`) never refits: its thresholds are chosen on val,
+    which must stay unseen.
 
     Args:
         config: a `FinetuneConfig`.
@@ -199,6 +201,8 @@ def refit_wanted(config, epochs):
     Returns:
         A bool.
     """
+    if config.multilabel:
+        return False
     if config.refit == "auto":
         return config.epochs is None and epochs > DEFAULT_EPOCHS
     return config.refit == "on"
