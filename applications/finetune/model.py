@@ -133,9 +133,10 @@ def build_parts(config, num_classes, clip_samples, weights):
     features = keras.Input(backbone.output.shape[1:], name="features")
     # Batch statistics put random-backbone features (tiny) and ImageNet ones
     # (large) on one scale, and keep tracking them while phase 2 moves the backbone.
-    hidden = keras.layers.BatchNormalization(name="head_norm")(features)
-    hidden = keras.layers.Dropout(config.dropout, name="head_dropout")(hidden)
-    # Softmax in float32 under mixed precision, for a stable loss.
+    # The head is float32 under mixed precision (its cost is nil; the features it
+    # normalises are the HEAR embedding), and the softmax stays stable for the loss.
+    hidden = keras.layers.BatchNormalization(dtype="float32", name="head_norm")(features)
+    hidden = keras.layers.Dropout(config.dropout, dtype="float32", name="head_dropout")(hidden)
     probs = keras.layers.Dense(
         num_classes, activation="softmax", dtype="float32", name="predictions"
     )(hidden)

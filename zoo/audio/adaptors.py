@@ -36,7 +36,9 @@ class SpectrogramToImage(keras.layers.Layer):
         channels: 1 or 3.
         normalization: `"vgg"` or `"none"` (leave 0-255).
         db_range: dB below each example's peak that maps to 0.
-        **kwargs: `keras.layers.Layer` arguments.
+        **kwargs: `keras.layers.Layer` arguments. `dtype` defaults to float32
+            whatever the global policy, so a float32 log-mel is not rounded to
+            bfloat16 on its way in; a bfloat16 backbone casts the image once.
 
     Example:
         >>> to_image = zoo.audio.SpectrogramToImage(size=(224, 224))
@@ -45,6 +47,7 @@ class SpectrogramToImage(keras.layers.Layer):
     """
 
     def __init__(self, size=(224, 224), channels=3, normalization="vgg", db_range=80.0, **kwargs):
+        kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
         self.size = check_input_shape("size", size, rank=2)
         self.channels = check_choice("channels", channels, (1, 3))

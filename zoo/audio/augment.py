@@ -32,7 +32,9 @@ class SpecAugment(keras.layers.Layer):
         num_freq_masks: frequency masks per example.
         num_time_masks: time masks per example.
         seed: optional int seed for repeatable masks.
-        **kwargs: `keras.layers.Layer` arguments.
+        **kwargs: `keras.layers.Layer` arguments. `dtype` defaults to float32
+            whatever the global policy: the masks sit between float32 front-end
+            layers, which bfloat16 would round in between.
 
     Example:
         >>> aug = zoo.audio.SpecAugment(freq_mask_param=8, time_mask_param=10)
@@ -48,6 +50,7 @@ class SpecAugment(keras.layers.Layer):
         seed=None,
         **kwargs,
     ):
+        kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
         self.freq_mask_param = _check_count("freq_mask_param", freq_mask_param)
         self.time_mask_param = _check_count("time_mask_param", time_mask_param)

@@ -99,7 +99,11 @@ class LogMelSpectrogram(keras.layers.Layer):
         fmin: lowest band edge in Hz.
         fmax: highest band edge in Hz; None means `sample_rate / 2`.
         top_db: if set (>= 0, as librosa), floor each example at its maximum minus `top_db` dB.
-        **kwargs: `keras.layers.Layer` arguments (`name`, `dtype`, ...).
+        **kwargs: `keras.layers.Layer` arguments (`name`, `dtype`, ...). `dtype`
+            defaults to float32 whatever the global policy: under `mixed_bfloat16`
+            the waveform rounded to bfloat16 and the dB rounded on output put up to
+            4.6 dB of error into the log-mel (mean 0.1 dB); a bfloat16 layer after
+            it casts once.
 
     Example:
         >>> layer = zoo.audio.LogMelSpectrogram(sample_rate=16000, n_mels=64)
@@ -118,6 +122,7 @@ class LogMelSpectrogram(keras.layers.Layer):
         top_db=None,
         **kwargs,
     ):
+        kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
         check_positive_int("sample_rate", sample_rate)
         check_positive_int("n_fft", n_fft, minimum=2)
@@ -145,7 +150,7 @@ class LogMelSpectrogram(keras.layers.Layer):
         self._bands = band_blocks(self._filters)
 
     def call(self, inputs):
-        x = tf.cast(inputs, tf.float32)  # FFTs in float32 even under mixed precision
+        x = tf.cast(inputs, tf.float32)  # FFTs in float32 even with dtype="mixed_bfloat16"
         pad = self.n_fft // 2
         x = tf.pad(x, [[0, 0], [pad, pad]])
         # tf.signal.stft's own steps; tf's Hann window is periodic, like librosa's.

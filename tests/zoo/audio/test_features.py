@@ -136,6 +136,28 @@ def test_waveform_front_end_saves_and_loads_safely(tmp_path):
         assert clone.get_config() == layer.get_config()
 
 
+def _front_end(clip_samples):
+    inputs = keras.Input((clip_samples,))
+    x = audio.LogMelSpectrogram(sample_rate=8000, n_fft=256, hop_length=128, n_mels=32)(inputs)
+    x = audio.SpecAugment(freq_mask_param=4, time_mask_param=4, seed=1)(x)
+    return keras.Model(inputs, audio.SpectrogramToImage(size=(32, 32))(x))
+
+
+def test_front_end_stays_float32_under_a_mixed_precision_policy():
+    """bfloat16 would round the waveform and the dB (up to 4.6 dB off on the builtin clips)."""
+    rng = np.random.default_rng(3)
+    wave = (_signal(8000, 8000) * rng.uniform(0.01, 1.0, (2, 1))).astype("float32")
+    wave += 1e-4 * rng.standard_normal(wave.shape).astype("float32")  # quiet bins matter too
+    reference = _front_end(8000)(wave).numpy()
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")  # the conftest fixture resets it
+    model = _front_end(8000)
+    assert [layer.compute_dtype for layer in model.layers[1:]] == ["float32"] * 3
+    out = model(wave)
+    assert out.dtype == "float32"
+    np.testing.assert_allclose(out.numpy(), reference, rtol=1e-6, atol=1e-4)
+    assert audio.LogMelSpectrogram(dtype="mixed_bfloat16").compute_dtype == "bfloat16"
+
+
 def test_empty_mel_filters_warn_like_librosa():
     """44.1 kHz, n_fft 1024, fmax 2000 Hz, 128 mels: librosa warns, and so does the zoo."""
     import librosa
