@@ -76,7 +76,9 @@ def build_scratch_parts(config, num_classes, clip_samples, weights=None, reuse=N
     """
     if reuse is None:
         log_mel = log_mel_layer(config)
-        normaliser = keras.layers.Normalization(axis=2, name="mel_norm")
+        # Float32 like the front end: in bfloat16 a 60 dB level keeps 0.25 dB steps
+        # before its mean is taken away; the conv stack's cast rounds after.
+        normaliser = keras.layers.Normalization(axis=2, dtype="float32", name="mel_norm")
         backbone = zoo.create_model(
             config.backbone,
             include_top=False,
