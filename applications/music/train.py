@@ -1,4 +1,4 @@
-"""Train the duet model or the harmoniser on the chorales (or a folder) and save it.
+"""Train the duet model, its key estimator or the harmoniser on the chorales (or a folder) and save it.
 
 Each epoch draws fresh windows (new random transpositions, voices and hidden
 parts, seeded by `seed + epoch`); validation uses the untransposed validation
@@ -21,11 +21,16 @@ import numpy as np
 
 from applications.atomic_io import atomic_path, write_json
 from applications.music.corpus import load_chorales
-from applications.music.windows import duet_windows, harmonizer_windows
+from applications.music.windows import duet_windows, harmonizer_windows, key_windows
 
 __all__ = ["MusicTrainConfig", "train", "MODELS", "METADATA"]
 
-MODELS = {"duet": "bachduet", "harmonize": "part_invariant_harmonizer"}
+MODELS = {
+    "duet": "bachduet",
+    "harmonize": "part_invariant_harmonizer",
+    "key": "bachduet_key_estimator",
+}
+WINDOWS = {"duet": duet_windows, "harmonize": harmonizer_windows, "key": key_windows}
 METADATA = "music.json"
 
 
@@ -46,9 +51,7 @@ class MusicTrainConfig:
 
 
 def _arrays(config, pieces, rng, augment):
-    if config.model == "duet":
-        return duet_windows(pieces, rng, config.length, augment=augment)
-    return harmonizer_windows(pieces, rng, config.length, augment=augment)
+    return WINDOWS[config.model](pieces, rng, config.length, augment=augment)
 
 
 def _save_backup(folder, model, config, history, epochs_done):
