@@ -33,6 +33,12 @@ def register(subparsers):
     t.add_argument("--length", type=int, default=64, help="16ths per training window")
     t.add_argument("--learning-rate", type=float, default=2e-3)
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument(
+        "--key-voices",
+        choices=("soprano", "all"),
+        default="soprano",
+        help="--model key: hear the soprano only, or each of the four voices as an example",
+    )
     t.set_defaults(func=run_train)
 
     h = sub.add_parser("harmonize", help="write alto, tenor and bass under a melody")
@@ -151,6 +157,7 @@ def run_train(args):
         limit=args.limit,
         data=args.data,
         seed=args.seed,
+        key_voices=args.key_voices,
     )
     metadata = train(config, verbose=2)
     print(f"wrote {os.path.join(args.out, 'model.keras')} ({metadata['train_seconds']} s)")

@@ -30,7 +30,7 @@ MODELS = {
     "harmonize": "part_invariant_harmonizer",
     "key": "bachduet_key_estimator",
 }
-WINDOWS = {"duet": duet_windows, "harmonize": harmonizer_windows, "key": key_windows}
+WINDOWS = {"duet": duet_windows, "harmonize": harmonizer_windows}
 METADATA = "music.json"
 
 
@@ -48,9 +48,13 @@ class MusicTrainConfig:
     limit: Optional[int] = None
     data: Optional[str] = None
     seed: int = 0
+    key_voices: str = "soprano"  # --model key: "soprano", or "all" four voices as examples
 
 
 def _arrays(config, pieces, rng, augment):
+    if config.model == "key":
+        voices = (0, 1, 2, 3) if config.key_voices == "all" else (0,)
+        return key_windows(pieces, rng, config.length, voices=voices, augment=augment)
     return WINDOWS[config.model](pieces, rng, config.length, augment=augment)
 
 
@@ -75,7 +79,9 @@ def _resume(folder, config):
         return None, {}, 0
     with open(path, encoding="utf-8") as f:
         state = json.load(f)
-    settings = dict(state["settings"], epochs=config.epochs)
+    # A backup written before a setting existed ran with its default.
+    defaults = dataclasses.asdict(MusicTrainConfig(model=config.model, out=config.out))
+    settings = {**defaults, **state["settings"], "epochs": config.epochs}
     if settings != dict(dataclasses.asdict(config), epochs=config.epochs):
         raise UsageError(
             f"--out {config.out}: holds a run with other settings ({path})",
