@@ -10,13 +10,20 @@ Prints one JSON object:
 * `harmonizer`: token accuracy / NLL of model and baseline, counterpoint rules per
   100 beats for Bach, model and baseline; decoded greedy, sampled at temperature
   0.6, and sampled with `ParallelGuard` (no parallel fifths/octaves);
-* `duet`: accuracy / NLL of the true bass under the soprano, model vs baseline;
+* `duet`: accuracy / NLL of the true bass under the soprano, model vs baseline,
+  with the whole-piece key label; `duet_estimated_key`: the same with the key
+  estimator's running key from the soprano so far (`--key-model`);
+* `key`: the key estimator's accuracy after 1, 2, 4, 8, 16 beats and at the end
+  (soprano heard) against the whole-piece label, vs Krumhansl-Schmuckler on the
+  same notes so far (`applications.music.keys`); `duet_step_with_key_model`
+  times a step that also runs the estimator;
 * `targets`: each target of issue 15, met or not; `machine` with the load average.
 
-Models come from `audiozoo music train` (`--harmonizer`, `--duet`); without them,
-untrained models are timed and evaluation is skipped.
+Models come from `audiozoo music train` (`--harmonizer`, `--duet`, `--key-model`);
+without them, untrained models are timed and evaluation is skipped.
 
-Run: `python benchmarks/music.py --harmonizer runs/harm/model.keras --duet runs/duet/model.keras`
+Run: `python benchmarks/music.py --harmonizer runs/harm/model.keras --duet runs/duet/model.keras
+--key-model runs/key/model.keras`
 """
 
 import argparse
@@ -47,16 +54,17 @@ from zoo.music.streaming import compiled_forward  # noqa: E402
 CONFIGS = (("greedy", 0.0, False), ("sampled", 0.6, False), ("sampled_no_parallels", 0.6, True))
 
 
-def time_duet(model, runs):
-    stream = DuetStream(model)
+def time_duet(model, runs, key_model=None):
+    stream = DuetStream(model, key_model=key_model)
+    key = None if key_model is not None else 0
     rng = np.random.default_rng(0)
     human = rng.integers(3, 60, runs + 50)
     for t in range(50):
-        stream.respond(human[t], t % 16, 0)
+        stream.respond(human[t], t % 16, key)
     times = []
     for t in range(50, runs + 50):
         start = time.perf_counter()
-        stream.respond(human[t], t % 16, 0)
+        stream.respond(human[t], t % 16, key)
         times.append(time.perf_counter() - start)
     forward = compiled_forward(model)
     window = {k: np.zeros((1, 64), "int32") for k in ("human", "machine_previous", "beat", "key")}
@@ -80,6 +88,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--harmonizer", default=None)
     parser.add_argument("--duet", default=None)
+    parser.add_argument("--key-model", default=None, help="a bachduet_key_estimator")
     parser.add_argument("--limit", type=int, default=None, help="first N test chorales")
     parser.add_argument("--runs", type=int, default=500)
     args = parser.parse_args()
@@ -92,13 +101,28 @@ def main():
     )
     result["duet_step"] = time_duet(duet, args.runs)
     targets = {"duet_step_ms_le_5": result["duet_step"]["median_ms"] <= 5.0}
-    if args.harmonizer or args.duet:
+    key_model = keras.saving.load_model(args.key_model, safe_mode=True) if args.key_model else None
+    if key_model is not None:
+        result["duet_step_with_key_model"] = time_duet(duet, args.runs, key_model)
+    if args.harmonizer or args.duet or key_model is not None:
         from applications.music.corpus import load_chorales
         from applications.music.evaluate import evaluate_duet, evaluate_harmonizer
 
         data = load_chorales()
     if args.duet:
         result["duet"] = evaluate_duet(duet, data, args.limit)
+    if key_model is not None:
+        from applications.music.keys import evaluate_key
+
+        result["key"] = evaluate_key(key_model, data, args.limit)
+        end = result["key"]["end"]
+        targets["key_end_accuracy_above_baseline"] = (
+            end["model"]["accuracy"] > end["baseline"]["accuracy"]
+        )
+        if args.duet:
+            result["duet_estimated_key"] = evaluate_duet(
+                duet, data, args.limit, key_model=key_model
+            )
     if args.harmonizer:
         model = keras.saving.load_model(args.harmonizer, safe_mode=True)
         for name, temperature, guard in CONFIGS:

@@ -3,7 +3,9 @@
 Example:
     audiozoo music train --model harmonize --out runs/harm
     audiozoo music harmonize --model runs/harm/model.keras melody.mid --out chorale.mid --wav
-    audiozoo music duet --model runs/duet/model.keras --input human.mid --out duet.mid
+    audiozoo music train --model key --out runs/key --length 128
+    audiozoo music duet --model runs/duet/model.keras --key-model runs/key/model.keras \
+        --input human.mid --out duet.mid
     audiozoo music evaluate --model runs/harm/model.keras --out runs/harm/eval
 """
 
@@ -12,6 +14,7 @@ import os
 from applications.cli import checks
 
 HINT = "Train one with: audiozoo music train --model harmonize --out runs/harm"
+KIND_LAYERS = {"harmonize": "voice_lstm", "duet": "human_embedding", "key": "key_probs"}
 
 
 def register(subparsers):
@@ -19,8 +22,8 @@ def register(subparsers):
     p = subparsers.add_parser("music", help="Bach-chorale harmonisation and live-duet models")
     sub = p.add_subparsers(dest="music_command", metavar="ACTION")
     sub.required = True
-    t = sub.add_parser("train", help="train the duet model or the harmoniser")
-    t.add_argument("--model", required=True, choices=("duet", "harmonize"))
+    t = sub.add_parser("train", help="train the duet model, its key estimator or the harmoniser")
+    t.add_argument("--model", required=True, choices=("duet", "harmonize", "key"))
     t.add_argument("--out", required=True, help="folder for model.keras and music.json")
     t.add_argument("--data", default=None, help="folder of MusicXML/MIDI (default: the chorales)")
     t.add_argument("--limit", type=int, default=None, help="use the first N pieces only")
@@ -30,6 +33,12 @@ def register(subparsers):
     t.add_argument("--length", type=int, default=64, help="16ths per training window")
     t.add_argument("--learning-rate", type=float, default=2e-3)
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument(
+        "--key-voices",
+        choices=("soprano", "all"),
+        default="soprano",
+        help="--model key: hear the soprano only, or each of the four voices as an example",
+    )
     t.set_defaults(func=run_train)
 
     h = sub.add_parser("harmonize", help="write alto, tenor and bass under a melody")
@@ -47,6 +56,12 @@ def register(subparsers):
 
     d = sub.add_parser("duet", help="answer a human voice 16th by 16th (streaming)")
     d.add_argument("--model", required=True, help="a duet model.keras")
+    d.add_argument(
+        "--key-model",
+        default=None,
+        help="a key estimator model.keras (train --model key): the key at each 16th is "
+        "estimated from the notes so far, as live; without it, the key from the whole file",
+    )
     d.add_argument("--input", required=True, help="the human voice (.mid / .musicxml)")
     d.add_argument("--out", required=True, help="output .mid or .musicxml (human + machine)")
     d.add_argument("--temperature", type=float, default=0.5, help="0: greedy")
@@ -55,7 +70,7 @@ def register(subparsers):
     d.set_defaults(func=run_duet)
 
     e = sub.add_parser("evaluate", help="scores and counterpoint rules vs the bigram and Bach")
-    e.add_argument("--model", required=True, help="a harmoniser or duet model.keras")
+    e.add_argument("--model", required=True, help="a harmoniser, duet or key model.keras")
     e.add_argument("--out", required=True, help="folder for report.json and piano_roll.png")
     e.add_argument("--limit", type=int, default=None, help="first N test pieces only")
     e.add_argument("--pieces", type=int, default=None, help="parse only the first N corpus files")
@@ -94,12 +109,13 @@ def _melody_in_score_out(args, flag, path):
 def _load(path, kind):
     from applications.errors import UsageError
 
-    model = checks.load_keras_file("--model", path, HINT)
-    names = {layer.name for layer in model.layers}
-    wanted = "voice_lstm" if kind == "harmonize" else "human_embedding"
-    if wanted not in names:
+    flag = "--key-model" if kind == "key" else "--model"
+    model = checks.load_keras_file(
+        flag, path, f"Train one with: audiozoo music train --model {kind} --out runs/{kind}"
+    )
+    if KIND_LAYERS[kind] not in {layer.name for layer in model.layers}:
         raise UsageError(
-            f"--model {path!r} is not a {kind} model", hint=f"Train one with --model {kind}."
+            f"{flag} {path!r} is not a {kind} model", hint=f"Train one with --model {kind}."
         )
     return model
 
@@ -141,6 +157,7 @@ def run_train(args):
         limit=args.limit,
         data=args.data,
         seed=args.seed,
+        key_voices=args.key_voices,
     )
     metadata = train(config, verbose=2)
     print(f"wrote {os.path.join(args.out, 'model.keras')} ({metadata['train_seconds']} s)")
@@ -179,7 +196,10 @@ def run_duet(args):
     from zoo.music import DuetStream
 
     human, beat, key = _melody_in_score_out(args, "--input", args.input)
-    stream = DuetStream(_load(args.model, "duet"))
+    key_model = None
+    if args.key_model is not None:
+        key_model, key = _load(args.key_model, "key"), None  # estimated 16th by 16th
+    stream = DuetStream(_load(args.model, "duet"), key_model=key_model)
     rng = np.random.default_rng(args.seed)
     machine = [stream.respond(h, b, key, args.temperature, rng) for h, b in zip(human, beat)]
     return _finish(args, np.stack([human, np.array(machine)], axis=1), ["Human", "Machine"])
@@ -190,6 +210,7 @@ def run_evaluate(args):
     from applications.atomic_io import write_json
     from applications.music.corpus import load_chorales
     from applications.music.evaluate import evaluate_duet, evaluate_harmonizer
+    from applications.music.keys import evaluate_key
     from applications.music.render import piano_roll_png
 
     _common(args)
@@ -211,6 +232,8 @@ def run_evaluate(args):
             [f"{example['name']}: Bach", f"{example['name']}: harmonised (soprano given)"],
         )
         print(f"wrote {png}")
+    elif "key_probs" in {layer.name for layer in model.layers}:
+        report = evaluate_key(model, data, args.limit)
     else:
         report = evaluate_duet(model, data, args.limit)
     path = os.path.join(args.out, "report.json")

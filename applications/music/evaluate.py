@@ -10,7 +10,8 @@ own for generation). Figures:
   distance to the training pieces' mean histogram, for real Bach, the
   model's harmonisations and the bigram's sampled voices.
 
-Duet: accuracy and NLL of the true bass given the soprano as the human voice.
+Duet: accuracy and NLL of the true bass given the soprano as the human voice, with
+the whole-piece key or a key estimator's running key.
 
 Example:
     >>> report = evaluate_harmonizer(model, data, limit=10)
@@ -142,27 +143,37 @@ def evaluate_harmonizer(
     }
 
 
-def evaluate_duet(model, data, limit=None, human=0, machine=3):
-    """Accuracy and NLL of the true machine voice (default bass under a human soprano)."""
+def evaluate_duet(model, data, limit=None, human=0, machine=3, key_model=None):
+    """Accuracy and NLL of the true machine voice (default bass under a human soprano).
+
+    The key is each piece's label (music21's whole-piece analysis), or with
+    `key_model` the estimator's running key from the human voice so far.
+    """
+    from applications.music.keys import estimated_keys
     from zoo.music.streaming import compiled_forward
 
     forward = compiled_forward(model)
+    key_forward = compiled_forward(key_model) if key_model is not None else None
     bigram = Bigram.fit(data.pieces("train"))
     totals = {k: np.zeros(3) for k in ("model", "baseline")}
     pieces = data.pieces("test")[:limit]
     for piece in pieces:
         tokens = piece["tokens"].astype(np.int32)
+        keys = np.full(len(tokens), piece["key"], np.int32)
+        if key_forward is not None:
+            keys = estimated_keys(key_forward, tokens[:, human], piece["beat"]).astype(np.int32)
         x = {
             "human": tokens[None, :, human],
             "machine_previous": shift_right(tokens[None, :, machine]),
             "beat": np.asarray(piece["beat"], np.int32)[None],
-            "key": np.full((1, len(tokens)), piece["key"], np.int32),
+            "key": keys[None],
         }
         probs = np.asarray(forward(x), "float64")[0]
         totals["model"] += _score(probs, tokens[:, machine])
         totals["baseline"] += _score(bigram.probs(tokens[:, machine], machine), tokens[:, machine])
     return {
         "pieces": len(pieces),
+        "key": "estimated so far" if key_model is not None else "whole piece (label)",
         "scores": {
             k: {"token_accuracy": float(c / n), "nll_per_step": float(nll / n)}
             for k, (c, nll, n) in totals.items()

@@ -1,4 +1,4 @@
-"""Train the duet model or the harmoniser on the chorales (or a folder) and save it.
+"""Train the duet model, its key estimator or the harmoniser on the chorales (or a folder) and save it.
 
 Each epoch draws fresh windows (new random transpositions, voices and hidden
 parts, seeded by `seed + epoch`); validation uses the untransposed validation
@@ -21,11 +21,16 @@ import numpy as np
 
 from applications.atomic_io import atomic_path, write_json
 from applications.music.corpus import load_chorales
-from applications.music.windows import duet_windows, harmonizer_windows
+from applications.music.windows import duet_windows, harmonizer_windows, key_windows
 
 __all__ = ["MusicTrainConfig", "train", "MODELS", "METADATA"]
 
-MODELS = {"duet": "bachduet", "harmonize": "part_invariant_harmonizer"}
+MODELS = {
+    "duet": "bachduet",
+    "harmonize": "part_invariant_harmonizer",
+    "key": "bachduet_key_estimator",
+}
+WINDOWS = {"duet": duet_windows, "harmonize": harmonizer_windows}
 METADATA = "music.json"
 
 
@@ -43,12 +48,14 @@ class MusicTrainConfig:
     limit: Optional[int] = None
     data: Optional[str] = None
     seed: int = 0
+    key_voices: str = "soprano"  # --model key: "soprano", or "all" four voices as examples
 
 
 def _arrays(config, pieces, rng, augment):
-    if config.model == "duet":
-        return duet_windows(pieces, rng, config.length, augment=augment)
-    return harmonizer_windows(pieces, rng, config.length, augment=augment)
+    if config.model == "key":
+        voices = (0, 1, 2, 3) if config.key_voices == "all" else (0,)
+        return key_windows(pieces, rng, config.length, voices=voices, augment=augment)
+    return WINDOWS[config.model](pieces, rng, config.length, augment=augment)
 
 
 def _save_backup(folder, model, config, history, epochs_done):
@@ -72,7 +79,9 @@ def _resume(folder, config):
         return None, {}, 0
     with open(path, encoding="utf-8") as f:
         state = json.load(f)
-    settings = dict(state["settings"], epochs=config.epochs)
+    # A backup written before a setting existed ran with its default.
+    defaults = dataclasses.asdict(MusicTrainConfig(model=config.model, out=config.out))
+    settings = {**defaults, **state["settings"], "epochs": config.epochs}
     if settings != dict(dataclasses.asdict(config), epochs=config.epochs):
         raise UsageError(
             f"--out {config.out}: holds a run with other settings ({path})",

@@ -4,7 +4,8 @@ Each window is `length` 16ths of one piece, starting every `stride` steps, in
 a random key among those that keep every pitch in the vocabulary
 (`corpus.transpositions`). For the harmoniser each window also draws the voice
 to write and hides each other voice with probability `hide`, so one network
-learns to fill any missing parts.
+learns to fill any missing parts. For the key estimator the target is the
+(transposed) key of the piece at every step of one voice.
 
 Example:
     >>> x, y = harmonizer_windows(data.pieces("train"), np.random.default_rng(0))
@@ -15,7 +16,14 @@ import numpy as np
 from applications.music.corpus import transpositions
 from zoo.music.vocab import MASK
 
-__all__ = ["transpose", "windows", "harmonizer_windows", "duet_windows", "shift_right"]
+__all__ = [
+    "transpose",
+    "windows",
+    "harmonizer_windows",
+    "duet_windows",
+    "key_windows",
+    "shift_right",
+]
 
 
 def transpose(tokens, key, semitones):
@@ -77,3 +85,15 @@ def duet_windows(pieces, rng, length=64, stride=16, human=0, machine=3, augment=
         "key": np.repeat(keys[:, None], length, 1),
     }
     return x, target
+
+
+def key_windows(pieces, rng, length=64, stride=16, voices=(0,), augment=True):
+    """`(x, y)` for `bachduet_key_estimator`: each voice in `voices` is one example
+    (default the soprano), its target the window's key at every step."""
+    tokens, beat, keys = windows(pieces, rng, length, stride, augment)
+    x = {
+        "human": np.concatenate([tokens[:, :, v] for v in voices]),
+        "beat": np.concatenate([beat] * len(voices)),
+    }
+    target = np.repeat(np.tile(keys, len(voices))[:, None], length, 1)
+    return x, target.astype(np.int32)

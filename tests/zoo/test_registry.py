@@ -73,7 +73,7 @@ def test_family_is_the_zoo_package_that_defines_the_builder():
     ]
     assert families["wavenet"] == ["wavenet", "wavenet_small"]
     assert families["separation"] == ["unet", "unmix"]
-    assert families["music"] == ["bachduet", "part_invariant_harmonizer"]
+    assert families["music"] == ["bachduet", "bachduet_key_estimator", "part_invariant_harmonizer"]
     assert families["events"] == ["crnn_sed"]
     assert sorted(families) == ["convnets", "events", "music", "recurrent", "separation", "wavenet"]
 

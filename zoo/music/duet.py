@@ -5,8 +5,9 @@ token, the position in the measure and the key, and predicts its next token
 (Benetatos, VanderStel & Duan, "BachDuet: A Deep Learning System for
 Human-Machine Counterpoint Improvisation", NIME 2020). It is causal, so
 `zoo.music.streaming.DuetStream` can run it one 16th at a time with cached
-LSTM state, as a live duet needs; the key is given (BachDuet estimates it with
-a second LSTM; here the caller estimates it, e.g. with music21).
+LSTM state, as a live duet needs. The key is an input: given by the caller, or
+estimated step by step from the human's notes so far by BachDuet's second LSTM,
+`zoo.music.key_estimator.bachduet_key_estimator` (`DuetStream(key_model=...)`).
 """
 
 import keras

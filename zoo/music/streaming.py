@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.music.vocab import MASK
+from zoo.validation import argument_error
 
 __all__ = ["DuetStream", "HarmonizerSteps", "compiled_forward"]
 
@@ -43,39 +44,19 @@ def _initial(cells, batch):
     return [[np.zeros((batch, c.units), "float32") for _ in range(2)] for c in cells]
 
 
-class DuetStream:
-    """Run a `bachduet` model one 16th note at a time.
+class _CachedSteps:
+    """One step of a causal model (embeddings -> LSTM cells -> dense) with cached state."""
 
-    Args:
-        model: a model built by `zoo.music.bachduet` (trained or not).
-        batch: independent duets run side by side (e.g. beams).
-
-    Example:
-        >>> stream = DuetStream(model)
-        >>> probs = stream.step(human=pitch_token(67), beat=0, key=7)
-        >>> stream.commit(int(probs.argmax()))
-    """
-
-    def __init__(self, model, batch=1):
-        self.model = model
-        self.batch = batch
-        names = sorted(
-            (layer.name for layer in model.layers if layer.name.startswith("lstm")),
-            key=lambda n: int(n[4:]),
-        )
-        self._cells = _lstm_cells(model, names)
-        self._embed = [
-            model.get_layer(n)
-            for n in ("human_embedding", "machine_embedding", "beat_embedding", "key_embedding")
-        ]
-        self._dense = model.get_layer("next_token")
+    def __init__(self, model, embeddings, cells, dense, batch):
+        self._embed = [model.get_layer(n) for n in embeddings]
+        self._cells = _lstm_cells(model, cells)
+        self._dense = model.get_layer(dense)
         self._step = tf.function(self._run, reduce_retracing=True)
+        self.batch = batch
         self.reset()
 
     def reset(self):
-        """Forget the duet so far: zero state, machine history back to `MASK`."""
         self.states = _initial(self._cells, self.batch)
-        self.machine_previous = np.full(self.batch, MASK, "int32")
 
     def _run(self, tokens, states):
         x = tf.concat([e(t) for e, t in zip(self._embed, tokens)], axis=-1)
@@ -85,28 +66,93 @@ class DuetStream:
             new_states.append(state)
         return self._dense(x), new_states
 
-    def step(self, human, beat, key, machine_previous=None):
+    def __call__(self, *values):
+        tokens = [np.broadcast_to(np.asarray(v, "int32"), (self.batch,)) for v in values]
+        probs, self.states = self._step(tokens, self.states)
+        return np.asarray(probs, "float32")
+
+
+class DuetStream:
+    """Run a `bachduet` model one 16th note at a time, with an optional key estimator.
+
+    Args:
+        model: a model built by `zoo.music.bachduet` (trained or not).
+        batch: independent duets run side by side (e.g. beams).
+        key_model: a `zoo.music.bachduet_key_estimator`; it hears every human
+            token passed to `step`, and a step given `key=None` uses its
+            current estimate (argmax), as BachDuet does live.
+
+    Example:
+        >>> stream = DuetStream(model, key_model=key_model)
+        >>> probs = stream.step(human=pitch_token(67), beat=0, key=None)
+        >>> stream.commit(int(probs.argmax())), stream.key
+    """
+
+    def __init__(self, model, batch=1, key_model=None):
+        from zoo.music.key_estimator import key_lstm_names
+
+        self.model = model
+        self.batch = batch
+        self.key_model = key_model
+        names = sorted(
+            (layer.name for layer in model.layers if layer.name.startswith("lstm")),
+            key=lambda n: int(n[4:]),
+        )
+        embeddings = ("human_embedding", "machine_embedding", "beat_embedding", "key_embedding")
+        self._duet = _CachedSteps(model, embeddings, names, "next_token", batch)
+        self._key = None
+        if key_model is not None:
+            self._key = _CachedSteps(
+                key_model,
+                ("key_token_embedding", "key_beat_embedding"),
+                key_lstm_names(key_model),
+                "key_probs",
+                batch,
+            )
+        self.reset()
+
+    def reset(self):
+        """Forget the duet so far: zero states, machine history back to `MASK`, no key yet."""
+        self._duet.reset()
+        if self._key is not None:
+            self._key.reset()
+        self.machine_previous = np.full(self.batch, MASK, "int32")
+        self.key = None  # the key used by the last step
+        self.key_probs = None  # the estimator's last (batch, 24) probabilities
+
+    @property
+    def states(self):
+        """The duet model's LSTM states (one `[h, c]` per layer)."""
+        return self._duet.states
+
+    def step(self, human, beat, key=None, machine_previous=None):
         """Probabilities of the machine's token now, given the human's token now.
 
         Args:
-            human, beat, key: this step's human token, position in the measure
-                and key (ints or arrays of `batch`).
+            human, beat: this step's human token and position in the measure
+                (ints or arrays of `batch`).
+            key: this step's key; None takes the key estimator's estimate after
+                hearing `human` (needs `key_model`).
             machine_previous: the machine's previous token; None uses the one
                 last passed to `commit`.
 
         Returns:
             (batch, VOCAB_SIZE) probabilities (a (VOCAB_SIZE,) row when batch is 1).
         """
+        if self._key is not None:
+            self.key_probs = self._key(human, beat)
+        if key is None:
+            if self._key is None:
+                raise argument_error(
+                    "key", key, "key=None needs DuetStream(model, key_model=...); pass a key."
+                )
+            key = self.key_probs.argmax(axis=1).astype("int32")
+        self.key = key
         previous = self.machine_previous if machine_previous is None else machine_previous
-        tokens = [
-            np.broadcast_to(np.asarray(v, "int32"), (self.batch,))
-            for v in (human, previous, beat, key)
-        ]
-        probs, self.states = self._step(tokens, self.states)
-        probs = np.asarray(probs, "float32")
+        probs = self._duet(human, previous, beat, key)
         return probs[0] if self.batch == 1 else probs
 
-    def respond(self, human, beat, key, temperature=0.0, rng=None):
+    def respond(self, human, beat, key=None, temperature=0.0, rng=None):
         """Step, pick the machine's token (greedy, or sampled at `temperature`), commit it.
 
         Returns:

@@ -45,6 +45,35 @@ def test_duet_streams_the_human_voice(runs):
     assert out.stat().st_size > 0
 
 
+def test_duet_estimates_the_key_as_it_goes_with_a_key_model(runs, monkeypatch):
+    from zoo.music import DuetStream
+
+    key_out = str(runs / "key")
+    assert cli.main(["music", "train", "--model", "key", "--out", key_out] + TINY) == 0
+    seen = []
+    respond = DuetStream.respond
+
+    def spy(self, human, beat, key=None, *rest):
+        token = respond(self, human, beat, key, *rest)
+        seen.append((key, self.key_model is not None, int(self.key[0])))
+        return token
+
+    monkeypatch.setattr(DuetStream, "respond", spy)
+    out = runs / "duet_key.mid"
+    args = ["music", "duet", "--model", str(runs / "duet" / "model.keras")]
+    args += ["--key-model", key_out + "/model.keras", "--input", str(runs / "melody.mid")]
+    assert cli.main(args + ["--out", str(out)]) == 0
+    assert len(seen) == 32 and all(k is None and has for k, has, _ in seen)
+    assert all(0 <= estimate < 24 for _, _, estimate in seen) and out.stat().st_size > 0
+
+
+def test_a_duet_model_is_refused_as_key_model(runs, capsys):
+    args = ["music", "duet", "--model", str(runs / "duet" / "model.keras"), "--key-model"]
+    args += [str(runs / "duet" / "model.keras"), "--input", str(runs / "melody.mid")]
+    assert cli.main(args + ["--out", str(runs / "x.mid")]) == 2
+    assert "--key-model" in capsys.readouterr().err and not (runs / "x.mid").exists()
+
+
 def test_a_model_of_the_other_kind_is_refused(runs, capsys):
     args = ["music", "duet", "--model", str(runs / "harmonize" / "model.keras")]
     assert cli.main(args + ["--input", str(runs / "melody.mid"), "--out", "x.mid"]) == 2
