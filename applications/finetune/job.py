@@ -19,7 +19,8 @@ import time
 
 import numpy as np
 
-from applications.atomic_io import atomic_path, fault_point, write_json
+from applications.atomic_io import fault_point, write_json
+from applications.finetune.outputs import write_model_and_labels
 from applications.finetune.backbones import choose_plan
 from applications.finetune.fusion import fuse_with_baseline
 from applications.finetune.model import build_parts
@@ -187,17 +188,7 @@ def _run(job, config, log, total):
 
 
 def _write_outputs(out, model, parts, result, examples, labels, predicted):
-    with atomic_path(os.path.join(out, "model.keras")) as tmp:
-        model.save(tmp)
-    write_json(
-        os.path.join(out, "labels.json"),
-        {
-            "class_names": result["class_names"],
-            "sample_rate": result["dataset"]["sample_rate"],
-            "clip_samples": result["dataset"]["clip_samples"],
-            "seed": result["settings"]["seed"],
-        },
-    )
+    write_model_and_labels(out, model, result)
     baseline = result["baseline"]
     plots.plot_history(
         result["history"],

@@ -13,8 +13,9 @@ import dataclasses
 import os
 import time
 
-from applications.atomic_io import atomic_path, fault_point, write_json
+from applications.atomic_io import fault_point, write_json
 from applications.errors import UsageError
+from applications.finetune.outputs import write_model_and_labels
 from applications.reporting import plots
 from applications.reporting.predictions import predict_batches
 from applications.reporting.tagging import choose_thresholds, tag_scores, thresholded_f1
@@ -149,18 +150,7 @@ def finish_multilabel(job, data, parts, plan, epochs, total):
 
 
 def _write_outputs(out, model, result):
-    with atomic_path(os.path.join(out, "model.keras")) as tmp:
-        model.save(tmp)
-    write_json(
-        os.path.join(out, "labels.json"),
-        {
-            "class_names": result["class_names"],
-            "sample_rate": result["dataset"]["sample_rate"],
-            "clip_samples": result["dataset"]["clip_samples"],
-            "seed": result["settings"]["seed"],
-            "multilabel": True,
-        },
-    )
+    write_model_and_labels(out, model, result, multilabel=True)
     write_json(
         os.path.join(out, THRESHOLDS_FILE),
         {"thresholds": result["thresholds"], "chosen_on": "validation, best F1 per tag"},
