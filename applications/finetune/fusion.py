@@ -10,10 +10,10 @@ joins both with `GeometricMean`: `softmax(mean(log p_network, log p_baseline))`.
 Why: on notes of instruments never heard in training (issue 12), the network
 and the features err on different clips. Measured on seed 0 of
 `benchmarks/real_recordings.py` (120 test clips, network refit on train +
-val): network 0.500, baseline 0.500, their geometric mean 0.558; the two
+val): network 0.483, baseline 0.500, their geometric mean 0.542; the two
 weights are fixed at 1/2, not tuned. The price: where the network is much
 stronger than the features it can lose a little (unseen speakers: network
-0.975, baseline 0.800, joined 0.942).
+0.975, baseline 0.800, joined 0.958).
 The saved model stays one waveform-in, probabilities-out `.keras` file.
 """
 
