@@ -81,6 +81,13 @@ def test_keras_file_round_trip_in_safe_mode(name, tmp_path):
         np.testing.assert_array_equal(a, b)
 
 
+FLOAT32_FRONT_END = (
+    zoo.audio.LogMelSpectrogram,
+    zoo.audio.SpecAugment,
+    zoo.audio.SpectrogramToImage,
+)
+
+
 @pytest.mark.parametrize("name", ALL_MODELS)
 def test_forward_pass_under_mixed_bfloat16(name):
     # keras-hub's run_precision_test: the policy reaches every layer (bfloat16
@@ -106,7 +113,10 @@ def test_forward_pass_under_mixed_bfloat16(name):
                 weight.path
             )
     for layer in model._flatten_layers():
-        if not isinstance(layer, keras.layers.InputLayer):
+        if isinstance(layer, FLOAT32_FRONT_END):
+            # By design: a bfloat16 STFT input moves dB levels by up to 4.6 dB.
+            assert layer.compute_dtype == "float32", layer.name
+        elif not isinstance(layer, keras.layers.InputLayer):
             assert layer.compute_dtype == policy.compute_dtype, layer.name
             assert layer.variable_dtype == policy.variable_dtype, layer.name
     assert keras.mixed_precision.global_policy().name == "float32"
