@@ -20,6 +20,7 @@ _LAZY = {
     "METHODS": "learned",
     "LearnedBases": "learned",
     "learn_bases": "learned",
+    "BaselineRun": "scores",
     "baseline_scores": "scores",
     "run_baseline": "scores",
 }

@@ -8,6 +8,7 @@ validation split, `C = 1` is fitted on train.
 
 import time
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -20,11 +21,30 @@ from applications.data.dataset import require_classes
 from applications.errors import UsageError
 from applications.reporting.metrics import classification_summary
 
-__all__ = ["C_GRID", "baseline_scores", "run_baseline"]
+__all__ = ["C_GRID", "BaselineRun", "baseline_scores", "run_baseline"]
 
 # C = 100 rarely won and cost most of the fit time (lbfgs converges slowly there).
 C_GRID = (0.01, 0.1, 1.0, 10.0)
 MAX_ITER = 1000
+
+
+class BaselineRun(NamedTuple):
+    """What `run_baseline` returns.
+
+    Attributes:
+        scores: the `baseline_scores` dict.
+        learned: the `LearnedBases` (None for `handcrafted` and `mfcc`).
+        classifier: the fitted pipeline (`StandardScaler` -> `LogisticRegression`),
+            refitted on train + val.
+        val_probabilities: `(val clips, classes)` of the tuned `C` fitted on
+            train only (held-out predictions, e.g. to weigh the baseline
+            against a network), or None without a validation split.
+    """
+
+    scores: dict
+    learned: object
+    classifier: object
+    val_probabilities: object
 
 
 def _check_finite(x, names, split):
@@ -53,16 +73,25 @@ def _fit(model, x, y):
         return model.fit(x, y)
 
 
-def _tune(splits, seed):
+def _tune(splits, seed, num_classes):
     (x_train, y_train), (x_val, y_val) = splits["train"], splits["val"]
     if len(y_val) == 0:
-        return 1.0, {}
-    by_c = {}
+        return 1.0, {}, None
+    by_c, probabilities = {}, {}
     for c in C_GRID:
-        predicted = _fit(_classifier(c, seed), x_train, y_train).predict(x_val)
-        by_c[c] = float(np.mean(predicted == y_val))
+        model = _fit(_classifier(c, seed), x_train, y_train)
+        probabilities[c] = _all_classes(model, model.predict_proba(x_val), num_classes)
+        by_c[c] = float(np.mean(probabilities[c].argmax(axis=1) == y_val))
     best = max(by_c.values())
-    return min(c for c, acc in by_c.items() if acc == best), by_c
+    c = min(c for c, acc in by_c.items() if acc == best)
+    return c, by_c, probabilities[c]
+
+
+def _all_classes(model, probabilities, num_classes):
+    """`predict_proba`'s columns spread over every class (one train lacked is 0)."""
+    full = np.zeros((len(probabilities), num_classes))
+    full[:, model.classes_.astype(int)] = probabilities
+    return full
 
 
 def run_baseline(data, features="handcrafted", seed=0, log=print, options=None):
@@ -73,9 +102,7 @@ def run_baseline(data, features="handcrafted", seed=0, log=print, options=None):
         options: a `FeatureOptions`; None for the defaults.
 
     Returns:
-        `(scores, learned, classifier)`: the `baseline_scores` dict, the
-        `LearnedBases` (None for `handcrafted` and `mfcc`), and the fitted
-        scikit-learn pipeline (`StandardScaler` -> `LogisticRegression`).
+        A `BaselineRun`.
     """
     if getattr(data, "multilabel", False):
         raise UsageError(
@@ -95,7 +122,7 @@ def run_baseline(data, features="handcrafted", seed=0, log=print, options=None):
         present = [data.class_names[i] for i in np.unique(y_train)]
         require_classes(present, f"{data.source} (training split)")
     fit_start = time.perf_counter()
-    c, val_by_c = _tune(splits, seed)
+    c, val_by_c, val_probabilities = _tune(splits, seed, len(data.class_names))
     x_fit = np.concatenate([splits["train"][0], splits["val"][0]])
     y_fit = np.concatenate([y_train, splits["val"][1]])
     model = _fit(_classifier(c, seed), x_fit, y_fit)
@@ -143,7 +170,7 @@ def run_baseline(data, features="handcrafted", seed=0, log=print, options=None):
         f"(chance {result['chance_accuracy']:.3f}), {result['feature_dim']} features, C={c:g}, "
         f"{result['seconds']:.1f}s."
     )
-    return result, learned, model
+    return BaselineRun(result, learned, model, val_probabilities)
 
 
 def baseline_scores(data, features="handcrafted", seed=0, log=print, **options):
@@ -176,4 +203,4 @@ def baseline_scores(data, features="handcrafted", seed=0, log=print, **options):
         >>> data = load_dataset("builtin")
         >>> baseline_scores(data, "mfcc")["accuracy"]
     """
-    return run_baseline(data, features, seed, log, FeatureOptions(**options))[0]
+    return run_baseline(data, features, seed, log, FeatureOptions(**options)).scores

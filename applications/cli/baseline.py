@@ -106,7 +106,7 @@ def run_baseline_command(args, log=print):
         fmax=config.fmax,
         n_components=args.n_components,
     )
-    result, learned, _ = run_baseline(data, args.features, config.seed, log, options)
+    result, learned, _, _ = run_baseline(data, args.features, config.seed, log, options)
     report = {
         **result,
         "dataset": {**data.describe(config.data), "counts": dict(data.counts)},

@@ -22,7 +22,7 @@ import numpy as np
 from applications.atomic_io import fault_point, write_json
 from applications.finetune.outputs import write_model_and_labels
 from applications.finetune.backbones import choose_plan
-from applications.finetune.fusion import fuse_with_baseline
+from applications.finetune.fusion import choose_weights, fuse_with_baseline
 from applications.finetune.model import build_parts
 from applications.finetune.multilabel import check_multilabel_plan, finish_multilabel
 from applications.finetune.multilabel import scratch_backbone
@@ -41,7 +41,7 @@ def _baseline(config, data, log):
     """The hand-crafted-feature baseline on the run's split, or None (skipped).
 
     Returns:
-        `(scores, seconds, fitted pipeline, FeatureOptions)`, or None.
+        `(scores, seconds, BaselineRun, FeatureOptions)`, or None.
     """
     if not config.baseline:
         return None
@@ -52,8 +52,29 @@ def _baseline(config, data, log):
     options = FeatureOptions(
         n_fft=config.n_fft, hop_length=config.hop_length, n_mels=config.n_mels, fmax=config.fmax
     )
-    scores, _, fitted = run_baseline(data, "handcrafted", config.seed, log, options)
-    return scores, round(time.perf_counter() - start, 2), fitted, options
+    run = run_baseline(data, "handcrafted", config.seed, log, options)
+    return run.scores, round(time.perf_counter() - start, 2), run, options
+
+
+def _fusion_weights(job, parts, data, run, log):
+    """`choose_weights` on val, from predictions of models that did not train on it."""
+    network = job.val_probabilities  # the recipe's, before a refit on train + val
+    if network is None:
+        network, labels, _ = predict_batches(parts.full, data.val)
+    else:
+        labels = np.concatenate([y.numpy() for _, y in data.val])
+    chosen = choose_weights(network, run.val_probabilities, labels)
+    chosen["chosen_on"] = (
+        f"{len(labels)} val clips: the network before any refit, the regression fitted on train"
+    )
+    share = chosen["network_share"]
+    log(
+        f"Joining the network and the baseline: weights {share:.1f} / {1 - share:.1f} "
+        f"(temperature {chosen['temperature']:g}) fit the val clips best "
+        f"(log loss {chosen['val_log_loss_by_share'][f'{share:.1f}']:.3f}; "
+        f"equal weights {chosen['val_log_loss_by_share']['0.5']:.3f})."
+    )
+    return chosen
 
 
 def run_finetune(config, log=print, overwrite=False):
@@ -119,11 +140,15 @@ def _run(job, config, log, total):
         return finish_multilabel(job, data, parts, plan, epochs, total)
     # Only the chief reports, so only the chief scores the baseline.
     baseline = _baseline(config, data, log) if job.info.is_chief else None
-    model, network_accuracy = parts.full, None
+    model, network_accuracy, fusion = parts.full, None, None
     if baseline is not None:
-        baseline, job.timings["baseline_s"], fitted, options = baseline
+        baseline, job.timings["baseline_s"], run, options = baseline
         if config.fuse_baseline:
-            model = fuse_with_baseline(parts.full, fitted, options, data.sample_rate)
+            fusion = _fusion_weights(job, parts, data, run, log)
+        if fusion is not None and fusion["network_share"] < 1.0:
+            model = fuse_with_baseline(
+                parts.full, run.classifier, options, data.sample_rate, fusion["weights"]
+            )
 
     start = time.perf_counter()
     probs, labels, examples = predict_batches(model, data.test, keep_inputs=8)
@@ -150,6 +175,7 @@ def _run(job, config, log, total):
         "epochs": epochs,
         "test_accuracy": scores["accuracy"],
         "fused_with_baseline": model is not parts.full,
+        "fusion": fusion,
         "network_test_accuracy": scores["accuracy"]
         if network_accuracy is None
         else network_accuracy,

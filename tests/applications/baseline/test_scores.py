@@ -103,3 +103,14 @@ def test_one_class_is_the_load_error(tones, tmp_path):
 def test_unknown_feature_set(tones):
     with pytest.raises(ValueError, match=r"Received: features='lpc'"):
         baseline_scores(tones, "lpc", log=lambda *_: None)
+
+
+def test_val_probabilities_are_held_out_rows_in_the_order_of_data_val(tones):
+    run = scores.run_baseline(tones, "handcrafted", log=lambda *_: None)
+    val_labels = np.concatenate([y.numpy() for _, y in tones.val])
+    probs = run.val_probabilities
+    assert probs.shape == (len(val_labels), len(tones.class_names))
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-6)
+    # The three pitches are easy: each val row's argmax is its own clip's class.
+    np.testing.assert_array_equal(probs.argmax(axis=1), val_labels)
+    assert run.scores["val_accuracy_by_C"][str(run.scores["C"])] == 1.0

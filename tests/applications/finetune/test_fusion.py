@@ -8,7 +8,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from applications.baseline.features import FeatureOptions
-from applications.finetune.fusion import GeometricMean, baseline_layers, fuse_with_baseline
+from applications.finetune.fusion import GeometricMean, baseline_layers, choose_weights
+from applications.finetune.fusion import fuse_with_baseline
 
 
 def _fitted(num_classes, width=6, rows=60, seed=0):
@@ -59,3 +60,51 @@ def test_fused_model_saves_and_loads_safely_with_the_same_output(tmp_path):
     fused.save(tmp_path / "fused.keras")
     loaded = keras.saving.load_model(tmp_path / "fused.keras", safe_mode=True)
     np.testing.assert_allclose(loaded(waves).numpy(), fused(waves).numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_weighted_geometric_mean_uses_its_exponents_and_round_trips_its_config():
+    a = np.array([[0.8, 0.2], [0.3, 0.7]], "float32")
+    b = np.array([[0.4, 0.6], [0.5, 0.5]], "float32")
+    layer = GeometricMean([1.5, 0.5])
+    logits = 1.5 * np.log(a) + 0.5 * np.log(b)
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(layer([a, b]).numpy(), expected, rtol=1e-5)
+    again = GeometricMean.from_config(layer.get_config())
+    np.testing.assert_allclose(again([a, b]).numpy(), expected, rtol=1e-5)
+    with pytest.raises(ValueError, match="non-negative"):
+        GeometricMean([1.0, -0.5])
+
+
+def _noisy_probs(labels, classes, signal, seed):
+    """Softmax of `signal` on the true class plus independent unit noise per class."""
+    rng = np.random.default_rng(seed)
+    logits = signal * np.eye(classes)[labels] + rng.normal(size=(len(labels), classes))
+    return np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+
+
+def test_choose_weights_follows_the_model_that_is_right_on_held_out_clips():
+    labels = np.arange(200) % 5
+    # `weak` guesses at random: it holds nothing `strong` lacks.
+    strong, weak = _noisy_probs(labels, 5, 4.0, 1), _noisy_probs(labels, 5, 0.0, 2)
+    assert choose_weights(strong, weak, labels)["network_share"] >= 0.9
+    assert choose_weights(weak, strong, labels)["network_share"] <= 0.1
+    chosen = choose_weights(strong, weak, labels)
+    share, temperature = chosen["network_share"], chosen["temperature"]
+    assert chosen["weights"] == pytest.approx([temperature * share, temperature * (1 - share)])
+    # Its log loss is the smallest in its own table, and the table's accuracies are right.
+    losses = chosen["val_log_loss_by_share"]
+    assert losses[f"{share:.1f}"] == min(losses.values())
+    assert chosen["val_accuracy_by_share"]["1.0"] == pytest.approx(
+        np.mean(strong.argmax(axis=1) == labels), abs=1e-4
+    )
+
+
+def test_two_models_wrong_on_different_clips_are_joined():
+    labels = np.arange(300) % 3
+    a, b = _noisy_probs(labels, 3, 1.0, 3), _noisy_probs(labels, 3, 1.0, 4)
+    chosen = choose_weights(a, b, labels)
+    assert 0.2 <= chosen["network_share"] <= 0.8
+    joined = chosen["val_accuracy_by_share"][f"{chosen['network_share']:.1f}"]
+    assert joined > max(
+        chosen["val_accuracy_by_share"]["1.0"], chosen["val_accuracy_by_share"]["0.0"]
+    )
