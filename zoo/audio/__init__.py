@@ -15,6 +15,7 @@ from zoo.audio.backend import backend
 from zoo.audio.clips import fix_length, to_mono
 from zoo.audio.features import LogMelSpectrogram, mel_filterbank
 from zoo.audio.io import AudioDecodeError, AudioInfo, decode_file, info, load
+from zoo.audio.pipeline import log_mel_dataset, map_batches
 from zoo.audio.resample import resample
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff")
@@ -32,6 +33,8 @@ __all__ = [
     "fix_length",
     "info",
     "load",
+    "log_mel_dataset",
+    "map_batches",
     "mel_filterbank",
     "resample",
     "to_mono",
