@@ -26,6 +26,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from zoo.audio import map_batches
+
 from applications.atomic_io import atomic_path
 from applications.finetune.augment import augment_batches
 from applications.finetune.config import DEFAULT_EPOCHS
@@ -56,8 +58,17 @@ def cache_log_mels(parts, data):
     """
     cache = {}
     for split in ("train", "val"):
-        mels, labels, _ = predict_batches(parts.mel_frames, getattr(data, split))
-        cache[split] = (mels, labels)
+        # Several batches at once, one thread each (`zoo.audio.map_batches`); no XLA:
+        # a compile per batch shape costs more than it saves on a few thousand clips.
+        batches = map_batches(
+            getattr(data, split),
+            lambda x, y: (parts.mel_frames(x, training=False), y),
+            jit_compile=False,
+        )
+        pairs = [(m.numpy(), y.numpy()) for m, y in batches]
+        if not pairs:
+            raise ValueError(f"The {split} split holds no examples to run the model on.")
+        cache[split] = tuple(np.concatenate(column) for column in zip(*pairs))
     return cache
 
 
