@@ -4,10 +4,12 @@ Generates N five-second 22,050 Hz PCM16 WAV files in a temporary folder and
 times, in the same run with the same parameters (2048-point FFT, hop 512,
 128 mel bands, power 2, dB):
 
-* ours: `tf.data` + `zoo.audio.decode_file` (parallel, AUTOTUNE) and
-  `zoo.audio.LogMelSpectrogram` called on each batch, as a model would;
-* ours_tf_data: the same layer mapped over the batches inside `tf.data`, one
-  thread per batch and two batches at once (how a feature cache is filled);
+* ours: `zoo.audio.log_mel_dataset`, the front end for files: `decode_file`
+  in `tf.data` and `zoo.audio.LogMelSpectrogram` compiled with XLA, one
+  thread per batch, as many batches at once as cores (`zoo.audio.map_batches`);
+* ours_graph: the same without XLA (how finetune fills its log-mel cache);
+* ours_layer_per_batch: `decode_file` in `tf.data` (AUTOTUNE) and the layer
+  called on each batch from Python, as a model would;
 * librosa: `load` + `feature.melspectrogram` + `power_to_db`, file by file;
 * keras: `keras.utils.audio_dataset_from_directory` + `keras.layers.MelSpectrogram`.
 
@@ -63,37 +65,31 @@ def make_files(folder, clips, seed=0):
     return paths
 
 
-def ours(paths, batch_size, in_tf_data=False):
-    """A pass over `paths` through our pipeline; the model and dataset are built once.
+def _layer():
+    return zoo.audio.LogMelSpectrogram(sample_rate=RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)
+
+
+def ours(paths, batch_size, jit_compile=True):
+    """A pass over `paths` through `zoo.audio.log_mel_dataset`, built once.
 
     Every pass reads, decodes and transforms every file again (no cache), as
-    an epoch of `fit` does. `in_tf_data` maps the layer over batches inside
-    tf.data, one thread per batch and batches in parallel, instead of calling
-    it on each batch from Python (as a model would).
+    an epoch of `fit` does.
     """
-    layer = zoo.audio.LogMelSpectrogram(
-        sample_rate=RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS
-    )
+    ds = zoo.audio.log_mel_dataset(paths, _layer(), batch_size, jit_compile=jit_compile)
+    return lambda: sum(int(x.shape[0]) for x in ds)
+
+
+def ours_layer_per_batch(paths, batch_size):
+    """Decode in `tf.data`, call the layer on each batch from Python (as a model would)."""
+    layer = _layer()
     mel = tf.function(lambda x: layer(x), reduce_retracing=True)
     ds = (
         tf.data.Dataset.from_tensor_slices(paths)
         .map(lambda p: zoo.audio.decode_file(p)[0], num_parallel_calls=tf.data.AUTOTUNE)
         .batch(batch_size)
+        .prefetch(tf.data.AUTOTUNE)
     )
-    if in_tf_data:
-        ds = ds.map(mel, num_parallel_calls=tf.data.AUTOTUNE)
-        options = tf.data.Options()
-        options.threading.max_intra_op_parallelism = 1
-        ds = ds.with_options(options)
-    ds = ds.prefetch(tf.data.AUTOTUNE)
-
-    def run():
-        count = 0
-        for x in ds:
-            count += int((x if in_tf_data else mel(x)).shape[0])
-        return count
-
-    return run
+    return lambda: sum(int(mel(x).shape[0]) for x in ds)
 
 
 def librosa_log_mel(path):
@@ -171,12 +167,14 @@ def main():
         generate_s = time.perf_counter() - start
         # Warm up (tracing every batch shape, FFT plans, worker start-up).
         pipelines = {"ours": ours(paths, args.batch_size)}
-        pipelines["ours_tf_data"] = ours(paths, args.batch_size, in_tf_data=True)
+        pipelines["ours_graph"] = ours(paths, args.batch_size, jit_compile=False)
+        pipelines["ours_layer_per_batch"] = ours_layer_per_batch(paths, args.batch_size)
         for run in pipelines.values():
             run()
         run_librosa(paths[:2])
         run_librosa_processes(pool, paths[: 2 * (os.cpu_count() or 1)])
-        rounds = {"ours": [], "ours_tf_data": [], "librosa": [], "librosa_processes": []}
+        rounds = {name: [] for name in pipelines}
+        rounds.update(librosa=[], librosa_processes=[])
         rounds["keras"] = []
         keras_error = None
         for _ in range(args.rounds):
@@ -216,9 +214,7 @@ def main():
             ),
             ref=1.0,
         )
-        got = zoo.audio.LogMelSpectrogram(
-            sample_rate=RATE, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS
-        )(y[None])[0, ..., 0].numpy()
+        got = next(iter(zoo.audio.log_mel_dataset(paths[:1], _layer())))[0, ..., 0].numpy()
         loud = expected > -60
         result = {
             "benchmark": "decode + log-mel (n_fft 2048, hop 512, 128 mels, dB), 5 s 22050 Hz PCM16 WAV",
@@ -228,12 +224,14 @@ def main():
             "ours": entry(
                 "ours",
                 decoder="decode_file's PCM16 WAV path (zoo.audio.wav16: tf.io.decode_raw)",
-                pipeline="tf.data decode_file (AUTOTUNE) + batched LogMelSpectrogram",
+                pipeline="zoo.audio.log_mel_dataset: tf.data decode_file (AUTOTUNE) + "
+                "LogMelSpectrogram with XLA, one thread per batch, one batch per core at once",
             ),
-            "ours_tf_data": entry(
-                "ours_tf_data",
-                pipeline="tf.data decode_file (AUTOTUNE) + LogMelSpectrogram mapped over batches "
-                "in tf.data (AUTOTUNE, one thread per batch)",
+            "ours_graph": entry("ours_graph", pipeline="log_mel_dataset(jit_compile=False)"),
+            "ours_layer_per_batch": entry(
+                "ours_layer_per_batch",
+                pipeline="tf.data decode_file (AUTOTUNE) + LogMelSpectrogram called on each "
+                "batch from Python (as inside a model)",
             ),
             "librosa": entry(
                 "librosa", pipeline="load + melspectrogram + power_to_db, 1 process, BLAS 1 thread"
