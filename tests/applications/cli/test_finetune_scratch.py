@@ -76,8 +76,16 @@ def test_every_run_scores_the_baseline_on_its_split(auto_run):
     lines = log.splitlines()
     test_line = next(i for i, line in enumerate(lines) if line.startswith("Test accuracy"))
     assert lines[test_line + 1].startswith(f"Baseline accuracy {baseline['accuracy']:.3f}")
-    # The saved model is the network joined to that baseline; both accuracies are reported.
-    assert rep["fused_with_baseline"] is True
+    # The saved model is the network joined to that baseline, with the weights val chose
+    # (here the baseline, perfect on the tones, gets a share); both accuracies are reported.
+    fusion = rep["fusion"]
+    assert rep["fused_with_baseline"] is True and fusion["network_share"] < 1.0
+    share = f"{fusion['network_share']:.1f}"
+    losses = fusion["val_log_loss_by_share"]
+    assert losses[share] == min(losses.values()) and set(losses) == set(
+        fusion["val_accuracy_by_share"]
+    )
+    assert f"Joining the network and the baseline: weights {share} / " in log
     alone = f"joined to the baseline; the network alone {rep['network_test_accuracy']:.3f}"
     assert alone in lines[test_line]
 
@@ -97,7 +105,7 @@ def test_scratch_model_takes_waveforms_averages_crops_and_loads_safely(auto_run,
     assert probs.shape == (2, 3)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
     # The network's output is the mean of the classifier over the three crops; the saved
-    # model joins it to the baseline's regression by a normalised geometric mean.
+    # model joins it to the baseline's regression by a weighted, normalised geometric mean.
     mels = np.transpose(model.get_layer("log_mel")(waves).numpy(), (0, 2, 1, 3))
     normed = norm(mels).numpy()
     backbone = classifier.get_layer("cnn10_compact")
@@ -106,7 +114,8 @@ def test_scratch_model_takes_waveforms_averages_crops_and_loads_safely(auto_run,
     network = np.mean(per_crop, axis=0)
     features = model.get_layer("baseline_features")(waves)
     baseline = model.get_layer("baseline_regression")(model.get_layer("baseline_scaler")(features))
-    logits = 0.5 * (np.log(network) + np.log(baseline.numpy()))
+    a, b = _report(auto_run[0])["fusion"]["weights"]
+    logits = a * np.log(network) + b * np.log(baseline.numpy())
     expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     np.testing.assert_allclose(probs, expected, rtol=1e-4, atol=1e-6)
 
