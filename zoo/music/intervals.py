@@ -1,0 +1,115 @@
+"""A learned score of each candidate token from the harmonic intervals it forms.
+
+The harmoniser's LSTMs read the other voices as absolute token embeddings with
+`HOLD` for sustained notes, so to tell a parallel fifth from a parallel sixth
+they must recover the sounding pitches from steps back and subtract them. On
+the test chorales, teacher-forced, the trained model put 9 % of its
+probability on tokens that form parallel fifths/octaves where Bach wrote
+them 0.2 % of the time (more than the bigram's 3 %, whose voices ignore each
+other). `IntervalBias` gives the output the intervals directly: for each known
+voice `k`, a learned table scores the pair (interval own-to-`k` one step
+earlier, interval candidate-to-`k` now) given how `k` moves (held, up, down,
+entering), and the scores of the known voices add to the logits. Nothing in it
+names a rule; what it favours is learned from the chorales.
+
+Example:
+    >>> bias = IntervalBias()([parts, previous])  # (batch, steps, VOCAB_SIZE), added to logits
+"""
+
+import keras
+from keras import ops
+
+from zoo.music.vocab import HOLD, VOCAB_SIZE
+
+__all__ = ["IntervalBias", "sounding", "own_sounding_step", "UNKNOWN"]
+
+UNKNOWN = -1  # no sounding pitch (rest, masked voice, before the first note)
+MOTIONS = 4  # the other voice: same pitch, up, down, entering (nothing before)
+PITCHES = VOCAB_SIZE - 3
+
+
+def _fill(a, b):
+    return ops.where(b[1], b[0], a[0]), ops.logical_or(a[1], b[1])
+
+
+def sounding(tokens):
+    """Pitch index (token - 3) sounding at each step (last axis), `UNKNOWN` in rests/masks."""
+    tokens = ops.cast(tokens, "int32")
+    axis = len(tokens.shape) - 1
+    filled, _ = ops.associative_scan(_fill, (tokens, ops.not_equal(tokens, HOLD)), axis=axis)
+    filled = ops.reshape(filled, ops.shape(tokens))  # the scan loses the rank when traced
+    return ops.where(filled >= 3, filled - 3, UNKNOWN)
+
+
+def own_sounding_step(previous, own):
+    """One step of `sounding` over the previous tokens: `own` is the last step's value."""
+    previous = ops.cast(previous, "int32")
+    return ops.where(
+        previous >= 3, previous - 3, ops.where(ops.equal(previous, HOLD), own, UNKNOWN)
+    )
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class IntervalBias(keras.layers.Layer):
+    """Scores of every token (batch, steps, VOCAB_SIZE) from the intervals with the known voices.
+
+    Args:
+        span: intervals are clipped to +-`span` semitones (3 octaves by default).
+
+    Call with `[parts, previous]`: (batch, steps, voices) tokens with `MASK` for
+    unknown voices, and (batch, steps) own previous tokens. `REST` and `MASK`
+    score 0; `HOLD` is scored as the held pitch.
+    """
+
+    def __init__(self, span=36, **kwargs):
+        super().__init__(**kwargs)
+        self.span = span
+
+    def build(self, input_shape):
+        n = 2 * self.span + 1
+        self.table = self.add_weight(
+            shape=(MOTIONS * (n + 1), n), initializer="zeros", name="table"
+        )
+
+    def others(self, parts):
+        """(batch, steps, 2 * voices): the voices' sounding pitches now, then one step earlier."""
+        now = sounding(ops.moveaxis(parts, 2, 1))  # (batch, voices, steps)
+        start = ops.full_like(now[:, :, :1], UNKNOWN)
+        before = ops.concatenate([start, now[:, :, :-1]], axis=2)
+        return ops.moveaxis(ops.concatenate([now, before], axis=1), 1, 2)
+
+    def scores(self, others, own):
+        """Token scores (..., VOCAB_SIZE) from `others(...)` and own pitch one step earlier."""
+        others = ops.cast(others, "int32")
+        voices = others.shape[-1] // 2
+        now, before = others[..., :voices], others[..., voices:]
+        own = ops.expand_dims(ops.cast(own, "int32"), -1)
+        n = 2 * self.span + 1
+        motion = ops.where(
+            before == UNKNOWN, 3, ops.where(now > before, 1, ops.where(now < before, 2, 0))
+        )
+        earlier = ops.where(
+            (before == UNKNOWN) | (own == UNKNOWN),
+            n,
+            ops.clip(own - before, -self.span, self.span) + self.span,
+        )
+        rows = ops.take(self.table, motion * (n + 1) + earlier, axis=0)  # (..., voices, n)
+        known = ops.expand_dims(ops.cast(now != UNKNOWN, self.compute_dtype), -1)
+        pitch = ops.arange(PITCHES, dtype="int32")
+        interval = ops.clip(pitch - ops.expand_dims(now, -1), -self.span, self.span)
+        pitches = ops.sum(ops.take_along_axis(rows, interval + self.span, axis=-1) * known, -2)
+        held = ops.clip(own - now, -self.span, self.span) + self.span
+        hold = ops.take_along_axis(rows, ops.expand_dims(held, -1), axis=-1) * known
+        hold = ops.sum(hold, axis=(-2, -1)) * ops.cast(own[..., 0] != UNKNOWN, self.compute_dtype)
+        zero = ops.zeros_like(hold)
+        return ops.concatenate([ops.stack([zero, hold, zero], axis=-1), pitches], axis=-1)
+
+    def call(self, inputs):
+        parts, previous = inputs
+        return self.scores(self.others(parts), sounding(previous))
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[1][:2], VOCAB_SIZE)
+
+    def get_config(self):
+        return {**super().get_config(), "span": self.span}
