@@ -28,16 +28,19 @@ MOTIONS = 4  # the other voice: same pitch, up, down, entering (nothing before)
 PITCHES = VOCAB_SIZE - 3
 
 
-def _fill(a, b):
-    return ops.where(b[1], b[0], a[0]), ops.logical_or(a[1], b[1])
-
-
 def sounding(tokens):
     """Pitch index (token - 3) sounding at each step (last axis), `UNKNOWN` in rests/masks."""
     tokens = ops.cast(tokens, "int32")
-    axis = len(tokens.shape) - 1
-    filled, _ = ops.associative_scan(_fill, (tokens, ops.not_equal(tokens, HOLD)), axis=axis)
-    filled = ops.reshape(filled, ops.shape(tokens))  # the scan loses the rank when traced
+    shape = ops.shape(tokens)
+    rows = ops.reshape(tokens, (-1, shape[-1]))
+    change = ops.not_equal(rows, HOLD)
+    # Segment i of a row runs from its i-th change to the next; fill it with that token.
+    segment = ops.cumsum(ops.cast(change, "int32"), axis=1)
+    segment += ops.expand_dims(ops.arange(ops.shape(rows)[0], dtype="int32"), 1) * (shape[-1] + 1)
+    first = ops.segment_max(
+        ops.reshape(ops.where(change, rows, -1), (-1,)), ops.reshape(segment, (-1,)), sorted=True
+    )
+    filled = ops.reshape(ops.take(first, segment), shape)
     return ops.where(filled >= 3, filled - 3, UNKNOWN)
 
 
@@ -55,15 +58,21 @@ class IntervalBias(keras.layers.Layer):
 
     Args:
         span: intervals are clipped to +-`span` semitones (3 octaves by default).
+        gain: the table is multiplied by `gain` before use. Adam moves each entry
+            by about the learning rate per step, so at 1 the scores stay within
+            about 3 nats after the benchmark's 14 epochs (measured: parallel
+            fifths/octaves at -2 to -3, parallel thirds/sixths at +1 to +1.5,
+            still moving); `gain` is a learning-rate multiplier for this layer.
 
     Call with `[parts, previous]`: (batch, steps, voices) tokens with `MASK` for
     unknown voices, and (batch, steps) own previous tokens. `REST` and `MASK`
     score 0; `HOLD` is scored as the held pitch.
     """
 
-    def __init__(self, span=36, **kwargs):
+    def __init__(self, span=36, gain=10.0, **kwargs):
         super().__init__(**kwargs)
         self.span = span
+        self.gain = gain
 
     def build(self, input_shape):
         n = 2 * self.span + 1
@@ -81,8 +90,7 @@ class IntervalBias(keras.layers.Layer):
     def scores(self, others, own):
         """Token scores (..., VOCAB_SIZE) from `others(...)` and own pitch one step earlier."""
         others = ops.cast(others, "int32")
-        voices = others.shape[-1] // 2
-        now, before = others[..., :voices], others[..., voices:]
+        now, before = ops.split(others, 2, axis=-1)
         own = ops.expand_dims(ops.cast(own, "int32"), -1)
         n = 2 * self.span + 1
         motion = ops.where(
@@ -93,7 +101,7 @@ class IntervalBias(keras.layers.Layer):
             n,
             ops.clip(own - before, -self.span, self.span) + self.span,
         )
-        rows = ops.take(self.table, motion * (n + 1) + earlier, axis=0)  # (..., voices, n)
+        rows = ops.take(self.table * self.gain, motion * (n + 1) + earlier, axis=0)
         known = ops.expand_dims(ops.cast(now != UNKNOWN, self.compute_dtype), -1)
         pitch = ops.arange(PITCHES, dtype="int32")
         interval = ops.clip(pitch - ops.expand_dims(now, -1), -self.span, self.span)
@@ -112,4 +120,4 @@ class IntervalBias(keras.layers.Layer):
         return (*input_shape[1][:2], VOCAB_SIZE)
 
     def get_config(self):
-        return {**super().get_config(), "span": self.span}
+        return {**super().get_config(), "span": self.span, "gain": self.gain}

@@ -34,7 +34,7 @@ def _table_row(motion, earlier):
 
 
 def test_a_parallel_fifth_is_scored_by_its_table_entry():
-    layer = IntervalBias(SPAN)
+    layer = IntervalBias(SPAN, gain=1.0)
     layer.build(None)
     table = np.zeros((4 * (N + 1), N), "float32")
     table[_table_row(1, SPAN + 7), SPAN + 7] = -5.0  # fifth above, other voice rises, fifth above
