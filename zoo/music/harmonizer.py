@@ -91,7 +91,9 @@ def part_invariant_harmonizer(
         return keras.Model(inputs, outputs, name=name)
     check_positive_int("interval_span", interval_span)
     logits = keras.layers.Dense(VOCAB_SIZE, name="token_logits")(x)
-    bias = IntervalBias(interval_span, name="interval_bias")([inputs["parts"], inputs["previous"]])
+    bias = IntervalBias(interval_span, name="interval_bias")(
+        [inputs["parts"], inputs["previous"], inputs["voice"]]
+    )
     logits = keras.layers.Add(name="logits")([logits, bias])
     outputs = keras.layers.Activation("softmax", name="next_token")(logits)
     return keras.Model(inputs, outputs, name=name)

@@ -9,7 +9,9 @@ them 0.2 % of the time (more than the bigram's 3 %, whose voices ignore each
 other). `IntervalBias` gives the output the intervals directly: for each known
 voice `k`, a learned table scores the pair (interval own-to-`k` one step
 earlier, interval candidate-to-`k` now) given how `k` moves (held, up, down,
-entering), and the scores of the known voices add to the logits. Nothing in it
+entering) and whether `k` is a higher or lower part (so a fourth below a lower
+part, i.e. crossed voices, differs from a fourth below a higher one), and the
+scores of the known voices add to the logits. Nothing in it
 names a rule; what it favours is learned from the chorales.
 
 Example:
@@ -25,6 +27,7 @@ __all__ = ["IntervalBias", "sounding", "own_sounding_step", "UNKNOWN"]
 
 UNKNOWN = -1  # no sounding pitch (rest, masked voice, before the first note)
 MOTIONS = 4  # the other voice: same pitch, up, down, entering (nothing before)
+SIDES = 2  # the other voice is a lower part (higher voice index), or a higher one
 PITCHES = VOCAB_SIZE - 3
 
 
@@ -64,8 +67,9 @@ class IntervalBias(keras.layers.Layer):
             fifths/octaves at -2 to -3, parallel thirds/sixths at +1 to +1.5,
             still moving); `gain` is a learning-rate multiplier for this layer.
 
-    Call with `[parts, previous]`: (batch, steps, voices) tokens with `MASK` for
-    unknown voices, and (batch, steps) own previous tokens. `REST` and `MASK`
+    Call with `[parts, previous, voice]`: (batch, steps, voices) tokens with
+    `MASK` for unknown voices, (batch, steps) own previous tokens and the voice
+    position written (0 = soprano). `REST` and `MASK`
     score 0; `HOLD` is scored as the held pitch.
     """
 
@@ -77,20 +81,24 @@ class IntervalBias(keras.layers.Layer):
     def build(self, input_shape):
         n = 2 * self.span + 1
         self.table = self.add_weight(
-            shape=(MOTIONS * (n + 1), n), initializer="zeros", name="table"
+            shape=(SIDES * MOTIONS * (n + 1), n), initializer="zeros", name="table"
         )
 
-    def others(self, parts):
-        """(batch, steps, 2 * voices): the voices' sounding pitches now, then one step earlier."""
+    def others(self, parts, voice):
+        """(batch, steps, 3 * voices): the voices' sounding pitches now, one step earlier,
+        and 1 where the voice is a higher part than `voice`."""
         now = sounding(ops.moveaxis(parts, 2, 1))  # (batch, voices, steps)
         start = ops.full_like(now[:, :, :1], UNKNOWN)
         before = ops.concatenate([start, now[:, :, :-1]], axis=2)
-        return ops.moveaxis(ops.concatenate([now, before], axis=1), 1, 2)
+        others = ops.moveaxis(ops.concatenate([now, before], axis=1), 1, 2)
+        index = ops.arange(ops.shape(parts)[2], dtype="int32")
+        higher = ops.cast(index < ops.expand_dims(ops.cast(voice, "int32"), -1), "int32")
+        return ops.concatenate([others, higher], axis=-1)
 
     def scores(self, others, own):
         """Token scores (..., VOCAB_SIZE) from `others(...)` and own pitch one step earlier."""
         others = ops.cast(others, "int32")
-        now, before = ops.split(others, 2, axis=-1)
+        now, before, higher = ops.split(others, 3, axis=-1)
         own = ops.expand_dims(ops.cast(own, "int32"), -1)
         n = 2 * self.span + 1
         motion = ops.where(
@@ -101,7 +109,8 @@ class IntervalBias(keras.layers.Layer):
             n,
             ops.clip(own - before, -self.span, self.span) + self.span,
         )
-        rows = ops.take(self.table * self.gain, motion * (n + 1) + earlier, axis=0)
+        row = (higher * MOTIONS + motion) * (n + 1) + earlier
+        rows = ops.take(self.table * self.gain, row, axis=0)
         known = ops.expand_dims(ops.cast(now != UNKNOWN, self.compute_dtype), -1)
         pitch = ops.arange(PITCHES, dtype="int32")
         interval = ops.clip(pitch - ops.expand_dims(now, -1), -self.span, self.span)
@@ -113,8 +122,8 @@ class IntervalBias(keras.layers.Layer):
         return ops.concatenate([ops.stack([zero, hold, zero], axis=-1), pitches], axis=-1)
 
     def call(self, inputs):
-        parts, previous = inputs
-        return self.scores(self.others(parts), sounding(previous))
+        parts, previous, voice = inputs
+        return self.scores(self.others(parts, voice), sounding(previous))
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[1][:2], VOCAB_SIZE)

@@ -202,7 +202,7 @@ class HarmonizerSteps:
         # Models saved before `interval_bias` existed end in a softmax `next_token`.
         self._bias = model.get_layer("interval_bias") if "interval_bias" in layers else None
         self._dense = model.get_layer("next_token" if self._bias is None else "token_logits")
-        self._others = 2 * model.get_layer("parts").output.shape[-1]
+        self._others = 3 * model.get_layer("parts").output.shape[-1]
         self._step = tf.function(self._run, reduce_retracing=True)
 
     def encode(self, parts, voice, beat, key):
@@ -224,8 +224,9 @@ class HarmonizerSteps:
         context = np.asarray(self._encode(x), "float32")[0]
         if self._bias is None:
             return context
-        # The known voices' sounding pitches now and one step earlier ride along as columns.
-        others = np.asarray(self._bias.others(x["parts"]), "float32")[0]
+        # The voices' sounding pitches now and one step earlier, and which are higher parts,
+        # ride along as columns.
+        others = np.asarray(self._bias.others(x["parts"], x["voice"]), "float32")[0]
         return np.concatenate([context, others], axis=1)
 
     def initial(self, batch):

@@ -36,21 +36,25 @@ def _table_row(motion, earlier):
 def test_a_parallel_fifth_is_scored_by_its_table_entry():
     layer = IntervalBias(SPAN, gain=1.0)
     layer.build(None)
-    table = np.zeros((4 * (N + 1), N), "float32")
+    table = np.zeros((2 * 4 * (N + 1), N), "float32")
     table[_table_row(1, SPAN + 7), SPAN + 7] = -5.0  # fifth above, other voice rises, fifth above
     layer.table.assign(table)
     # Bass C3 -> D3 (known); the tenor (written) sang G3, one step earlier.
     parts = np.full((1, 2, 4), MASK, "int32")
     parts[0, :, 3] = [pitch_token(48), pitch_token(50)]
     previous = np.array([[MASK, pitch_token(55)]], "int32")
-    scores = np.asarray(layer([parts, previous]))[0]
+    tenor = np.full((1, 2), 2, "int32")
+    scores = np.asarray(layer([parts, previous, tenor]))[0]
     assert scores.shape == (2, VOCAB_SIZE)
     assert (scores[0] == 0).all()  # nothing sounds before
     assert scores[1, pitch_token(57)] == -5.0  # A3 over D3: the parallel fifth
     assert np.count_nonzero(scores[1]) == 1
     table[_table_row(1, SPAN + 7), SPAN + 5] = 2.0  # G3 held over D3: a fourth, oblique
     layer.table.assign(table)
-    assert np.asarray(layer([parts, previous]))[0, 1, HOLD] == 2.0
+    assert np.asarray(layer([parts, previous, tenor]))[0, 1, HOLD] == 2.0
+    # The same pitches in a higher part (the soprano column) use the other half of the table.
+    higher = parts[:, :, ::-1].copy()
+    assert not np.asarray(layer([higher, previous, tenor]))[0, 1].any()
 
 
 @pytest.mark.parametrize("voice", [1, 3])
