@@ -10,10 +10,8 @@ other). `IntervalBias` gives the output the intervals directly: for each known
 voice `k`, a learned table scores the pair (interval own-to-`k` one step
 earlier, interval candidate-to-`k` now) given how `k` moves (held, up, down,
 entering) and whether `k` is a higher or lower part (so a fourth below a lower
-part, i.e. crossed voices, differs from a fourth below a higher one); a
-second, smaller table scores the same with intervals reduced to classes (mod 12),
-so what is learned about fifths and octaves carries to compound and crossed
-ones, which are rare in the data. The scores of the known voices add to the logits. Nothing in it
+part, i.e. crossed voices, differs from a fourth below a higher one), and the
+scores of the known voices add to the logits. Nothing in it
 names a rule; what it favours is learned from the chorales.
 
 Example:
@@ -85,9 +83,6 @@ class IntervalBias(keras.layers.Layer):
         self.table = self.add_weight(
             shape=(SIDES * MOTIONS * (n + 1), n), initializer="zeros", name="table"
         )
-        self.classes = self.add_weight(
-            shape=(SIDES * MOTIONS * 13, 12), initializer="zeros", name="classes"
-        )
 
     def others(self, parts, voice):
         """(batch, steps, 3 * voices): the voices' sounding pitches now, one step earlier,
@@ -116,20 +111,12 @@ class IntervalBias(keras.layers.Layer):
         )
         row = (higher * MOTIONS + motion) * (n + 1) + earlier
         rows = ops.take(self.table * self.gain, row, axis=0)
-        earlier = ops.where(earlier == n, 12, ops.mod(own - before, 12))
-        row = (higher * MOTIONS + motion) * 13 + earlier
-        classes = ops.take(self.classes * self.gain, row, axis=0)  # (..., voices, 12)
         known = ops.expand_dims(ops.cast(now != UNKNOWN, self.compute_dtype), -1)
         pitch = ops.arange(PITCHES, dtype="int32")
         interval = ops.clip(pitch - ops.expand_dims(now, -1), -self.span, self.span)
-        pitch_class = ops.mod(pitch - ops.expand_dims(now, -1), 12)
-        pitches = ops.take_along_axis(rows, interval + self.span, axis=-1)
-        pitches += ops.take_along_axis(classes, pitch_class, axis=-1)
-        pitches = ops.sum(pitches * known, -2)
-        held = ops.expand_dims(ops.clip(own - now, -self.span, self.span) + self.span, -1)
-        hold = ops.take_along_axis(rows, held, axis=-1)
-        hold += ops.take_along_axis(classes, ops.expand_dims(ops.mod(own - now, 12), -1), axis=-1)
-        hold *= known
+        pitches = ops.sum(ops.take_along_axis(rows, interval + self.span, axis=-1) * known, -2)
+        held = ops.clip(own - now, -self.span, self.span) + self.span
+        hold = ops.take_along_axis(rows, ops.expand_dims(held, -1), axis=-1) * known
         hold = ops.sum(hold, axis=(-2, -1)) * ops.cast(own[..., 0] != UNKNOWN, self.compute_dtype)
         zero = ops.zeros_like(hold)
         return ops.concatenate([ops.stack([zero, hold, zero], axis=-1), pitches], axis=-1)
