@@ -14,6 +14,7 @@ temperature or search it with a beam.
 import keras
 
 from zoo.music.duet import context_embeddings, token_batch
+from zoo.music.intervals import IntervalBias
 from zoo.music.vocab import VOCAB_SIZE
 from zoo.recurrent.stacks import check_stack, recurrent_layer
 from zoo.registry import register_model
@@ -33,7 +34,12 @@ VOICES = 4
     learning_rate=0.5,
 )
 def part_invariant_harmonizer(
-    units=128, embedding_dim=32, context_dim=8, dropout=0.1, name="part_invariant_harmonizer"
+    units=128,
+    embedding_dim=32,
+    context_dim=8,
+    dropout=0.1,
+    interval_span=36,
+    name="part_invariant_harmonizer",
 ):
     """Build the harmoniser: the other voices + own history + voice position -> own next token.
 
@@ -42,6 +48,9 @@ def part_invariant_harmonizer(
         embedding_dim: size of the token embeddings (shared by the four part columns).
         context_dim: size of the voice-position, beat and key embeddings.
         dropout: dropout on the context before the voice LSTM.
+        interval_span: intervals (semitones) told apart by the learned
+            interval scores added to the logits (`zoo.music.intervals.IntervalBias`);
+            0 leaves them out.
         name: model name.
 
     Returns:
@@ -77,5 +86,14 @@ def part_invariant_harmonizer(
     )
     x = keras.layers.Concatenate(name="voice_input")([own, context])
     x = recurrent_layer("lstm", units, True, False, "voice_lstm")(x)
-    outputs = keras.layers.Dense(VOCAB_SIZE, activation="softmax", name="next_token")(x)
+    if not interval_span:
+        outputs = keras.layers.Dense(VOCAB_SIZE, activation="softmax", name="next_token")(x)
+        return keras.Model(inputs, outputs, name=name)
+    check_positive_int("interval_span", interval_span)
+    logits = keras.layers.Dense(VOCAB_SIZE, name="token_logits")(x)
+    bias = IntervalBias(interval_span, name="interval_bias")(
+        [inputs["parts"], inputs["previous"], inputs["voice"]]
+    )
+    logits = keras.layers.Add(name="logits")([logits, bias])
+    outputs = keras.layers.Activation("softmax", name="next_token")(logits)
     return keras.Model(inputs, outputs, name=name)

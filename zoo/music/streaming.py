@@ -198,7 +198,11 @@ class HarmonizerSteps:
         self._encode = compiled_forward(self._encoder)
         self._cell = model.get_layer("voice_lstm").cell
         self._embed = model.get_layer("previous_embedding")
-        self._dense = model.get_layer("next_token")
+        layers = {layer.name for layer in model.layers}
+        # Models saved before `interval_bias` existed end in a softmax `next_token`.
+        self._bias = model.get_layer("interval_bias") if "interval_bias" in layers else None
+        self._dense = model.get_layer("next_token" if self._bias is None else "token_logits")
+        self._others = 3 * model.get_layer("parts").output.shape[-1]
         self._step = tf.function(self._run, reduce_retracing=True)
 
     def encode(self, parts, voice, beat, key):
@@ -217,20 +221,36 @@ class HarmonizerSteps:
             "beat": np.asarray(beat, "int32")[None],
             "key": np.full((1, steps), key, "int32"),
         }
-        return np.asarray(self._encode(x), "float32")[0]
+        context = np.asarray(self._encode(x), "float32")[0]
+        if self._bias is None:
+            return context
+        # The voices' sounding pitches now and one step earlier, and which are higher parts,
+        # ride along as columns.
+        others = np.asarray(self._bias.others(x["parts"], x["voice"]), "float32")[0]
+        return np.concatenate([context, others], axis=1)
 
     def initial(self, batch):
-        """Zero LSTM state for `batch` hypotheses."""
-        return _initial([self._cell], batch)[0]
+        """Zero LSTM state (and no own pitch yet) for `batch` hypotheses."""
+        state = _initial([self._cell], batch)[0]
+        return state + [np.full(batch, -1, "int32")] if self._bias is not None else state
 
     def _run(self, context, previous, state):
+        if self._bias is None:
+            x = tf.concat([self._embed(previous), context], axis=-1)
+            x, state = self._cell(x, state, training=False)
+            return self._dense(x), state
+        from zoo.music.intervals import own_sounding_step
+
+        context, pitches = context[:, : -self._others], context[:, -self._others :]
+        own = own_sounding_step(previous, state[2])
         x = tf.concat([self._embed(previous), context], axis=-1)
-        x, state = self._cell(x, state, training=False)
-        return self._dense(x), state
+        x, lstm = self._cell(x, state[:2], training=False)
+        logits = self._dense(x) + self._bias.scores(pitches, own)
+        return tf.nn.softmax(logits), [*lstm, own]
 
     def step(self, context, previous, state):
         """One step: (batch, features) context, (batch,) previous tokens -> (probs, state)."""
         probs, state = self._step(
-            tf.constant(context, tf.float32), tf.constant(previous, tf.int32), state
+            tf.constant(context, tf.float32), tf.constant(previous, tf.int32), list(state)
         )
-        return np.asarray(probs, "float32"), state
+        return np.asarray(probs, "float32"), [np.asarray(s) for s in state]

@@ -39,6 +39,7 @@ def test_harmonizer_parameter_count():
         + _lstm(5 + 2 * 8 + 2, 8)
         + 8 * VOCAB_SIZE
         + VOCAB_SIZE
+        + 2 * 4 * (2 * 36 + 2) * (2 * 36 + 1)  # interval table: side x motion x before x now
     )
     assert model.count_params() == expected
 
