@@ -40,7 +40,20 @@ def _seed_bytes(fmt, subtype, channels, rng):
     wave = np.tile(wave[:, None], (1, channels)) if channels > 1 else wave
     buffer = io.BytesIO()
     sf.write(buffer, wave.astype("float32"), RATE, format=fmt, subtype=subtype)
-    return _fixed_ogg_serial(buffer.getvalue()) if fmt == "OGG" else buffer.getvalue()
+    data = buffer.getvalue()
+    return _fixed_ogg_serial(data) if fmt == "OGG" else _fixed_peak_time(data)
+
+
+def _fixed_peak_time(data):
+    """Zero the write time libsndfile puts in a float WAV's PEAK chunk.
+
+    The chunk is `PEAK`, size, version, then a 4-byte timestamp in seconds: two
+    writes either side of a second boundary would differ there and nowhere else.
+    """
+    at = data.find(b"PEAK")
+    if at < 0 or data[:4] != b"RIFF":
+        return data
+    return data[: at + 12] + bytes(4) + data[at + 16 :]
 
 
 def _ogg_crc(page):
