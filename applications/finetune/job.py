@@ -58,11 +58,10 @@ def _baseline(config, data, log):
 
 def _fusion_weights(job, parts, data, run, log):
     """`choose_weights` on val, from predictions of models that did not train on it."""
-    network = job.val_probabilities  # the recipe's, before a refit on train + val
-    if network is None:
+    if job.val_predictions is None:
         network, labels, _ = predict_batches(parts.full, data.val)
-    else:
-        labels = np.concatenate([y.numpy() for _, y in data.val])
+    else:  # the recipe's, before a refit on train + val
+        network, labels = job.val_predictions
     chosen = choose_weights(network, run.val_probabilities, labels)
     chosen["chosen_on"] = (
         f"{len(labels)} val clips: the network before any refit, the regression fitted on train"

@@ -60,7 +60,8 @@ class Job:
         self.backup = os.path.join(config.out, "backup")
         self.logs = os.path.join(self.out, "logs")
         self.timings, self.throughput, self.phases = {}, {}, {}
-        self.val_probabilities = None  # a recipe's held-out val predictions, when val is trained on
+        # A recipe's held-out (probabilities, labels) on val, when it later trains on val.
+        self.val_predictions = None
 
     def close(self):
         """Release `OUT`'s lock (the process's exit releases it too)."""

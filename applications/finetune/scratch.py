@@ -178,7 +178,7 @@ def train_from_scratch(job, parts, data, num_classes):
     fit("scratch", train_mels, train_labels, patience=patience)
     # Held-out predictions for weighing the network against the baseline
     # (`applications.finetune.fusion.choose_weights`): after a refit, val is in-sample.
-    job.val_probabilities = predict_batches(parts.classifier, val)[0]
+    job.val_predictions = predict_batches(parts.classifier, val)[:2]
     if not refit:
         return {"scratch": epochs}
     # The validation clips (often new speakers or instruments) are worth more as
