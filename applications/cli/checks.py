@@ -40,7 +40,7 @@ def data_spec(spec):
         )
 
 
-def number(flag, value, *, minimum=None, above=None, integer=False):
+def number(flag, value, *, minimum=None, above=None, maximum=None, integer=False):
     """Raise unless `value` is finite and in range; return it (None passes).
 
     Args:
@@ -48,6 +48,7 @@ def number(flag, value, *, minimum=None, above=None, integer=False):
         value: the parsed value.
         minimum: smallest allowed value (inclusive), or None.
         above: the value must be strictly greater than this, or None.
+        maximum: largest allowed value (inclusive), or None.
         integer: the value must be an int.
     """
     if value is None:
@@ -61,6 +62,8 @@ def number(flag, value, *, minimum=None, above=None, integer=False):
         problems.append(f">= {minimum:g}")
     if above is not None and not value > above:
         problems.append(f"> {above:g}")
+    if maximum is not None and not value <= maximum:
+        problems.append(f"<= {maximum:g}")
     if problems:
         raise UsageError(f"{flag} must be {' and '.join(problems)}. Received: {flag}={value!r}")
     return value

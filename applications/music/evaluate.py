@@ -6,7 +6,8 @@ own for generation). Figures:
 
 - token accuracy and NLL (nats per 16th) of the true alto/tenor/bass, teacher-forced,
   for the model and for the bigram baseline (`baseline.Bigram`);
-- counterpoint rules per 100 beats (`rules`) and the pitch-class histogram
+- counterpoint rules per 100 beats (`rules`), the notes struck by the lower
+  voices per 100 beats (`lower_voice_notes`) and the pitch-class histogram
   distance to the training pieces' mean histogram, for real Bach, the
   model's harmonisations and the bigram's sampled voices.
 
@@ -62,7 +63,7 @@ def _summary(rule_totals, beats, distances):
 
 
 def evaluate_harmonizer(
-    model, data, limit=None, temperature=0.0, beam=0, seed=0, forbid_parallels=False
+    model, data, limit=None, temperature=0.0, beam=0, seed=0, forbid_parallels=False, top_p=1.0
 ):
     """The evaluation report (a JSON-ready dict) of a harmoniser on `data`'s test pieces.
 
@@ -73,6 +74,7 @@ def evaluate_harmonizer(
         temperature, beam: the decoding of the generated voices (see
             `zoo.music.harmonize`; default greedy).
         forbid_parallels: decode with `zoo.music.decoding.ParallelGuard`.
+        top_p: nucleus sampling's mass (`zoo.music.decoding.nucleus`; 1: off).
         seed: seed of the samplers.
 
     Returns:
@@ -91,7 +93,9 @@ def evaluate_harmonizer(
     steps = HarmonizerSteps(model)
     forward = compiled_forward(model)
     totals = {k: np.zeros(3) for k in ("model", "baseline")}
-    rules = {k: dict.fromkeys(RULES, 0) for k in ("bach", "model", "baseline")}
+    # Notes struck by alto, tenor and bass: fewer notes mean fewer chances to break a rule.
+    counted = RULES + ("lower_voice_notes",)
+    rules = {k: dict.fromkeys(counted, 0) for k in ("bach", "model", "baseline")}
     distances = {k: [] for k in rules}
     beats, example = 0.0, None
     for i, piece in enumerate(pieces):
@@ -113,6 +117,7 @@ def evaluate_harmonizer(
             beam,
             seed + i,
             forbid_parallels,
+            top_p,
         )
         sampled = tokens.copy()
         for voice in ORDER:
@@ -120,6 +125,7 @@ def evaluate_harmonizer(
         for name, grid in (("bach", tokens), ("model", generated), ("baseline", sampled)):
             for k, v in rule_counts(grid).items():
                 rules[name][k] += v
+            rules[name]["lower_voice_notes"] += int((grid[:, 1:] >= 3).sum())
             histogram = pitch_class_histogram(grid, piece["key"])
             distances[name].append(histogram_distance(histogram, reference))
         beats += len(tokens) / 4
@@ -136,6 +142,7 @@ def evaluate_harmonizer(
             "temperature": temperature,
             "beam": beam,
             "forbid_parallels": forbid_parallels,
+            "top_p": top_p,
         },
         "scores": scores,
         "rules_per_100_beats": {k: _summary(rules[k], beats, distances[k]) for k in rules},

@@ -1,8 +1,11 @@
-"""Writing a voice with a `HarmonizerSteps`: temperature sampling or beam search.
+"""Writing a voice with a `HarmonizerSteps`: temperature / nucleus sampling or beam search.
 
 Both take the context of every step (`HarmonizerSteps.encode`) and return the
-voice's tokens. Temperature 0 is greedy decoding; the beam keeps the `width`
-most probable token sequences (sum of log-probabilities) at every step.
+voice's tokens. Temperature 0 is greedy decoding; nucleus sampling (top-p,
+Holtzman et al., ICLR 2020) draws only from the most probable tokens that
+together hold `top_p` of the mass, so the unreliable tail (where a sampled
+voice picks up parallel fifths and crossings) is never drawn; the beam keeps
+the `width` most probable token sequences (sum of log-probabilities).
 """
 
 import numpy as np
@@ -10,7 +13,7 @@ import numpy as np
 from zoo.music.vocab import HOLD, MASK, VOCAB_SIZE, sounding_pitches, token_pitch
 from zoo.validation import argument_error
 
-__all__ = ["sample_voice", "beam_voice", "harmonize", "ParallelGuard"]
+__all__ = ["nucleus", "sample_voice", "beam_voice", "harmonize", "ParallelGuard"]
 
 _PITCHES = token_pitch(np.arange(VOCAB_SIZE)).astype(float)
 
@@ -62,8 +65,25 @@ def _masked(probs, allowed):
     return kept / total if total > 0 else probs
 
 
-def sample_voice(steps, context, temperature=1.0, seed=0, guard=None):
-    """Sample a voice token by token at `temperature` (0: greedy).
+def nucleus(probs, top_p):
+    """`probs` kept on the fewest most probable tokens holding at least `top_p`, renormalised.
+
+    Example:
+        >>> nucleus(np.array([0.5, 0.3, 0.2]), 0.7)
+        array([0.625, 0.375, 0.   ])
+    """
+    if top_p >= 1:
+        return probs
+    order = np.argsort(probs, kind="stable")[::-1]
+    mass = np.cumsum(probs[order])
+    count = min(int(np.searchsorted(mass, top_p * mass[-1])) + 1, len(order))
+    kept = np.zeros_like(probs)
+    kept[order[:count]] = probs[order[:count]]
+    return kept / kept.sum()
+
+
+def sample_voice(steps, context, temperature=1.0, seed=0, guard=None, top_p=1.0):
+    """Sample a voice token by token at `temperature` (0: greedy), from the top-`top_p` nucleus.
 
     Args:
         steps: a `HarmonizerSteps`.
@@ -71,6 +91,8 @@ def sample_voice(steps, context, temperature=1.0, seed=0, guard=None):
         temperature: softmax temperature; 0 picks the most probable token.
         seed: seed of the sampler.
         guard: a `ParallelGuard`, or None.
+        top_p: sample from the most probable tokens holding this much of the
+            tempered distribution (1: all tokens).
 
     Returns:
         (steps,) int tokens.
@@ -80,6 +102,8 @@ def sample_voice(steps, context, temperature=1.0, seed=0, guard=None):
     """
     if not temperature >= 0:
         raise argument_error("temperature", temperature, "Use a temperature >= 0.")
+    if not 0 < top_p <= 1:
+        raise argument_error("top_p", top_p, "Use a top_p in (0, 1].")
     rng = np.random.default_rng(seed)
     state, previous = steps.initial(1), np.full(1, MASK, "int32")
     out = np.zeros(len(context), "int32")
@@ -93,7 +117,8 @@ def sample_voice(steps, context, temperature=1.0, seed=0, guard=None):
         else:
             logits = np.log(np.maximum(p, 1e-12)) / temperature
             p = np.exp(logits - logits.max())
-            token = int(rng.choice(len(p), p=p / p.sum()))
+            p = nucleus(p / p.sum(), top_p)
+            token = int(rng.choice(len(p), p=p))
         out[t] = previous[0] = token
     return out
 
@@ -138,6 +163,7 @@ def harmonize(
     beam=0,
     seed=0,
     forbid_parallels=False,
+    top_p=1.0,
 ):
     """Fill the `MASK` voices of `parts`, one after another in `order`.
 
@@ -152,12 +178,14 @@ def harmonize(
         seed: seed of the sampler.
         forbid_parallels: refuse parallel fifths/octaves with the voices
             known when a voice is written (`ParallelGuard`).
+        top_p: nucleus sampling's mass when sampling (1: the whole distribution).
 
     Returns:
         (steps, 4) tokens with the voices filled.
 
     Example:
         >>> satb = harmonize(HarmonizerSteps(model), soprano_only, beat, key, beam=4)
+        >>> satb = harmonize(HarmonizerSteps(model), soprano_only, beat, key, 0.6, top_p=0.9)
     """
     parts = np.array(parts, "int32")
     for i, voice in enumerate(order):
@@ -167,5 +195,7 @@ def harmonize(
         if beam:
             parts[:, voice] = beam_voice(model_steps, context, beam, guard)
         else:
-            parts[:, voice] = sample_voice(model_steps, context, temperature, seed + i, guard)
+            parts[:, voice] = sample_voice(
+                model_steps, context, temperature, seed + i, guard, top_p
+            )
     return parts

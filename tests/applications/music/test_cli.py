@@ -38,6 +38,34 @@ def test_harmonize_writes_four_parts(runs, capsys):
     assert json.loads((runs / "harmonize" / "music.json").read_text())["pieces"]["train"] == 3
 
 
+@pytest.mark.parametrize("value", ["0", "1.5", "nan"])
+def test_top_p_outside_0_1_is_a_usage_error(runs, capsys, value):
+    args = ["music", "harmonize", "--model", str(runs / "harmonize" / "model.keras")]
+    args += [str(runs / "melody.mid"), "--out", str(runs / "x.mid"), "--top-p", value]
+    assert cli.main(args) == 2
+    assert "--top-p must be" in capsys.readouterr().err and not (runs / "x.mid").exists()
+
+
+def test_harmonize_samples_from_the_nucleus_by_default(runs, monkeypatch):
+    import inspect
+
+    import zoo.music
+    from applications.cli.music import TOP_P
+
+    real, used = zoo.music.harmonize, []
+
+    def recording(*args, **kwargs):
+        used.append(inspect.signature(real).bind(*args, **kwargs).arguments.get("top_p", 1.0))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(zoo.music, "harmonize", recording)
+    args = ["music", "harmonize", "--model", str(runs / "harmonize" / "model.keras")]
+    args += [str(runs / "melody.mid")]
+    assert cli.main(args + ["--out", str(runs / "nucleus.mid")]) == 0
+    assert cli.main(args + ["--out", str(runs / "whole.mid"), "--top-p", "1"]) == 0
+    assert used == [TOP_P, 1.0] and 0 < TOP_P < 1
+
+
 def test_duet_streams_the_human_voice(runs):
     out = runs / "duet.mid"
     args = ["music", "duet", "--model", str(runs / "duet" / "model.keras")]
@@ -165,3 +193,19 @@ def test_training_resumes_from_its_backup_and_refuses_other_settings(runs, capsy
     other = more + ["--learning-rate", "0.01"]
     assert cli.main(["music", "train", "--model", "harmonize", "--out", out] + other) == 2
     assert "holds a run with other settings" in capsys.readouterr().err
+
+
+def test_evaluate_reports_scores_rules_notes_and_the_decoding(runs):
+    from applications.cli.music import TOP_P
+
+    out = runs / "evaluation"
+    args = ["music", "evaluate", "--model", str(runs / "harmonize" / "model.keras")]
+    assert cli.main(args + ["--out", str(out), "--pieces", "10", "--limit", "1"]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["pieces"] == 1 and report["decoding"]["top_p"] == TOP_P
+    rules = report["rules_per_100_beats"]
+    assert set(rules) == {"bach", "model", "baseline"}
+    # Notes the lower voices strike, per 100 beats: at most 3 voices x 4 steps a beat.
+    for figures in rules.values():
+        assert 0 < figures["lower_voice_notes"] <= 1200
+    assert (out / "piano_roll.png").stat().st_size > 0

@@ -6,6 +6,7 @@ import pytest
 
 import zoo
 from zoo.music import DuetStream, HarmonizerSteps, beam_voice, harmonize, sample_voice
+from zoo.music.decoding import nucleus
 from zoo.music.vocab import MASK, VOCAB_SIZE
 
 
@@ -143,3 +144,33 @@ def test_decoders_fill_every_masked_voice_and_beam_beats_greedy_or_ties():
     assert log_prob(beam) >= log_prob(greedy) - 1e-4
     with pytest.raises(ValueError, match="Received: temperature=-1"):
         sample_voice(steps, context, temperature=-1)
+
+
+def test_nucleus_keeps_the_fewest_likeliest_tokens_holding_top_p():
+    probs = np.array([0.1, 0.5, 0.05, 0.3, 0.05])
+    np.testing.assert_allclose(nucleus(probs, 0.7), [0, 0.625, 0, 0.375, 0])
+    np.testing.assert_allclose(nucleus(probs, 0.8), [0, 0.625, 0, 0.375, 0])  # exactly reached
+    np.testing.assert_allclose(nucleus(probs, 0.85), [0.1 / 0.9, 0.5 / 0.9, 0, 0.3 / 0.9, 0])
+    np.testing.assert_allclose(nucleus(probs, 0.01), [0, 1, 0, 0, 0])
+    assert nucleus(probs, 1.0) is probs
+
+
+def test_nucleus_sampling_never_draws_outside_the_nucleus():
+    model = zoo.create_model("part_invariant_harmonizer", units=8, embedding_dim=4, context_dim=2)
+    steps = HarmonizerSteps(model)
+    parts, _, beat = _harmonizer_case()
+    parts[:, 1:] = MASK
+    context = steps.encode(parts, 3, beat, 0)
+    tokens = sample_voice(steps, context, temperature=2.0, seed=1, top_p=0.3)
+    wide = sample_voice(steps, context, temperature=2.0, seed=1)
+    state, prev = steps.initial(1), np.full(1, MASK, "int32")
+    for t, token in enumerate(tokens):
+        probs, state = steps.step(context[t : t + 1], prev, state)
+        logits = np.log(probs[0].astype("float64")) / 2.0
+        tempered = np.exp(logits - logits.max())
+        assert nucleus(tempered / tempered.sum(), 0.3)[token] > 0
+        prev = np.array([token], "int32")
+    # An untrained model's near-uniform tail is sampled without the nucleus.
+    assert not np.array_equal(tokens, wide)
+    with pytest.raises(ValueError, match="Received: top_p=0"):
+        sample_voice(steps, context, temperature=1.0, top_p=0)
