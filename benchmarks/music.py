@@ -7,9 +7,14 @@ Prints one JSON object:
   one core, against `recompute_ms`: the same model re-run over the last 64
   steps at every 16th (what a model without cached state pays), and the ratio;
   the target of issue 15 is <= 5 ms (a 16th at 120 bpm lasts 125 ms);
-* `harmonizer`: token accuracy / NLL of model and baseline, counterpoint rules per
+* `harmonizer_*`: token accuracy / NLL of model and baseline, counterpoint rules per
   100 beats for Bach, model and baseline; decoded greedy, sampled at temperature
-  0.6, and sampled with `ParallelGuard` (no parallel fifths/octaves);
+  0.6 from the whole distribution, sampled at 0.6 from the top-p nucleus (the
+  CLI's default decoding, `applications.cli.music.TOP_P`), and sampled with
+  `ParallelGuard` (no parallel fifths/octaves). A sampled decoding is run with
+  `--sampler-seeds` seeds: 40 test chorales give one draw a spread of about
+  +-0.3 parallels per 100 beats, so each seed's figure and their mean are given
+  and the targets are judged on the mean;
 * `duet`: accuracy / NLL of the true bass under the soprano, model vs baseline,
   with the whole-piece key label; `duet_estimated_key`: the same with the key
   estimator's running key from the soprano so far (`--key-model`);
@@ -48,10 +53,18 @@ from machine_info import describe  # noqa: E402
 from zoo.music import DuetStream  # noqa: E402
 from zoo.music.streaming import compiled_forward  # noqa: E402
 
+from applications.cli.music import TOP_P  # noqa: E402
+
 
 # Greedy decoding mostly holds notes (HOLD is the likeliest token at 3 of 4 steps), so
-# the figures that matter are sampled at temperature 0.6, with and without the guard.
-CONFIGS = (("greedy", 0.0, False), ("sampled", 0.6, False), ("sampled_no_parallels", 0.6, True))
+# the figures that matter are sampled at temperature 0.6: name, temperature, top_p, guard.
+CONFIGS = (
+    ("greedy", 0.0, 1.0, False),
+    ("sampled", 0.6, 1.0, False),
+    ("sampled_top_p", 0.6, TOP_P, False),
+    ("sampled_no_parallels", 0.6, 1.0, True),
+)
+PARALLELS = "parallel_fifths_and_octaves"
 
 
 def time_duet(model, runs, key_model=None):
@@ -84,6 +97,27 @@ def time_duet(model, runs, key_model=None):
     }
 
 
+def decode_report(model, data, limit, temperature, top_p, guard, seeds):
+    """`evaluate_harmonizer` for each sampler seed: the first seed's report, plus the
+    model's rules per 100 beats for every seed and their mean."""
+    from applications.music.evaluate import evaluate_harmonizer
+
+    start, runs = time.perf_counter(), []
+    for seed in seeds:
+        # Pieces and voices offset the seed by a few: keep the draws' seeds apart.
+        report = evaluate_harmonizer(
+            model, data, limit, temperature, seed=1000 * seed, forbid_parallels=guard, top_p=top_p
+        )
+        report.pop("example")
+        runs.append(report)
+    by_seed = [r["rules_per_100_beats"]["model"] for r in runs]
+    report = runs[0]
+    report["model_rules_by_seed"] = by_seed
+    report["mean_over_seeds"] = {k: float(np.mean([r[k] for r in by_seed])) for k in by_seed[0]}
+    report["seconds"] = round(time.perf_counter() - start, 1)
+    return report
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--harmonizer", default=None)
@@ -91,6 +125,9 @@ def main():
     parser.add_argument("--key-model", default=None, help="a bachduet_key_estimator")
     parser.add_argument("--limit", type=int, default=None, help="first N test chorales")
     parser.add_argument("--runs", type=int, default=500)
+    parser.add_argument(
+        "--sampler-seeds", type=int, default=4, help="draws of each sampled decoding"
+    )
     args = parser.parse_args()
     load = os.getloadavg()
     result = {}
@@ -106,7 +143,7 @@ def main():
         result["duet_step_with_key_model"] = time_duet(duet, args.runs, key_model)
     if args.harmonizer or args.duet or key_model is not None:
         from applications.music.corpus import load_chorales
-        from applications.music.evaluate import evaluate_duet, evaluate_harmonizer
+        from applications.music.evaluate import evaluate_duet
 
         data = load_chorales()
     if args.duet:
@@ -125,31 +162,23 @@ def main():
             )
     if args.harmonizer:
         model = keras.saving.load_model(args.harmonizer, safe_mode=True)
-        for name, temperature, guard in CONFIGS:
-            start = time.perf_counter()
-            report = evaluate_harmonizer(
-                model, data, args.limit, temperature, forbid_parallels=guard
+        for name, temperature, top_p, guard in CONFIGS:
+            seeds = range(args.sampler_seeds if temperature > 0 else 1)
+            result[f"harmonizer_{name}"] = decode_report(
+                model, data, args.limit, temperature, top_p, guard, seeds
             )
-            report.pop("example")
-            report["seconds"] = round(time.perf_counter() - start, 1)
-            result[f"harmonizer_{name}"] = report
-        report = result["harmonizer_sampled"]
-        scores, rules = report["scores"], report["rules_per_100_beats"]
+        scores = result["harmonizer_greedy"]["scores"]
         targets["harmonizer_accuracy_above_baseline"] = (
             scores["model"]["token_accuracy"] > scores["baseline"]["token_accuracy"]
         )
         targets["harmonizer_nll_below_baseline"] = (
             scores["model"]["nll_per_step"] < scores["baseline"]["nll_per_step"]
         )
-        key = "parallel_fifths_and_octaves"
-        for name in ("sampled", "sampled_no_parallels"):
+        for name in ("sampled", "sampled_top_p", "sampled_no_parallels"):
             rules = result[f"harmonizer_{name}"]["rules_per_100_beats"]
-            targets[f"{name}_parallels_within_2x_bach"] = (
-                rules["model"][key] <= 2 * rules["bach"][key]
-            )
-            targets[f"{name}_parallels_below_baseline"] = (
-                rules["model"][key] < rules["baseline"][key]
-            )
+            mean = result[f"harmonizer_{name}"]["mean_over_seeds"][PARALLELS]
+            targets[f"{name}_parallels_within_2x_bach"] = mean <= 2 * rules["bach"][PARALLELS]
+            targets[f"{name}_parallels_below_baseline"] = mean < rules["baseline"][PARALLELS]
     result["targets"] = targets
     result["machine"] = describe(load, cores_used=1)
     print(json.dumps(result, indent=2))
