@@ -21,6 +21,7 @@ little (issue 12). This recipe instead:
 import functools
 import os
 import time
+import warnings
 
 import keras
 import numpy as np
@@ -192,7 +193,10 @@ def train_from_scratch(job, parts, data, num_classes):
         f"({len(labels)} clips; phase scratch kept epoch {best}); --refit off skips it."
     )
     if not job.phase_done("refit"):
-        parts.classifier.load_weights(initial)
+        with warnings.catch_warnings():
+            # Saved before any optimizer existed; phase refit compiles a new one anyway.
+            warnings.filterwarnings("ignore", "Skipping variable loading for optimizer")
+            parts.classifier.load_weights(initial)
     fit("refit", mels, labels, patience=0, select=False)
     return {"scratch": epochs, "refit": epochs}
 
