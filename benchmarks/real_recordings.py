@@ -65,7 +65,8 @@ def run_finetune(data, out, seed, extra):
 def measure(name, work, seed, extra):
     """One set's figures: finetune, its in-run baseline, and the MFCC reference."""
     data = ensure_set(name, work, seed)
-    report, seconds = run_finetune(data, os.path.join(work, "runs", name), seed, extra)
+    out = os.path.join(work, "runs", f"{name}-seed{seed}")  # each split's run stays
+    report, seconds = run_finetune(data, out, seed, extra)
     reference = mfcc_baseline(data)
     baseline = report["baseline"]
     margin = 100.0 * (report["test_accuracy"] - baseline["accuracy"])

@@ -142,7 +142,7 @@ def evaluate_harmonizer(
             "temperature": temperature,
             "beam": beam,
             "forbid_parallels": forbid_parallels,
-            "top_p": top_p,
+            "top_p": top_p if temperature > 0 and not beam else None,  # sampling only
         },
         "scores": scores,
         "rules_per_100_beats": {k: _summary(rules[k], beats, distances[k]) for k in rules},

@@ -68,13 +68,15 @@ def _masked(probs, allowed):
 def nucleus(probs, top_p):
     """`probs` kept on the fewest most probable tokens holding at least `top_p`, renormalised.
 
+    Ties go to the lower token; `top_p >= 1` returns `probs` as they are.
+
     Example:
         >>> nucleus(np.array([0.5, 0.3, 0.2]), 0.7)
         array([0.625, 0.375, 0.   ])
     """
     if top_p >= 1:
         return probs
-    order = np.argsort(probs, kind="stable")[::-1]
+    order = np.argsort(-probs, kind="stable")
     mass = np.cumsum(probs[order])
     count = min(int(np.searchsorted(mass, top_p * mass[-1])) + 1, len(order))
     kept = np.zeros_like(probs)
@@ -115,7 +117,9 @@ def sample_voice(steps, context, temperature=1.0, seed=0, guard=None, top_p=1.0)
         if temperature == 0:
             token = int(p.argmax())
         else:
-            logits = np.log(np.maximum(p, 1e-12)) / temperature
+            # A token the guard refused stays refused at any temperature.
+            with np.errstate(divide="ignore"):
+                logits = np.where(p > 0, np.log(p), -np.inf) / temperature
             p = np.exp(logits - logits.max())
             p = nucleus(p / p.sum(), top_p)
             token = int(rng.choice(len(p), p=p))
@@ -185,7 +189,7 @@ def harmonize(
 
     Example:
         >>> satb = harmonize(HarmonizerSteps(model), soprano_only, beat, key, beam=4)
-        >>> satb = harmonize(HarmonizerSteps(model), soprano_only, beat, key, 0.6, top_p=0.9)
+        >>> satb = harmonize(HarmonizerSteps(model), soprano_only, beat, key, temperature=0.6, top_p=0.9)
     """
     parts = np.array(parts, "int32")
     for i, voice in enumerate(order):

@@ -174,3 +174,31 @@ def test_nucleus_sampling_never_draws_outside_the_nucleus():
     assert not np.array_equal(tokens, wide)
     with pytest.raises(ValueError, match="Received: top_p=0"):
         sample_voice(steps, context, temperature=1.0, top_p=0)
+
+
+class _UniformSteps:
+    """A stand-in `HarmonizerSteps` whose every step is uniform over the vocabulary."""
+
+    def initial(self, batch):
+        return []
+
+    def step(self, context, previous, state):
+        return np.full((1, VOCAB_SIZE), 1.0 / VOCAB_SIZE, "float32"), state
+
+
+class _OnlyToken:
+    def __init__(self, token):
+        self.token = token
+
+    def allowed(self, t, history):
+        return np.arange(VOCAB_SIZE) == self.token
+
+
+def test_a_guarded_token_stays_refused_at_any_temperature():
+    context = np.zeros((200, 1), "float32")
+    tokens = sample_voice(_UniformSteps(), context, temperature=100.0, guard=_OnlyToken(5))
+    assert (tokens == 5).all()
+
+
+def test_nucleus_breaks_ties_towards_the_lower_token():
+    np.testing.assert_allclose(nucleus(np.full(4, 0.25), 0.5), [0.5, 0.5, 0, 0])
