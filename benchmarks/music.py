@@ -97,6 +97,11 @@ def time_duet(model, runs, key_model=None):
     }
 
 
+def _mean_rules(rows):
+    """Each figure's mean over a list of `rules_per_100_beats` dicts."""
+    return {k: float(np.mean([row[k] for row in rows])) for k in rows[0]}
+
+
 def decode_report(model, data, limit, temperature, top_p, guard, seeds):
     """`evaluate_harmonizer` for each sampler seed: the first seed's report, plus the
     model's rules per 100 beats for every seed and their mean."""
@@ -111,13 +116,12 @@ def decode_report(model, data, limit, temperature, top_p, guard, seeds):
         report.pop("example")
         runs.append(report)
     by_seed = [r["rules_per_100_beats"]["model"] for r in runs]
-    baseline = [r["rules_per_100_beats"]["baseline"] for r in runs]
     report = runs[0]
     report["model_rules_by_seed"] = by_seed
-    report["mean_over_seeds"] = {k: float(np.mean([r[k] for r in by_seed])) for k in by_seed[0]}
-    report["baseline_mean_over_seeds"] = {
-        k: float(np.mean([r[k] for r in baseline])) for k in baseline[0]
-    }
+    report["mean_over_seeds"] = _mean_rules(by_seed)
+    report["baseline_mean_over_seeds"] = _mean_rules(
+        [r["rules_per_100_beats"]["baseline"] for r in runs]
+    )
     report["seconds"] = round(time.perf_counter() - start, 1)
     return report
 
@@ -181,11 +185,10 @@ def main():
             scores["model"]["nll_per_step"] < scores["baseline"]["nll_per_step"]
         )
         for name in ("sampled", "sampled_top_p", "sampled_no_parallels"):
-            rules = result[f"harmonizer_{name}"]["rules_per_100_beats"]
             report = result[f"harmonizer_{name}"]
             mean = report["mean_over_seeds"][PARALLELS]
             # Counts of whole parallels: equal to 2x Bach is within it, whatever the rounding.
-            limit = 2 * rules["bach"][PARALLELS] + 1e-9
+            limit = 2 * report["rules_per_100_beats"]["bach"][PARALLELS] + 1e-9
             targets[f"{name}_parallels_within_2x_bach"] = mean <= limit
             bigram = report["baseline_mean_over_seeds"][PARALLELS]
             targets[f"{name}_parallels_below_baseline"] = mean < bigram

@@ -50,12 +50,7 @@ def register(subparsers):
     h.add_argument("--out", required=True, help="output .mid or .musicxml")
     h.add_argument("--temperature", type=float, default=0.6, help="0: greedy (tends to hold notes)")
     h.add_argument("--beam", type=int, default=0, help="beam width (0: sample)")
-    h.add_argument(
-        "--top-p",
-        type=float,
-        default=TOP_P,
-        help=f"nucleus sampling: draw from the likeliest tokens holding this mass ({TOP_P}; 1: all)",
-    )
+    _add_top_p(h)
     h.add_argument(
         "--no-parallels", action="store_true", help="refuse parallel fifths/octaves when decoding"
     )
@@ -85,15 +80,19 @@ def register(subparsers):
     e.add_argument("--pieces", type=int, default=None, help="parse only the first N corpus files")
     e.add_argument("--temperature", type=float, default=0.6)
     e.add_argument("--beam", type=int, default=0)
-    e.add_argument(
+    _add_top_p(e)
+    e.add_argument("--no-parallels", action="store_true", help="decode refusing parallels")
+    e.add_argument("--seed", type=int, default=0)
+    e.set_defaults(func=run_evaluate)
+
+
+def _add_top_p(parser):
+    parser.add_argument(
         "--top-p",
         type=float,
         default=TOP_P,
         help=f"nucleus sampling: draw from the likeliest tokens holding this mass ({TOP_P}; 1: all)",
     )
-    e.add_argument("--no-parallels", action="store_true", help="decode refusing parallels")
-    e.add_argument("--seed", type=int, default=0)
-    e.set_defaults(func=run_evaluate)
 
 
 def _common(args):
