@@ -89,7 +89,7 @@ def embedding_model(path):
     from applications.finetune import register_layers
 
     register_layers()
-    from applications.finetune.scratch_model import CLASSIFIER
+    from applications.finetune.recipes.scratch_model import CLASSIFIER
 
     saved = keras.saving.load_model(path, safe_mode=True)
     classifier = saved.get_layer(CLASSIFIER)
@@ -148,7 +148,7 @@ def main(argv=None):
     from applications.baseline import baseline_scores
     from applications.data import load_dataset
     from applications.finetune.config import FinetuneConfig
-    from applications.finetune.presets import preset_for
+    from applications.data.presets import preset_for
 
     load = os.getloadavg()
     os.makedirs(args.out, exist_ok=True)

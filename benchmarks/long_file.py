@@ -41,7 +41,7 @@ def write_long(path, minutes, seed=0):
 
 def write_model(folder):
     from applications.finetune.config import FinetuneConfig
-    from applications.finetune.scratch_model import build_scratch_parts
+    from applications.finetune.recipes.scratch_model import build_scratch_parts
 
     config = FinetuneConfig(backbone="cnn10_compact")
     clip = int(config.clip_seconds * config.sample_rate)

@@ -74,6 +74,11 @@ class ModelEntry:
             the model trains on; defaults to `random_batch`.
         loss: loss to use with `example` batches.
         learning_rate: SGD step size for which one step lowers the loss.
+        default_cfg: what a job needs to know to train it, as timm's
+            `default_cfgs`: `input` (`"image"`: a spectrogram image in, so
+            ImageNet weights apply; `"log_mel"`: log-mel frames in) and
+            `weights` (the named pretrained weights it loads). Empty for
+            models no job fine-tunes.
     """
 
     name: str
@@ -84,6 +89,7 @@ class ModelEntry:
     example: Callable[..., Any]
     loss: Any = "mse"
     learning_rate: float = 1e-2
+    default_cfg: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def build(self, **overrides):
         """Build the model at its defaults, with `overrides` passed to the builder."""
@@ -120,6 +126,7 @@ def register_model(
     example: Optional[Callable] = None,
     loss: Any = "mse",
     learning_rate: float = 1e-2,
+    default_cfg: Optional[Mapping[str, Any]] = None,
 ):
     """Register a model builder under `name` (default: the function's name).
 
@@ -134,6 +141,7 @@ def register_model(
         example: `example(model, batch_size, seed) -> (x, y)`.
         loss: loss suited to `example` batches.
         learning_rate: SGD step size used by the shared test harness.
+        default_cfg: how jobs train it (see `ModelEntry.default_cfg`).
 
     Returns:
         The builder, unchanged.
@@ -157,6 +165,7 @@ def register_model(
             example=example or random_batch,
             loss=loss,
             learning_rate=learning_rate,
+            default_cfg=dict(default_cfg or {}),
         )
         return builder
 

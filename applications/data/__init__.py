@@ -1,5 +1,15 @@
-"""Labelled audio datasets as `tf.data` pipelines: built-in chords and digits, folders, Kaggle corpora."""
+"""Labelled audio datasets as `tf.data` pipelines: built-in chords and digits, folders, Kaggle corpora.
 
-from applications.data.dataset import SPLITS, AudioDataset, load_dataset
+The dataset names load on first use (PEP 562), so the settings modules here
+(`presets`, `settings`), which the `audiozoo` parser reads, import no TensorFlow.
+"""
+
+import importlib
 
 __all__ = ["AudioDataset", "load_dataset", "SPLITS"]
+
+
+def __getattr__(name):
+    if name in __all__:
+        return getattr(importlib.import_module("applications.data.dataset"), name)
+    raise AttributeError(f"module 'applications.data' has no attribute {name!r}")

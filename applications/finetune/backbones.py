@@ -4,10 +4,10 @@
   ImageNet (or given) weights load; otherwise `cnn10_compact` trained from
   scratch, announced loudly, because a head on a frozen random VGG16 learns
   little (issue 12). `--backbone vgg16 --weights none` forces random VGG16.
-- `vgg11`..`vgg19`: the transfer recipe (`applications.finetune.transfer`).
-- `cnn6`, `cnn10`, `cnn14`, `cnn10_compact`: the from-scratch recipe
-  (`applications.finetune.scratch`), from random weights unless `--weights`
-  names a `.weights.h5` or official `.pth` file.
+- any other registered backbone: the recipe its registry entry asks for
+  (`applications.finetune.recipes`): `vgg11`..`vgg19` the transfer recipe,
+  `cnn6`, `cnn10`, `cnn14`, `cnn10_compact` the from-scratch recipe, from
+  random weights unless `--weights` names a `.weights.h5` or official `.pth` file.
 - `--weights OUT/model.keras` of an earlier `finetune` run: its backbone (and,
   from scratch, its front end and normaliser) is reused and a new head is
   trained for this run's classes.
@@ -19,7 +19,8 @@ import os
 import keras
 
 from applications.finetune.model import choose_weights
-from applications.finetune.scratch_model import CLASSIFIER
+from applications.finetune.recipes import has_weights, recipe_for
+from applications.finetune.recipes.scratch_model import CLASSIFIER
 
 __all__ = ["Plan", "choose_plan", "FORCE_VGG"]
 
@@ -118,12 +119,12 @@ def choose_plan(config, log=print, scratch_dir="."):
         plan = _from_saved_model(config, requested, scratch_dir)
         log(f"Backbone {plan.backbone}: {plan.reason}.")
         return plan
-    if backbone.startswith("vgg"):
+    if backbone != "auto" and recipe_for(backbone) == "transfer":
         weights, used, notice = choose_weights(requested, backbone, log)
         reason = f"--backbone {backbone} (transfer recipe)"
         return Plan("transfer", backbone, weights, used, notice, reason)
     if backbone != "auto":
-        if requested == "imagenet":
+        if requested == "imagenet" and not has_weights(backbone, "imagenet"):
             raise ValueError(
                 f"{backbone} has no ImageNet weights; pass --weights none, a .weights.h5 or .pth "
                 f"file, or a model.keras. Received: weights='imagenet'"

@@ -1,38 +1,49 @@
-"""The settings of one fine-tuning run: a typed, frozen `FinetuneConfig`.
+"""The settings of one fine-tuning run: `FinetuneConfig`, a `Settings` of typed, frozen fields.
 
 Built once, from weakest to strongest: the field defaults, the dataset's
-preset (`applications.finetune.presets`), a `--config` JSON file, then the
+preset (`applications.data.presets`), a `--config` JSON file, then the
 flags given on the command line (`FinetuneConfig.from_sources`), and passed
-whole to the job. Every value is checked on construction, so a wrong type or
-range stops the run before anything starts, with an error naming the setting.
+whole to the job. The `audiozoo finetune` flags are generated from the fields.
 """
 
 import dataclasses
-import json
-import os
 import sys
 
-from applications.errors import UsageError
-from applications.finetune.checks import (
-    boolean,
-    check_ranges,
-    image_size,
-    integer,
-    number,
-    optional,
-    text,
-)
-from applications.finetune.presets import preset_for
+from applications.data.settings import DataSettings
+from applications.settings import require, setting
+from applications.training.precision import POLICIES
+from applications.training.strategy import KINDS
 
 DEFAULT_EPOCHS = 40
 
-__all__ = ["BACKBONES", "FinetuneConfig", "load_config"]
+__all__ = ["FinetuneConfig", "DEFAULT_EPOCHS"]
 
-BACKBONES = ("auto", "vgg11", "vgg13", "vgg16", "vgg19", "cnn6", "cnn10", "cnn14", "cnn10_compact")
+
+def _image_size(name, value):
+    sizes = tuple(value) if isinstance(value, (list, tuple)) and len(value) == 2 else (value,)
+    valid = all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in sizes)
+    require(valid, name, value, "image_size must be an int or [height, width].")
+    return (int(sizes[0]), int(sizes[1])) if len(sizes) == 2 else int(sizes[0])
+
+
+def _int_or_hw(text):
+    values = [int(p) for p in text.lower().split("x")]
+    return values[0] if len(values) == 1 else values
+
+
+def _verbose(name, value):
+    if value != "auto":
+        valid = isinstance(value, int) and not isinstance(value, bool) and value in (0, 1, 2)
+        require(valid, name, value, "`verbose` must be 0, 1, 2 or 'auto'.")
+    return value
+
+
+def _verbose_flag(text):
+    return text if text == "auto" else int(text)
 
 
 @dataclasses.dataclass(frozen=True)
-class FinetuneConfig:
+class FinetuneConfig(DataSettings):
     """Everything `audiozoo finetune` needs to know; the keys of `--config` files.
 
     Attributes:
@@ -80,7 +91,7 @@ class FinetuneConfig:
             geometric mean of their probabilities (`applications.finetune.fusion`);
             the network's own accuracy is reported beside it.
         refit: from scratch, retrain on train + val after early stopping chose
-            the recipe on val (`applications.finetune.scratch.refit_wanted`):
+            the recipe on val (`applications.finetune.recipes.scratch.refit_wanted`):
             `auto` (small datasets), `on` or `off`.
         multilabel: tags from the data folder's `labels.csv`: sigmoid outputs,
             binary cross-entropy, per-tag thresholds (`applications.finetune.multilabel`).
@@ -90,89 +101,121 @@ class FinetuneConfig:
             `auto` (1 when stdout is a terminal, else 2).
 
     Example:
-        >>> config = FinetuneConfig.from_sources({"epochs": 2}, "my.json")
+        >>> config = FinetuneConfig.from_sources({"epochs": 2})
         >>> config.epochs, config.image_hw
         (2, (64, 64))
     """
 
-    data: str = "builtin"
-    weights: str | None = "auto"
-    backbone: str = "auto"
-    strategy: str = "auto"
-    logical_cpus: int | None = None
-    precision: str = "auto"
-    out: str = "finetune_out"
-    seed: int = 0
-    batch_size: int = 32
-    sample_rate: int = 16000
-    clip_seconds: float | None = 1.0
-    n_fft: int = 1024
-    hop_length: int = 256
-    n_mels: int = 64
-    fmin: float = 0.0
-    fmax: float | None = None
-    image_size: int | tuple[int, int] = 96
-    epochs: int | None = None
-    finetune_epochs: int = 4
-    learning_rate: float = 1e-3
-    finetune_learning_rate: float = 1e-4
-    scratch_learning_rate: float = 1e-4
-    weight_decay: float = 1e-2
-    warmup_fraction: float = 0.05
-    patience: int = 10
-    mixup_alpha: float = 0.3
-    gain_db: float = 10.0
-    min_steps: int = 1600
-    crop_seconds: float | None = None
-    tta_crops: int = 5
-    dropout: float = 0.3
-    freq_mask: int = 8
-    time_mask: int = 8
-    skip_bad: bool = False
-    baseline: bool = True
-    fuse_baseline: bool = True
-    refit: str = "auto"
-    multilabel: bool = False
-    verbose: int | str = "auto"
-    cluster_timeout: float = 300.0
+    weights: str | None = setting(
+        "auto",
+        "auto | imagenet | none | PATH (.weights.h5, .pth, or an earlier run's model.keras to "
+        "fine-tune from) | kaggle://...",
+    )
+    backbone: str = setting(
+        "auto",
+        "auto: vgg16 transfer if pretrained weights load, else cnn10_compact from scratch; or "
+        "a registered backbone with a recipe (vgg11..vgg19, cnn6, cnn10, cnn14, cnn10_compact)",
+    )
+    strategy: str = setting("auto", "tf.distribute strategy", choices=KINDS)
+    logical_cpus: int | None = setting(None, "split the CPU into N devices for mirrored", minimum=1)
+    precision: str = setting("auto", "dtype policy", choices=POLICIES)
+    out: str = setting("finetune_out", "output folder")
+    image_size: int | tuple[int, int] = setting(
+        96, "N or HxW image fed to the backbone", check=_image_size, parse=_int_or_hw
+    )
+    epochs: int | None = setting(
+        None,
+        "head epochs (transfer) or all epochs (scratch); default 40, grown from scratch on "
+        "small data to --min-steps",
+        minimum=1,
+    )
+    finetune_epochs: int = setting(4, "epochs with block 5 unfrozen (pretrained only)", minimum=0)
+    learning_rate: float = setting(
+        1e-3, "Adam's rate for the head; peak AdamW rate from scratch", above=0.0
+    )
+    finetune_learning_rate: float = setting(1e-4, "rate of pretrained phase 2", above=0.0)
+    scratch_learning_rate: float = setting(1e-4, "rate of random-VGG phase 2", above=0.0)
+    weight_decay: float = setting(1e-2, "AdamW weight decay (from scratch)", minimum=0.0)
+    warmup_fraction: float = setting(
+        0.05, "share of the from-scratch steps warming the rate up", minimum=0.0, below=1.0
+    )
+    patience: int = setting(
+        10, "early-stopping patience, 0 = off (from scratch)", unit="epochs", minimum=0
+    )
+    mixup_alpha: float = setting(0.3, "mixup Beta(a, a); 0 = off (from scratch)", minimum=0.0)
+    gain_db: float = setting(
+        10.0, "random level offset, +-dB; 0 = off (from scratch)", unit="dB", minimum=0.0
+    )
+    min_steps: int = setting(
+        1600, "from scratch without --epochs: grow the 40 epochs to this many steps", minimum=0
+    )
+    crop_seconds: float | None = setting(
+        None, "train on random crops; test averages --tta-crops", unit="s", above=0.0
+    )
+    tta_crops: int = setting(5, "crops averaged at test", minimum=1)
+    dropout: float = setting(0.3, "the head's dropout rate", minimum=0.0, below=1.0)
+    freq_mask: int = setting(8, "widest frequency mask", unit="mel bins", minimum=0)
+    time_mask: int = setting(8, "widest time mask", unit="frames", minimum=0)
+    baseline: bool = setting(
+        True, "skip the hand-crafted-feature baseline (and so its fusion with the network)"
+    )
+    fuse_baseline: bool = setting(True, "save the network alone, not joined to the baseline")
+    refit: str = setting(
+        "auto",
+        "from scratch, retrain on train + val after early stopping (auto: small datasets)",
+        choices=("auto", "on", "off"),
+    )
+    multilabel: bool = setting(
+        False,
+        "tags from DATA/labels.csv (filename,tags; tags separated by ';'): sigmoid outputs, "
+        "per-tag thresholds chosen on val",
+    )
+    verbose: int | str = setting(
+        "auto",
+        "auto: progress bars in a terminal, one line per epoch otherwise",
+        check=_verbose,
+        parse=_verbose_flag,
+        choices=(0, 1, 2, "auto"),
+    )
+    cluster_timeout: float = setting(
+        300.0, "multi-worker: seconds to wait for every TF_CONFIG peer", unit="s", above=0.0
+    )
 
-    def __post_init__(self):
-        for name, check in _CHECKS.items():
-            # Frozen: normalised values (1 -> 1.0, [h, w] -> (h, w)) go in this way.
-            object.__setattr__(self, name, check(name, getattr(self, name)))
-        check_ranges(self, BACKBONES)
+    PATHS = ("data", "weights")
+    # What a run writes into OUT besides the shared run files (`--overwrite` removes them).
+    OUTPUTS = (
+        "model.keras",
+        "labels.json",
+        "history.png",
+        "confusion_matrix.png",
+        "examples.png",
+        "thresholds.json",
+    )
 
-    @classmethod
-    def from_sources(cls, flags=None, config_path=None):
-        """Combine the defaults, the dataset's preset, a `--config` file and flags.
+    def validate(self):
+        """Checks that tie fields together (each field's own range is checked already)."""
+        super().validate()
+        from applications.finetune.recipes import backbones
 
-        Args:
-            flags: dict of settings given on the command line; None values
-                (flags not given) and keys that are not settings are ignored.
-            config_path: optional `--config` JSON file (see `load_config`).
-
-        Returns:
-            A `FinetuneConfig`.
-
-        Raises:
-            FileNotFoundError: `config_path` does not exist.
-            ValueError: an unknown key in the file, or a value of the wrong type or range.
-        """
-        from_file = load_config(config_path) if config_path else {}
-        given = {k: v for k, v in (flags or {}).items() if v is not None and k in _CHECKS}
-        data = given.get("data", from_file.get("data", cls.data))
-        return cls(**{**preset_for(data), **from_file, **given})
+        names = backbones()
+        require(
+            self.backbone in names,
+            "backbone",
+            self.backbone,
+            f"`backbone` must be one of {', '.join(names)}.",
+        )
+        require(
+            not (self.multilabel and self.refit == "on"),
+            "refit",
+            self.refit,
+            "`refit` on cannot go with `multilabel`: a tagger's thresholds are chosen on the "
+            "validation clips, which must stay out of training.",
+        )
 
     @property
     def base_epochs(self):
         """`epochs`, or `DEFAULT_EPOCHS` when it is left to the job (None)."""
         return DEFAULT_EPOCHS if self.epochs is None else self.epochs
-
-    def dataset_options(self):
-        """`load_dataset` keyword arguments of this run, so every job reads the same splits."""
-        keys = ("sample_rate", "clip_seconds", "batch_size", "seed", "skip_bad", "multilabel")
-        hint = 'Pass --skip-bad (or "skip_bad": true in --config) to skip bad files.'
-        return {**{key: getattr(self, key) for key in keys}, "bad_file_hint": hint}
 
     @property
     def verbosity(self):
@@ -187,89 +230,3 @@ class FinetuneConfig:
         if isinstance(self.image_size, int):
             return self.image_size, self.image_size
         return self.image_size
-
-    def to_dict(self):
-        """The settings as a JSON-ready dict, in field order (the report's `settings`)."""
-        return dataclasses.asdict(self)
-
-
-def load_config(path):
-    """Read a `--config` JSON object whose keys are `FinetuneConfig` fields (dashes allowed).
-
-    Args:
-        path: the JSON file.
-
-    Returns:
-        A dict of the settings it holds, keys with underscores.
-
-    Raises:
-        FileNotFoundError: `path` does not exist.
-        ValueError: not a JSON object, or a key that is no setting.
-    """
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"--config file {path!r} does not exist.")
-    with open(path, encoding="utf-8") as f:
-        try:
-            raw = json.load(f)
-        except json.JSONDecodeError as error:
-            raise UsageError(
-                f"--config file {path!r} is not valid JSON: {error}",
-                hint='fix the file, e.g. {"epochs": 10, "image_size": [64, 64]}',
-            ) from None
-        except UnicodeDecodeError as error:
-            raise UsageError(f"--config file {path!r} is not UTF-8 text ({error}).") from None
-    if not isinstance(raw, dict):
-        # ValueError, as for every bad --config: the CLI reports it in one line.
-        raise UsageError(f"--config file {path!r} must hold a JSON object of settings.")
-    config = {key.replace("-", "_"): value for key, value in raw.items()}
-    unknown = sorted(set(config) - set(_CHECKS))
-    if unknown:
-        raise UsageError(
-            f"--config file {path!r} has unknown settings {unknown}; known: {sorted(_CHECKS)}."
-        )
-    return config
-
-
-# One check per field, in field order; `__post_init__` runs them all.
-_CHECKS = {
-    "data": text,
-    "weights": optional(text),
-    "backbone": text,
-    "strategy": text,
-    "logical_cpus": optional(integer),
-    "precision": text,
-    "out": text,
-    "seed": integer,
-    "batch_size": integer,
-    "sample_rate": integer,
-    "clip_seconds": optional(number),
-    "n_fft": integer,
-    "hop_length": integer,
-    "n_mels": integer,
-    "fmin": number,
-    "fmax": optional(number),
-    "image_size": image_size,
-    "epochs": optional(integer),
-    "finetune_epochs": integer,
-    "learning_rate": number,
-    "finetune_learning_rate": number,
-    "scratch_learning_rate": number,
-    "weight_decay": number,
-    "warmup_fraction": number,
-    "patience": integer,
-    "mixup_alpha": number,
-    "crop_seconds": optional(number),
-    "tta_crops": integer,
-    "dropout": number,
-    "freq_mask": integer,
-    "time_mask": integer,
-    "skip_bad": boolean,
-    "baseline": boolean,
-    "fuse_baseline": boolean,
-    "refit": text,
-    "multilabel": boolean,
-    "verbose": lambda name, value: value if value == "auto" else integer(name, value),
-    "cluster_timeout": number,
-    "gain_db": number,
-    "min_steps": integer,
-}

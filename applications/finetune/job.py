@@ -2,15 +2,15 @@
 
 `applications.finetune.backbones.choose_plan` resolves `--backbone` and
 `--weights` into a recipe: the two-phase VGG transfer recipe
-(`applications.finetune.transfer`) when pretrained weights load, else a
-compact CNN trained from scratch (`applications.finetune.scratch`). Both
-train through `applications.finetune.phases.Job.train_phase` (resumable,
+(`applications.finetune.recipes.transfer`) when pretrained weights load, else a
+compact CNN trained from scratch (`applications.finetune.recipes.scratch`). Both
+train through `applications.training.run.Run.train_phase` (resumable,
 best validation weights kept, `fit` or the multi-worker custom loop). Each
 run also scores the hand-crafted-feature baseline on the same split
 (`--no-baseline` skips it), and the saved model is the network joined to
 that baseline (`applications.finetune.fusion`; `--no-fuse-baseline` saves the
 network alone). Outputs are written atomically, by the chief only,
-which holds `OUT`'s lock for the run (`applications.finetune.rundir`).
+which holds `OUT`'s lock for the run (`applications.training.rundir`).
 """
 
 import dataclasses
@@ -26,10 +26,10 @@ from applications.finetune.fusion import choose_weights, fuse_with_baseline
 from applications.finetune.model import build_parts
 from applications.finetune.multilabel import check_multilabel_plan, finish_multilabel
 from applications.finetune.multilabel import scratch_backbone
-from applications.finetune.phases import Job
-from applications.finetune.scratch import check_val, train_from_scratch
-from applications.finetune.scratch_model import build_scratch_parts
-from applications.finetune.transfer import train_transfer
+from applications.training.run import Run
+from applications.finetune.recipes.scratch import check_val, train_from_scratch
+from applications.finetune.recipes.scratch_model import build_scratch_parts
+from applications.finetune.recipes.transfer import train_transfer
 from applications.reporting import metrics, plots
 from applications.reporting.predictions import predict_batches
 from applications.training.numerics import refuse_nonfinite
@@ -93,7 +93,7 @@ def run_finetune(config, log=print, overwrite=False):
         >>> report["test_accuracy"]
     """
     total = time.perf_counter()
-    job = Job(config, log, overwrite)
+    job = Run(config, log, overwrite)
     try:
         return _run(job, config, log, total)
     finally:

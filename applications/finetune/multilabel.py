@@ -87,7 +87,7 @@ def finish_multilabel(job, data, parts, plan, epochs, total):
     """Choose thresholds on val, score test, run the baseline, write the outputs (chief).
 
     Args:
-        job: the run's `Job`.
+        job: the run's `Run`.
         data: the multi-label `AudioDataset`.
         parts: the trained `ScratchParts`.
         plan: the run's `Plan`.

@@ -264,3 +264,28 @@ def resolve_strategy(requested="auto", logical_cpus=None, cluster_timeout=300.0,
         devices = tuple(strategy.extended.worker_devices)
     chief = is_chief() if kind == "multi_worker" else True
     return StrategyInfo(kind, strategy, int(strategy.num_replicas_in_sync), chief, devices)
+
+
+def preflight(requested, logical_cpus, batch_size, cluster_timeout=300.0):
+    """Before any data loads: check `TF_CONFIG` and that the global batch splits over the replicas.
+
+    Multi-worker also waits (bounded) for every peer `TF_CONFIG` names.
+
+    Returns:
+        The strategy kind `requested` resolves to.
+    """
+    import tensorflow as tf
+
+    gpus = len(tf.config.list_physical_devices("GPU"))
+    kind = choose_kind(
+        requested,
+        num_workers=cluster_workers(),
+        tpu_configured=_tpu_configured(),
+        num_gpus=gpus,
+        logical_cpus=logical_cpus,
+    )
+    replicas = expected_replicas(kind, num_gpus=gpus, logical_cpus=logical_cpus)
+    check_global_batch(batch_size, replicas, kind)
+    if kind == "multi_worker":
+        wait_for_peers(cluster_timeout)
+    return kind

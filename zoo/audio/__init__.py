@@ -16,6 +16,7 @@ from zoo.audio.clips import fix_length, to_mono
 from zoo.audio.features import LogMelSpectrogram, mel_filterbank
 from zoo.audio.io import AudioDecodeError, AudioInfo, decode_file, info, load
 from zoo.audio.pipeline import log_mel_dataset, map_batches
+from zoo.audio.presets import FRONT_ENDS, front_end
 from zoo.audio.resample import resample
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff")
@@ -24,6 +25,7 @@ __all__ = [
     "AUDIO_EXTENSIONS",
     "AudioDecodeError",
     "AudioInfo",
+    "FRONT_ENDS",
     "IMAGENET_BGR_MEANS",
     "LogMelSpectrogram",
     "SpecAugment",
@@ -31,6 +33,7 @@ __all__ = [
     "backend",
     "decode_file",
     "fix_length",
+    "front_end",
     "info",
     "load",
     "log_mel_dataset",

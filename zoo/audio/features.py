@@ -10,7 +10,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from zoo.audio.presets import FRONT_ENDS
 from zoo.validation import check_positive_int, argument_error
+
+_DEFAULT = FRONT_ENDS["default"]
 
 __all__ = ["LogMelSpectrogram", "mel_filterbank"]
 
@@ -113,12 +116,12 @@ class LogMelSpectrogram(keras.layers.Layer):
 
     def __init__(
         self,
-        sample_rate=16000,
-        n_fft=1024,
-        hop_length=256,
-        n_mels=64,
-        fmin=0.0,
-        fmax=None,
+        sample_rate=_DEFAULT["sample_rate"],
+        n_fft=_DEFAULT["n_fft"],
+        hop_length=_DEFAULT["hop_length"],
+        n_mels=_DEFAULT["n_mels"],
+        fmin=_DEFAULT["fmin"],
+        fmax=_DEFAULT["fmax"],
         top_db=None,
         **kwargs,
     ):

@@ -248,7 +248,9 @@ def _variant(config, title, paper=None):
         f'Example:\n    >>> model = zoo.{config}(include_top=False, pooling="embedding")\n'
     )
     paper = f"{paper or _PAPER.format(title)} ({PANNS_PARAMETERS[config][2]} trainable)"
-    return register_model(builder, paper=paper, tiny=_TINY)
+    # Log-mel frames in; official `.pth` checkpoints load by name (none offline).
+    cfg = {"input": "log_mel", "weights": ()}
+    return register_model(builder, paper=paper, tiny=_TINY, default_cfg=cfg)
 
 
 cnn6 = _variant("cnn6", "CNN6")

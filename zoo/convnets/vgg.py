@@ -104,9 +104,11 @@ def vgg(config="vgg16", *, name=None, **kwargs):
 
 _TINY = dict(include_top=False, input_shape=(VGG_MIN_SIZE, VGG_MIN_SIZE, 1), pooling="avg")
 _PAPER = "Simonyan & Zisserman 2015, config {}"
+# A spectrogram image in, so the ImageNet weights apply (keras.applications layer names).
+_CFG = {"input": "image", "weights": ("imagenet",)}
 
 
-@register_model(paper=_PAPER.format("A"), tiny=_TINY)
+@register_model(paper=_PAPER.format("A"), tiny=_TINY, default_cfg=_CFG)
 def vgg11(**kwargs):
     """VGG configuration A: 8 convolutions (132,863,336 parameters); arguments as `zoo.vgg`.
 
@@ -116,7 +118,7 @@ def vgg11(**kwargs):
     return vgg("vgg11", **kwargs)
 
 
-@register_model(paper=_PAPER.format("B"), tiny=_TINY)
+@register_model(paper=_PAPER.format("B"), tiny=_TINY, default_cfg=_CFG)
 def vgg13(**kwargs):
     """VGG configuration B: 10 convolutions (133,047,848 parameters); arguments as `zoo.vgg`.
 
@@ -126,7 +128,7 @@ def vgg13(**kwargs):
     return vgg("vgg13", **kwargs)
 
 
-@register_model(paper=_PAPER.format("D"), tiny=_TINY)
+@register_model(paper=_PAPER.format("D"), tiny=_TINY, default_cfg=_CFG)
 def vgg16(**kwargs):
     """VGG configuration D: 13 convolutions (138,357,544 parameters); arguments as `zoo.vgg`.
 
@@ -136,7 +138,7 @@ def vgg16(**kwargs):
     return vgg("vgg16", **kwargs)
 
 
-@register_model(paper=_PAPER.format("E"), tiny=_TINY)
+@register_model(paper=_PAPER.format("E"), tiny=_TINY, default_cfg=_CFG)
 def vgg19(**kwargs):
     """VGG configuration E: 16 convolutions (143,667,240 parameters); arguments as `zoo.vgg`.
 

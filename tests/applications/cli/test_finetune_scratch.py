@@ -163,7 +163,7 @@ def test_weights_from_an_earlier_model_keras_reuse_its_backbone(auto_run, tones,
 
 def test_reused_backbone_weights_are_the_saved_ones_before_training(auto_run, tmp_path):
     from applications.finetune.backbones import choose_plan
-    from applications.finetune.scratch_model import build_scratch_parts
+    from applications.finetune.recipes.scratch_model import build_scratch_parts
 
     weights = os.path.join(auto_run[0], "model.keras")
     config = FinetuneConfig(weights=weights, sample_rate=8000, n_mels=32, seed=3)

@@ -18,7 +18,7 @@ from applications.baseline.features import FeatureOptions, handcrafted_layer
 from applications.finetune.fusion import fuse_with_baseline
 from applications.finetune.config import FinetuneConfig
 from applications.finetune.model import build_parts
-from applications.finetune.scratch_model import build_scratch_parts, set_statistics
+from applications.finetune.recipes.scratch_model import build_scratch_parts, set_statistics
 
 RATE, CLIP = 8000, 4000
 NAMES = ["high", "low", "mid"]

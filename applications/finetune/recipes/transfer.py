@@ -40,7 +40,7 @@ def train_transfer(job, parts, data, pretrained):
     """Train the VGG transfer model: the head on cached features, then phase 2.
 
     Args:
-        job: the run's `Job`.
+        job: the run's `Run`.
         parts: a `TransferParts` built under the strategy's scope.
         data: the `AudioDataset`.
         pretrained: phase 2 fine-tunes block 5 (pretrained) or every layer (random).

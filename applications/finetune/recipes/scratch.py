@@ -12,7 +12,7 @@ little (issue 12). This recipe instead:
   evenly spaced crops at test (`applications.finetune.crops`);
 - with AdamW, a linear warm-up to `learning_rate` and cosine decay to 0, and
   early stopping on validation accuracy with the best weights kept;
-- as one phase, `scratch`, of `Job.train_phase`: seeded, resumable, and
+- as one phase, `scratch`, of `Run.train_phase`: seeded, resumable, and
   under multi-worker trained by the custom loop;
 - then, on small datasets (`refit_wanted`), as phase `refit`: the same
   epochs from the same initial weights on train + val, keeping the last.
@@ -32,7 +32,7 @@ from zoo.audio import map_batches
 from applications.atomic_io import atomic_path
 from applications.finetune.augment import augment_batches
 from applications.finetune.config import DEFAULT_EPOCHS
-from applications.finetune.scratch_model import set_statistics
+from applications.finetune.recipes.scratch_model import set_statistics
 from applications.reporting.predictions import predict_batches
 
 MAX_EPOCHS = 4 * DEFAULT_EPOCHS
@@ -137,7 +137,7 @@ def train_from_scratch(job, parts, data, num_classes):
     """Train `parts.classifier` on cached log-mels as phase `scratch` of `job`.
 
     Args:
-        job: the run's `Job`.
+        job: the run's `Run`.
         parts: a `ScratchParts` built under the strategy's scope.
         data: the `AudioDataset`.
         num_classes: classes of the head.

@@ -1,4 +1,4 @@
-"""The `--out` folder of one fine-tuning run: a lock, the stored settings, a clean start.
+"""The `--out` folder of one run of any job: a lock, the stored settings, a clean start.
 
 - An advisory lock (`fcntl.flock` on `OUT/.audiozoo.lock`, which holds the
   owner's PID) makes a second run into the same folder fail at once; the
@@ -20,40 +20,12 @@ import shutil
 from applications.atomic_io import remove_orphans, write_json
 from applications.errors import UsageError
 
-__all__ = ["claim_out", "release", "comparable_settings", "LOCK", "SETTINGS"]
+__all__ = ["claim_out", "release", "LOCK", "SETTINGS", "RUN_FILES"]
 
 LOCK, SETTINGS = ".audiozoo.lock", "settings.json"
-# Do not change what a run computes, so a rerun may change them.
-IGNORED = ("out", "verbose")
-# What a run writes into OUT; `overwrite` removes exactly these.
-RUN_FILES = (
-    "backup",
-    "logs",
-    "model.keras",
-    "labels.json",
-    "report.json",
-    "history.png",
-    "confusion_matrix.png",
-    "examples.png",
-    SETTINGS,
-)
-
-
-def comparable_settings(config):
-    """The settings a rerun must repeat, as JSON values; paths made absolute.
-
-    Args:
-        config: a `FinetuneConfig`.
-
-    Returns:
-        A dict of the settings that decide what the run computes.
-    """
-    settings = json.loads(json.dumps(config.to_dict()))
-    for key in ("data", "weights"):
-        value = settings.get(key)
-        if isinstance(value, str) and os.path.exists(value):
-            settings[key] = os.path.abspath(value)
-    return {k: v for k, v in settings.items() if k not in IGNORED}
+# What a run writes into OUT, whatever the job; `overwrite` removes exactly
+# these and a job's own `outputs`.
+RUN_FILES = ("backup", "logs", "report.json", SETTINGS)
 
 
 def _lock(out):
@@ -81,8 +53,8 @@ def _differences(stored, current):
     return ", ".join(f"{k}: {stored.get(k)!r} -> {current.get(k)!r}" for k in changed)
 
 
-def _discard_run(out):
-    for name in RUN_FILES:
+def _discard_run(out, names):
+    for name in names:
         path = os.path.join(out, name)
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path)
@@ -90,16 +62,17 @@ def _discard_run(out):
             os.remove(path)
 
 
-def _has_work(out):
+def _has_work(out, names):
     # Settings alone (a run that stopped at a data check) protect nothing.
-    return any(os.path.exists(os.path.join(out, n)) for n in RUN_FILES if n != SETTINGS)
+    return any(os.path.exists(os.path.join(out, n)) for n in names if n != SETTINGS)
 
 
 def claim_out(config, overwrite=False, log=print):
     """Lock `config.out`, clean it, and check or store the run's settings.
 
     Args:
-        config: a `FinetuneConfig`.
+        config: the run's `applications.settings.Settings` (`out` names the folder;
+            its class's `OUTPUTS` are what the job writes there besides `RUN_FILES`).
         overwrite: discard an earlier run in `config.out` and start afresh.
         log: prints what was cleaned or discarded.
 
@@ -119,7 +92,8 @@ def claim_out(config, overwrite=False, log=print):
         removed = remove_orphans(out)
         if removed:
             log(f"Removed {len(removed)} temporary file(s) a killed run left in {out}.")
-        current = comparable_settings(config)
+        names = RUN_FILES + tuple(getattr(type(config), "OUTPUTS", ()))
+        current = config.comparable()
         path = os.path.join(out, SETTINGS)
         stored = None
         if os.path.exists(path):
@@ -129,9 +103,9 @@ def claim_out(config, overwrite=False, log=print):
             except (OSError, ValueError):
                 stored = {"settings.json": "unreadable"}
         if overwrite:
-            _discard_run(out)
+            _discard_run(out, names)
             log(f"--overwrite: discarded the earlier run in {out}; starting afresh.")
-        elif stored is not None and stored != current and _has_work(out):
+        elif stored is not None and stored != current and _has_work(out, names):
             raise UsageError(
                 f"--out {out} holds a run with other settings ({_differences(stored, current)}).",
                 hint="rerun with the same settings to resume, pass another --out, or add "

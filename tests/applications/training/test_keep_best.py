@@ -2,7 +2,7 @@
 
 import keras
 
-from applications.finetune.callbacks import KeepBest
+from applications.training.callbacks import KeepBest
 
 
 def _epochs_run(tmp_path, scores, patience, min_epochs):

@@ -7,7 +7,7 @@ import pytest
 
 from applications.errors import UsageError
 from applications.finetune.config import FinetuneConfig
-from applications.finetune.rundir import LOCK, SETTINGS, claim_out, release
+from applications.training.rundir import LOCK, SETTINGS, claim_out, release
 
 
 def _config(out, **changes):
