@@ -130,6 +130,11 @@ def _base_type(hint):
     return hint, False
 
 
+def _num(value):
+    """A bound as people write it: 4294967295, not 4.29497e+09; 0.5 stays 0.5."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def _words(values):
     values = [str(v) for v in values]
     return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
@@ -148,8 +153,8 @@ def _range_problem(name, kind, meta):
         )
     unit = f" {meta['unit']}" if meta["unit"] and meta["unit"] not in ("Hz", "dB") else ""
     if (low is not None or above is not None) and (high is not None or below is not None):
-        left = f"[{low:g}" if low is not None else f"({above:g}"
-        right = f"{high:g}]" if high is not None else f"{below:g})"
+        left = f"[{_num(low)}" if low is not None else f"({_num(above)}"
+        right = f"{_num(high)}]" if high is not None else f"{_num(below)})"
         return f"`{name}` must be in {left}, {right}{unit}.{meta['note']}"
     bounds = [(">=", low), (">", above), ("<=", high), ("<", below)]
     bounds = [(sign, value) for sign, value in bounds if value is not None]
@@ -157,7 +162,7 @@ def _range_problem(name, kind, meta):
         return None
     sign, value = bounds[0]
     noun = "an integer " if kind is int else ""
-    return f"`{name}` must be {noun}{sign} {value:g}{unit}.{meta['note']}"
+    return f"`{name}` must be {noun}{sign} {_num(value)}{unit}.{meta['note']}"
 
 
 def _in_range(value, meta):
@@ -311,7 +316,7 @@ def _add_flag(parser, field, hint):
         dest=name,
         type=parse,
         choices=choices,
-        metavar=None if choices else name.upper().split("_")[-1],
+        metavar=None if choices else {int: "N", float: "X"}.get(kind, name.upper()),
         help=f"{text} ({default})" if default else text or argparse.SUPPRESS,
     )
 

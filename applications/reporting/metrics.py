@@ -109,6 +109,7 @@ def read_csv_history(path):
     history = {}
     for epoch in sorted(rows):
         for key, value in rows[epoch].items():
-            if key != "epoch" and value not in ("", None):
+            # "NA": the val_ columns Keras' CSVLogger adds to a fit without validation.
+            if key != "epoch" and value not in ("", None, "NA"):
                 history.setdefault(key, []).append(float(value))
     return history

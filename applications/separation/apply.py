@@ -12,10 +12,13 @@ import os
 
 import numpy as np
 
+import zoo.separation  # noqa: F401 (registers the layers that model.keras names)
 from applications.atomic_io import atomic_path
 from applications.errors import UsageError
 
-__all__ = ["model_settings", "check_mixture", "separate_waveform", "separate_files"]
+__all__ = ["model_settings", "check_mixture", "separate_waveform", "separate_files", "MODEL_HINT"]
+
+MODEL_HINT = "pass the model.keras that `audiozoo separate train` wrote"
 
 
 def model_settings(model):
@@ -25,7 +28,7 @@ def model_settings(model):
     except ValueError:
         raise UsageError(
             f"model {model.name!r} is not a zoo.separation separator (no 'separate' layer).",
-            hint="pass the model.keras that `audiozoo separate train` wrote",
+            hint=MODEL_HINT,
         ) from None
     return list(masking.sources), front.sample_rate, front.n_fft
 

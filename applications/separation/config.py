@@ -1,16 +1,35 @@
-"""The settings of one `audiozoo separate train` run, a frozen dataclass built once from the flags."""
+"""The settings of one `audiozoo separate train` run: `SeparateConfig`, a `Settings` of typed fields.
+
+Built once, from weakest to strongest: the field defaults, a `--config` JSON
+file, then the flags given (`SeparateConfig.from_sources`), and passed whole
+to the job. The `separate train` flags are generated from the fields.
+"""
 
 import dataclasses
+import numbers
 
-__all__ = ["SeparateConfig", "MODELS"]
+from applications.settings import Settings, require, setting
+
+__all__ = ["SeparateConfig", "MODELS", "FRAME_SAMPLES"]
 
 # --model choice -> registered zoo name.
 MODELS = {"unmix": "unmix", "unet": "unet"}
+# The STFT frame of both separators: a training mixture must hold at least one.
+FRAME_SAMPLES = 1024
+SEED_MAX = 2**32 - 1
+
+
+def _seed(name, value):
+    # Its own check: the generic range message would print the bound as 4.29497e+09.
+    integer = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    valid = integer and 0 <= value <= SEED_MAX
+    require(valid, name, value, f"`{name}` must be an integer in [0, {SEED_MAX}].")
+    return int(value)
 
 
 @dataclasses.dataclass(frozen=True)
-class SeparateConfig:
-    """What a separation training run computes, and where it writes.
+class SeparateConfig(Settings):
+    """What a separation training run computes, and where it writes; the keys of `--config`.
 
     Attributes:
         sources: the `--sources` folder, or "builtin" (synthetic demo sources).
@@ -26,22 +45,44 @@ class SeparateConfig:
         learning_rate: Adam's step size.
         mixture_consistency: make the estimates sum exactly to the mixture.
         seed: seeds the weights and the training mixtures.
+
+    Example:
+        >>> SeparateConfig.from_sources({"epochs": 2}).epochs
+        2
     """
 
-    sources: str = "builtin"
-    out: str = "runs/separate"
-    model: str = "unet"
-    epochs: int = 8
-    steps_per_epoch: int = 50
-    batch_size: int = 8
-    segment_seconds: float = 1.0
-    test_mixtures: int = 8
-    test_seconds: float = 3.0
-    sample_rate: int = 16000
-    learning_rate: float = 1e-3
-    mixture_consistency: bool = False
-    seed: int = 0
+    sources: str = setting(
+        "builtin",
+        "DIR/<source>/*.wav or DIR/{train,test}/<source>/*.wav; builtin: the synthetic demo",
+    )
+    out: str = setting("runs/separate", "folder for model.keras, report.json, separation.png")
+    model: str = setting("unet", "the mask estimator", choices=tuple(sorted(MODELS)))
+    epochs: int = setting(8, "training epochs", minimum=1)
+    steps_per_epoch: int = setting(50, "batches per epoch (mixtures made on the fly)", minimum=1)
+    batch_size: int = setting(8, "mixtures per batch", minimum=1)
+    segment_seconds: float = setting(1.0, "length of a training mixture", unit="s", above=0.0)
+    test_mixtures: int = setting(8, "held-out mixtures scored in report.json", minimum=1)
+    test_seconds: float = setting(3.0, "length of a test mixture", unit="s", above=0.0)
+    sample_rate: int = setting(16000, "every clip is resampled to this rate", unit="Hz", minimum=1)
+    learning_rate: float = setting(1e-3, "Adam's step size", above=0.0)
+    mixture_consistency: bool = setting(
+        False, "make the estimated sources sum exactly to the mixture"
+    )
+    seed: int = setting(
+        0, "seeds the weights and the training mixtures", minimum=0, maximum=SEED_MAX, check=_seed
+    )
 
-    def to_dict(self):
-        """The settings as a dict (stored in OUT/settings.json; a rerun must match them)."""
-        return dataclasses.asdict(self)
+    PATHS = ("sources",)
+    # What a run writes into OUT besides the shared run files (`--overwrite` removes them).
+    OUTPUTS = ("model.keras", "separation.png")
+
+    def validate(self):
+        """A training mixture must hold at least one STFT frame."""
+        samples = self.segment_seconds * self.sample_rate
+        require(
+            samples >= FRAME_SAMPLES,
+            "segment_seconds",
+            self.segment_seconds,
+            f"`segment_seconds` is shorter than one STFT frame ({FRAME_SAMPLES} samples at "
+            f"{self.sample_rate} Hz; e.g. segment_seconds 1).",
+        )

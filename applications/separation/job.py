@@ -1,27 +1,29 @@
 """`audiozoo separate train`: fit a mask estimator on mixtures made on the fly, then score it.
 
 Order of work: read and check every source clip (bad input stops here, with
-nothing written), lock OUT and store the settings (`finetune.rundir`, so a
-rerun with other settings is refused), train with `fit` and the kill-safe
-`training.backup.Backup` callback (a rerun resumes after the last finished
-epoch, on the same mixtures), score the fixed test mixtures and the oracle
-ratio masks, then write `model.keras`, `report.json` and `separation.png`,
-each temp-then-rename.
+nothing written), then one `applications.training.run.Run` claims OUT (a
+second run into it is refused, a rerun with other settings too unless
+`--overwrite`) and seeds the run; training is its resumable `fit_phase`
+"train" (a rerun after a kill goes on after the last finished epoch, on the
+same mixtures). Then the fixed test mixtures and the oracle ratio masks are
+scored, and `model.keras`, `report.json` and `separation.png` are written,
+each temp-then-rename, before the backups are removed.
 """
 
 import os
-import shutil
-import time
 
 import h5py
 import numpy as np
 
-from applications.atomic_io import atomic_path, write_json
+from applications.atomic_io import atomic_path
 from applications.separation import metrics, mixing
 from applications.separation.config import MODELS
 from applications.separation.plots import save_spectrograms
 
-__all__ = ["run", "load_clips", "resumed_epoch"]
+__all__ = ["train", "load_clips", "resumed_epoch", "PHASE"]
+
+# The one training phase: its backups sit in OUT/backup/train.
+PHASE = "train"
 
 
 def load_clips(config):
@@ -36,12 +38,21 @@ def load_clips(config):
 
 
 def resumed_epoch(backup_dir):
-    """The epochs the backup in `backup_dir` has finished (0 without a readable one)."""
-    try:
-        with h5py.File(os.path.join(backup_dir, "latest.weights.h5"), "r") as f:
-            return int(f.attrs["audiozoo_epoch"])
-    except (OSError, KeyError, ValueError):
-        return 0
+    """The epochs the phase backup in `backup_dir` has finished (0 without a readable one).
+
+    Tries the files in the order `training.backup.Backup` restores them, so the
+    training mixtures go on from the epoch the weights resume at.
+    """
+    from applications.training.backup import previous
+
+    latest = os.path.join(backup_dir, "latest.weights.h5")
+    for path in (latest, previous(latest)):
+        try:
+            with h5py.File(path, "r") as f:
+                return int(f.attrs["audiozoo_epoch"])
+        except (OSError, KeyError, ValueError):
+            continue
+    return 0
 
 
 def _dataset(config, clips, start_step):
@@ -76,24 +87,39 @@ def _oracle(model, mixtures, sources):
     return np.asarray(layer([mixtures, masks]), np.float32)
 
 
-def run(config, clips, log=print):
-    """Train, score and save; `config.out` must already be claimed (`rundir.claim_out`).
+def train(config, log=print, overwrite=False):
+    """Check the sources, claim `config.out`, train, score and save.
 
     Args:
         config: a `SeparateConfig`.
-        clips: the `SourceClips` (`load_clips(config)`).
         log: prints progress.
+        overwrite: discard an earlier run in `config.out` (one with other
+            settings is refused otherwise) and start afresh.
 
     Returns:
-        The report written to `OUT/report.json`.
+        The report written to `OUT/report.json` (without its `timings`).
+
+    Example:
+        >>> report = train(SeparateConfig(out="runs/sep", epochs=2))
+        >>> report["median"]["tones"]["si_sdri"]
     """
+    from applications.training.run import Run
+
+    clips = load_clips(config)  # every input check happens here, before OUT is touched
+    for note in clips.notes:
+        log(note)
+    with Run(config, log, overwrite) as run:
+        report = _train(run, config, clips)
+    log(f"Saved {config.out}/model.keras, report.json and separation.png.")
+    return report
+
+
+def _fit(run, config, clips):
+    """The compiled separator after the resumable training phase, and the phase's loss history."""
     import keras
 
     import zoo
-    from applications.training.backup import Backup
-    from applications.training.numerics import check_losses
 
-    keras.utils.set_random_seed(config.seed)
     model = zoo.create_model(
         MODELS[config.model],
         sources=tuple(clips.names),
@@ -103,32 +129,37 @@ def run(config, clips, log=print):
     model.compile(
         optimizer=keras.optimizers.Adam(config.learning_rate), loss=zoo.separation.negative_snr
     )
-    log(
+    run.log(
         f"{model.name}: {model.count_params():,} parameters; sources {clips.names}; loss: "
         "negative SNR of the waveforms (dB, averaged over sources)"
     )
-    backup = os.path.join(config.out, "backup")
+    backup = os.path.join(run.backup, PHASE)
     start = resumed_epoch(backup)
     if start:
-        log(f"Resuming after epoch {start} from {backup}.")
-    began = time.perf_counter()
-    history = model.fit(
+        run.log(f"Resuming after epoch {start} from {backup}.")
+    history = run.fit_phase(
+        PHASE,
+        model,
         _dataset(config, clips, start * config.steps_per_epoch),
         epochs=config.epochs,
+        learning_rate=config.learning_rate,
         steps_per_epoch=config.steps_per_epoch,
-        callbacks=[keras.callbacks.TerminateOnNaN(), Backup(backup, log=log)],
         shuffle=False,
         verbose=2,
     )
-    check_losses(history.history, "separate train", config.learning_rate)
-    train_seconds = time.perf_counter() - began
+    return model, history.get("loss", [])
+
+
+def _train(run, config, clips):
+    model, losses = _fit(run, config, clips)
     length = int(config.test_seconds * clips.sample_rate)
     mixtures, sources = mixing.held_out_mixtures(
         clips.test, clips.names, length, config.test_mixtures
     )
-    estimates = _separate(model, mixtures)
-    scored = metrics.score(mixtures, sources, estimates, clips.names)
-    oracle = metrics.score(mixtures, sources, _oracle(model, mixtures, sources), clips.names)
+    with run.timed("score"):
+        estimates = _separate(model, mixtures)
+        scored = metrics.score(mixtures, sources, estimates, clips.names)
+        oracle = metrics.score(mixtures, sources, _oracle(model, mixtures, sources), clips.names)
     medians, oracle_medians = metrics.summarize(scored), metrics.summarize(oracle)
     report = {
         "model": model.name,
@@ -138,8 +169,8 @@ def run(config, clips, log=print):
         "data": clips.origin,
         "notes": clips.notes,
         "loss": "negative SNR of the estimated waveforms, mean over sources (dB)",
-        "loss_history": [float(v) for v in history.history["loss"]],
-        "train_seconds": train_seconds,
+        "loss_history": [float(v) for v in losses],
+        "train_seconds": run.timings.get(f"{PHASE}_s", 0.0),
         "test_mixtures": {"count": config.test_mixtures, "seconds": config.test_seconds},
         "median": medians,
         "oracle_median": oracle_medians,
@@ -150,21 +181,21 @@ def run(config, clips, log=print):
         "oracle_per_mixture": oracle,
         "settings": config.to_dict(),
     }
-    with atomic_path(os.path.join(config.out, "model.keras")) as tmp:
+    with atomic_path(os.path.join(run.out, "model.keras")) as tmp:
         model.save(tmp)
-    write_json(os.path.join(config.out, "report.json"), report)
+    run.write_report(report)
     save_spectrograms(
-        os.path.join(config.out, "separation.png"),
+        os.path.join(run.out, "separation.png"),
         mixtures[:3],
         estimates[:3],
         sources[:3],
         clips.names,
         clips.sample_rate,
     )
-    shutil.rmtree(backup, ignore_errors=True)
+    run.remove_backup()  # the outputs are complete: a rerun trains afresh, as before
     for name in clips.names:
         m, o = medians[name], oracle_medians[name]
-        log(
+        run.log(
             f"{name}: median SI-SDRi {m['si_sdri']:.1f} dB (oracle {o['si_sdri']:.1f}), "
             f"SDR {m['sdr']:.1f} SIR {m['sir']:.1f} SAR {m['sar']:.1f} dB"
         )
