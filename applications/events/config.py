@@ -1,18 +1,31 @@
-"""`EventsConfig`: the settings of `audiozoo events train`, typed, frozen, checked once."""
+"""`EventsConfig`: the settings of `audiozoo events train`, a `Settings` of typed, frozen fields.
+
+Built once, from weakest to strongest: the field defaults, a `--config` JSON
+file, then the flags given (`EventsConfig.from_sources`); every field's type
+and range is checked on construction. The `events train` flags are generated
+from the fields.
+"""
 
 import dataclasses
-import math
 
-from applications.errors import UsageError
+from applications.settings import TYPE_CHECKS, Settings, require, setting
 
-__all__ = ["EventsConfig", "TASKS"]
+__all__ = ["EventsConfig", "TASKS", "SEED_MAX"]
 
 TASKS = ("events", "chords")
+SEED_MAX = 2**32 - 1  # what numpy and TensorFlow accept as a seed
+
+
+def _seed(name, value):
+    # A range check of its own: the generic one prints 2**32 - 1 as 4.29497e+09.
+    value = TYPE_CHECKS[int](name, value)
+    require(0 <= value <= SEED_MAX, name, value, f"`{name}` must be an integer in [0, {SEED_MAX}].")
+    return value
 
 
 @dataclasses.dataclass(frozen=True)
-class EventsConfig:
-    """Settings of one training run.
+class EventsConfig(Settings):
+    """Settings of one training run; the keys of `--config` files.
 
     Attributes:
         data: `builtin` or a folder with `train/` and `test/`.
@@ -29,45 +42,40 @@ class EventsConfig:
         time_limit_s: stop training after this many seconds (None: no limit).
         plots: write a PNG per test file.
         seed: makes the run repeatable.
+
+    Example:
+        >>> EventsConfig.from_sources({"epochs": 2}, None).epochs
+        2
     """
 
-    data: str = "builtin"
-    out: str = "runs/events"
-    task: str = "events"
-    epochs: int = 30
-    batch_size: int = 16
-    clip_seconds: float = 5.0
-    learning_rate: float = 2e-3
-    sample_rate: int = 16000
-    median_ms: float = 200.0
-    val_fraction: float = 0.15
-    time_limit_s: float = None
-    plots: bool = True
-    seed: int = 0
+    data: str = setting("builtin", "'builtin' or DIR with train/ and test/")
+    out: str = setting("runs/events", "output folder")
+    task: str = setting(
+        "events", "overlapping sound events (sigmoid) or chords (softmax)", choices=TASKS
+    )
+    epochs: int = setting(30, "passes over the training clips", minimum=1)
+    batch_size: int = setting(16, "clips per step", minimum=1)
+    clip_seconds: float = setting(
+        5.0, "training clip length (files are cut into such clips)", unit="s", minimum=0.5
+    )
+    learning_rate: float = setting(2e-3, "Adam step size", minimum=0.0)
+    sample_rate: int = setting(16000, "model rate", unit="Hz", minimum=1)
+    median_ms: float = setting(
+        200.0, "median (events) or majority (chords) filter length", unit="ms", minimum=0.0
+    )
+    val_fraction: float = setting(
+        0.15, "share of train/ files held out to choose thresholds", above=0.0, below=1.0
+    )
+    time_limit_s: float | None = setting(
+        None, "stop training after this many seconds", unit="s", above=0.0, flag="--time-limit"
+    )
+    plots: bool = setting(True, "write no PNG per test file")
+    seed: int = setting(0, f"makes the run repeatable, 0 to {SEED_MAX}", check=_seed)
 
-    def __post_init__(self):
-        if self.task not in TASKS:
-            raise UsageError(f"--task must be one of {TASKS}. Received: task={self.task!r}")
-        for flag, value in (
-            ("--epochs", self.epochs),
-            ("--batch-size", self.batch_size),
-            ("--sample-rate", self.sample_rate),
-        ):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise UsageError(f"{flag} must be a positive integer. Received: {value!r}")
-        for flag, value, low in (
-            ("--clip-seconds", self.clip_seconds, 0.5),
-            ("--learning-rate", self.learning_rate, 0.0),
-            ("--median-ms", self.median_ms, 0.0),
-        ):
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= low):
-                raise UsageError(f"{flag} must be a finite number >= {low:g}. Received: {value!r}")
-        if not 0.0 < self.val_fraction < 1.0:
-            raise UsageError(f"--val-fraction must be in (0, 1). Received: {self.val_fraction!r}")
-        if self.time_limit_s is not None and not self.time_limit_s > 0:
-            raise UsageError(f"--time-limit must be positive. Received: {self.time_limit_s!r}")
+    # What a run writes into OUT besides the shared run files (`--overwrite` removes them).
+    OUTPUTS = ("model.keras", "events.json", "history.json", "plots")
 
     @classmethod
     def from_flags(cls, **flags):
         """Defaults, with every flag that is not None on top."""
-        return cls(**{k: v for k, v in flags.items() if v is not None})
+        return cls.from_sources(flags)

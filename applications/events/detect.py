@@ -23,6 +23,7 @@ __all__ = [
     "decode",
     "detect_files",
     "write_csv",
+    "detect_command",
 ]
 
 SIDECAR = "events.json"
@@ -135,3 +136,31 @@ def write_csv(rows, path, column):
             out = csv.writer(f)
             out.writerow(["filename", "onset", "offset", column])
             out.writerows((name, f"{a:.3f}", f"{b:.3f}", label) for name, a, b, label in rows)
+
+
+def detect_command(model, model_path, paths, out=None, log=print):
+    """`audiozoo events detect` after its flag checks: detect, then write a CSV or print rows.
+
+    Args:
+        model: the loaded `model.keras`.
+        model_path: its path (`events.json` lies beside it).
+        paths: the audio files.
+        out: the CSV to write, or None to print the rows to stdout.
+        log: prints the line naming the written CSV.
+
+    Returns:
+        The detected rows.
+    """
+    import sys
+
+    sidecar = read_sidecar(model, model_path)
+    rows = detect_files(model, sidecar, paths)
+    column = "chord" if sidecar["task"] == "chords" else "event_label"
+    if out:
+        write_csv(rows, out, column)
+        log(f"wrote {len(rows)} rows to {out}")
+    else:
+        print(f"filename,onset,offset,{column}")
+        for name, a, b, label in rows:
+            sys.stdout.write(f"{name},{a:.3f},{b:.3f},{label}\n")
+    return rows

@@ -4,22 +4,23 @@ Writes into OUT: `model.keras` (takes a waveform of any length), `events.json`
 (task, classes, rate, frame grid, per-class thresholds, filter length: what
 `detect` needs), `report.json` (sed_eval or mir_eval scores), `history.json`
 and, unless turned off, `plots/<file>.png` per test file. Every file is written
-temp-then-rename.
+temp-then-rename. Training runs as one phase of an `applications.training.run.Run`,
+which holds OUT's lock, refuses a rerun with other settings (unless
+`overwrite`) and resumes a killed run from its last epoch's backup.
 """
 
 import os
-import time
 
 import numpy as np
 
 from applications.atomic_io import atomic_path, write_json
-from applications.errors import JobFailed, UsageError
+from applications.errors import UsageError
 from applications.events import frames as fr
 from applications.events.annotations import chord_class, chord_classes
 from applications.events.data import clips_of, read_split
 from applications.events.detect import SIDECAR, decode, score_files
 
-__all__ = ["train", "MODEL_SETTINGS"]
+__all__ = ["train", "summary", "MODEL_SETTINGS"]
 
 MODEL_SETTINGS = dict(n_fft=1024, hop_length=320, n_mels=64, gru_units=64)
 
@@ -75,27 +76,14 @@ def _arrays(config, split, names, grid, classes, clip_samples, out_frames):
     return np.stack(xs), np.stack(ys)
 
 
-def _time_limit(seconds):
-    """A callback stopping `fit` once `seconds` have passed (checked after each epoch)."""
-    import keras
-
-    class TimeLimit(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.start = time.monotonic()
-
-        def on_epoch_end(self, epoch, logs=None):
-            if seconds and time.monotonic() - self.start > seconds:
-                self.model.stop_training = True
-
-    return TimeLimit()
-
-
-def train(config, log=print):
+def train(config, log=print, overwrite=False):
     """Run `audiozoo events train` with an `EventsConfig`.
 
     Args:
         config: the settings.
         log: where progress lines go.
+        overwrite: discard an earlier run in `config.out` (one with other
+            settings is refused otherwise) and start afresh.
 
     Returns:
         The report dict (also written to `OUT/report.json`).
@@ -103,12 +91,55 @@ def train(config, log=print):
     Example:
         >>> train(EventsConfig(data="builtin", out="runs/events", epochs=30))["test"]["overall"]
     """
+    from applications.training.run import Run  # TensorFlow: imported when a run starts
+
+    _require("mir_eval" if config.task == "chords" else "sed_eval")
+    if config.data != "builtin" and not os.path.isdir(config.data):
+        raise UsageError(
+            f"--data {config.data!r} is not a folder.",
+            hint="pass DIR with train/ and test/, or builtin",
+        )
+    with Run(config, log, overwrite) as run:  # claims OUT, seeds
+        report = _train(run, config, log)
+    for line in summary(report, config.out):
+        log(line)
+    return report
+
+
+def summary(report, out):
+    """The lines `events train` ends with: the test scores and what was written."""
+    test = report["test"]
+    if report["task"] == "chords":
+        t = {k: "n/a" if test[k] is None else f"{test[k]:.3f}" for k in ("root", "majmin", "mirex")}
+        scores = (
+            f"test chords ({test['seconds']:.0f} s): root {t['root']}  majmin {t['majmin']}  "
+            f"mirex {t['mirex']}"
+        )
+    else:
+        o = {k: "n/a" if v is None else f"{v:.3f}" for k, v in test["overall"].items()}
+        scores = (
+            f"test: segment F1 {o['segment_f1']}  ER {o['segment_error_rate']}  "
+            f"event F1 {o['event_f1']}"
+        )
+    return [scores, f"wrote {os.path.join(out, 'model.keras')} and report.json"]
+
+
+def _split(config, train_split, seed):
+    """`(val_names, fit_names)`: the held-out files (sorted) and the training files."""
+    names = list(np.random.default_rng(seed).permutation(train_split.names))
+    n_val = max(1, int(round(config.val_fraction * len(names))))
+    if len(names) - n_val < 1:
+        raise UsageError(f"{train_split.folder!r} needs at least 2 audio files (train + val).")
+    return sorted(names[:n_val]), names[n_val:]
+
+
+def _train(run, config, log):
     import keras
 
     import zoo
+    from applications.events.callbacks import LowestValLoss, TimeLimit
+    from applications.training.phases import has_backup
 
-    _require("mir_eval" if config.task == "chords" else "sed_eval")
-    keras.utils.set_random_seed(config.seed)
     root = _resolve(config)
     train_split = read_split(os.path.join(root, "train"), config.task, config.sample_rate)
     test_split = read_split(os.path.join(root, "test"), config.task, config.sample_rate)
@@ -127,38 +158,33 @@ def train(config, log=print):
     clip_samples = int(round(config.clip_seconds * config.sample_rate))
     out_frames = zoo.events.output_frames(clip_samples, hop, blocks)
 
-    rng = np.random.default_rng(config.seed)
-    names = list(rng.permutation(train_split.names))
-    n_val = max(1, int(round(config.val_fraction * len(names))))
-    if len(names) - n_val < 1:
-        raise UsageError(f"{train_split.folder!r} needs at least 2 audio files (train + val).")
-    val_names, fit_names = sorted(names[:n_val]), names[n_val:]
+    val_names, fit_names = _split(config, train_split, config.seed)
     x, y = _arrays(config, train_split, fit_names, grid, classes, clip_samples, out_frames)
     xv, yv = _arrays(config, train_split, val_names, grid, classes, clip_samples, out_frames)
     log(f"{config.task}: {len(classes)} classes, {len(x)} training clips, {len(xv)} val clips")
 
     loss = "sparse_categorical_crossentropy" if chords else "binary_crossentropy"
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss)
-    callbacks = [
-        keras.callbacks.EarlyStopping(
-            "val_loss", patience=config.epochs, restore_best_weights=True
-        ),
-        _time_limit(config.time_limit_s),
-    ]
-    start = time.monotonic()
-    history = model.fit(
+    backup = os.path.join(run.backup, "train")
+    if has_backup(backup):
+        log(f"Resuming training from its last backup in {backup}.")
+    history = run.fit_phase(
+        "train",
+        model,
         x,
-        y,
-        batch_size=config.batch_size,
+        y=y,
         epochs=config.epochs,
+        learning_rate=config.learning_rate,
+        batch_size=config.batch_size,
         validation_data=(xv, yv),
-        callbacks=callbacks,
+        # The lowest-val-loss epoch's weights are kept, resumably.
+        callbacks=[
+            LowestValLoss(backup + ".best", run.info.is_chief, log),
+            TimeLimit(config.time_limit_s),
+        ],
         verbose=2,
         shuffle=True,
-    ).history
-    train_seconds = time.monotonic() - start
-    if not all(np.isfinite(history["loss"])):
-        raise JobFailed("the training loss became NaN/inf.", hint="lower --learning-rate")
+    )
 
     filter_frames = max(1, int(round(config.median_ms / 1000 / grid.step)) | 1)  # odd
     sidecar = {
@@ -188,18 +214,18 @@ def train(config, log=print):
         val_files=len(val_names),
         test_files=len(test_split.names),
         epochs_run=len(history["loss"]),
-        train_seconds=round(train_seconds, 1),
+        train_seconds=round(run.timings.get("train_s", 0.0), 1),
         resampled_files=train_split.resampled + test_split.resampled,
         parameters=int(model.count_params()),
         sidecar=sidecar,
     )
-    os.makedirs(config.out, exist_ok=True)
-    with atomic_path(os.path.join(config.out, "model.keras")) as tmp:
+    with atomic_path(os.path.join(run.out, "model.keras")) as tmp:
         model.save(tmp)
-    write_json(os.path.join(config.out, SIDECAR), sidecar)
-    write_json(os.path.join(config.out, "history.json"), history)
-    write_json(os.path.join(config.out, "report.json"), report)
-    return report
+    write_json(os.path.join(run.out, SIDECAR), sidecar)
+    write_json(os.path.join(run.out, "history.json"), history)
+    run.write_report(report)
+    run.remove_backup()  # the outputs supersede it
+    return {"timings": run.timings, **report}
 
 
 def _evaluate(model, sidecar, split, config):
