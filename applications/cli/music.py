@@ -1,23 +1,20 @@
 """`audiozoo music train|harmonize|duet|evaluate`: symbolic music on the Bach chorales.
 
+`music train` flags are generated from `applications.music.config.MusicConfig`
+(plus `--config` and `--overwrite`); the other actions parse their flags,
+load the models and call `applications.music.generate` / `.evaluate`.
+
 Example:
     audiozoo music train --model harmonize --out runs/harm
     audiozoo music harmonize --model runs/harm/model.keras melody.mid --out chorale.mid --wav
-    audiozoo music train --model key --out runs/key --length 128
-    audiozoo music duet --model runs/duet/model.keras --key-model runs/key/model.keras \
-        --input human.mid --out duet.mid
-    audiozoo music evaluate --model runs/harm/model.keras --out runs/harm/eval
+    audiozoo music duet --model runs/duet/model.keras --input human.mid --out duet.mid
 """
 
-import os
-
 from applications.cli import checks
+from applications.music.config import MusicConfig
+from applications.music.generate import TOP_P
 
-HINT = "Train one with: audiozoo music train --model harmonize --out runs/harm"
-# Chosen on the validation chorales (README, "Music generation"): the tail beyond it
-# is where sampled voices pick up parallels and crossings.
-TOP_P = 0.9
-KIND_LAYERS = {"harmonize": "voice_lstm", "duet": "human_embedding", "key": "key_probs"}
+__all__ = ["register", "TOP_P"]
 
 
 def register(subparsers):
@@ -26,36 +23,14 @@ def register(subparsers):
     sub = p.add_subparsers(dest="music_command", metavar="ACTION")
     sub.required = True
     t = sub.add_parser("train", help="train the duet model, its key estimator or the harmoniser")
-    t.add_argument("--model", required=True, choices=("duet", "harmonize", "key"))
-    t.add_argument("--out", required=True, help="folder for model.keras and music.json")
-    t.add_argument("--data", default=None, help="folder of MusicXML/MIDI (default: the chorales)")
-    t.add_argument("--limit", type=int, default=None, help="use the first N pieces only")
-    t.add_argument("--epochs", type=int, default=12)
-    t.add_argument("--batch-size", type=int, default=32)
-    t.add_argument("--units", type=int, default=128)
-    t.add_argument("--length", type=int, default=64, help="16ths per training window")
-    t.add_argument("--learning-rate", type=float, default=2e-3)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument(
-        "--key-voices",
-        choices=("soprano", "all"),
-        default="soprano",
-        help="--model key: hear the soprano only, or each of the four voices as an example",
-    )
+    MusicConfig.add_arguments(t, overwrite=True)
     t.set_defaults(func=run_train)
 
     h = sub.add_parser("harmonize", help="write alto, tenor and bass under a melody")
     h.add_argument("melody", help="the soprano: .mid, .midi, .musicxml, .xml or .mxl")
     h.add_argument("--model", required=True, help="a harmoniser model.keras")
     h.add_argument("--out", required=True, help="output .mid or .musicxml")
-    h.add_argument("--temperature", type=float, default=0.6, help="0: greedy (tends to hold notes)")
-    h.add_argument("--beam", type=int, default=0, help="beam width (0: sample)")
-    _add_top_p(h)
-    h.add_argument(
-        "--no-parallels", action="store_true", help="refuse parallel fifths/octaves when decoding"
-    )
-    h.add_argument("--wav", action="store_true", help="also render OUT.wav with fluidsynth")
-    h.add_argument("--seed", type=int, default=0)
+    _add_sampling(h, 0.6, "0: greedy (tends to hold notes)", decoding=True, wav=True)
     h.set_defaults(func=run_harmonize)
 
     d = sub.add_parser("duet", help="answer a human voice 16th by 16th (streaming)")
@@ -68,9 +43,7 @@ def register(subparsers):
     )
     d.add_argument("--input", required=True, help="the human voice (.mid / .musicxml)")
     d.add_argument("--out", required=True, help="output .mid or .musicxml (human + machine)")
-    d.add_argument("--temperature", type=float, default=0.5, help="0: greedy")
-    d.add_argument("--wav", action="store_true", help="also render OUT.wav with fluidsynth")
-    d.add_argument("--seed", type=int, default=0)
+    _add_sampling(d, 0.5, "0: greedy", wav=True)
     d.set_defaults(func=run_duet)
 
     e = sub.add_parser("evaluate", help="scores and counterpoint rules vs the bigram and Bach")
@@ -78,21 +51,25 @@ def register(subparsers):
     e.add_argument("--out", required=True, help="folder for report.json and piano_roll.png")
     e.add_argument("--limit", type=int, default=None, help="first N test pieces only")
     e.add_argument("--pieces", type=int, default=None, help="parse only the first N corpus files")
-    e.add_argument("--temperature", type=float, default=0.6)
-    e.add_argument("--beam", type=int, default=0)
-    _add_top_p(e)
-    e.add_argument("--no-parallels", action="store_true", help="decode refusing parallels")
-    e.add_argument("--seed", type=int, default=0)
+    _add_sampling(e, 0.6, None, decoding=True)
     e.set_defaults(func=run_evaluate)
 
 
-def _add_top_p(parser):
-    parser.add_argument(
-        "--top-p",
-        type=float,
-        default=TOP_P,
-        help=f"nucleus sampling: draw from the likeliest tokens holding this mass ({TOP_P}; 1: all)",
-    )
+def _add_sampling(parser, temperature, help, decoding=False, wav=False):
+    """`--temperature`; with `decoding` the harmoniser's `--beam`, `--top-p` and
+    `--no-parallels`; with `wav` the `--wav` switch; then `--seed`."""
+    parser.add_argument("--temperature", type=float, default=temperature, help=help)
+    if decoding:
+        parser.add_argument("--beam", type=int, default=0, help="beam width (0: sample)")
+        top_p = f"nucleus sampling: draw from the likeliest tokens holding this mass ({TOP_P}"
+        top_p += "; 1: all)"
+        parser.add_argument("--top-p", type=float, default=TOP_P, help=top_p)
+        parallels = "refuse parallel fifths/octaves when decoding"
+        parser.add_argument("--no-parallels", action="store_true", help=parallels)
+    if wav:
+        rendered = "also render OUT.wav with fluidsynth"
+        parser.add_argument("--wav", action="store_true", help=rendered)
+    parser.add_argument("--seed", type=int, default=0)
 
 
 def _common(args):
@@ -102,164 +79,73 @@ def _common(args):
     checks.number("--top-p", getattr(args, "top_p", 1.0), above=0, maximum=1)
 
 
-def _readable(flag, path):
-    from applications.errors import UsageError
-
-    if not os.path.isfile(path):
-        raise UsageError(f"{flag} {path!r} does not exist or is not a file.")
-
-
-def _melody_in_score_out(args, flag, path):
-    """Check the flags, the melody file and `--out`, then read the melody: `(tokens, beat, key)`."""
-    from applications.music.grid import read_melody
-    from applications.music.render import score_format
+def _read(args, flag, path):
+    """Check the flags and `--out`, then read the input voice: `(tokens, beat, key)`."""
+    from applications.music.generate import read_input
 
     _common(args)
-    _readable(flag, path)
-    score_format(args.out)
     checks.output_file("--out", args.out)
-    return read_melody(path)
+    return read_input(flag, path, args.out)
 
 
-def _load(path, kind):
-    from applications.errors import UsageError
+def _load(flag, path, kind=None):
+    from applications.music.generate import load_model
 
-    flag = "--key-model" if kind == "key" else "--model"
-    model = checks.load_keras_file(
-        flag, path, f"Train one with: audiozoo music train --model {kind} --out runs/{kind}"
-    )
-    if KIND_LAYERS[kind] not in {layer.name for layer in model.layers}:
-        raise UsageError(
-            f"{flag} {path!r} is not a {kind} model", hint=f"Train one with --model {kind}."
-        )
-    return model
-
-
-def _finish(args, tokens, names):
-    from applications.music.render import render_wav, write_score
-
-    write_score(tokens, args.out, names)
-    print(f"wrote {args.out}")
-    if args.wav:
-        midi = args.out
-        if not args.out.lower().endswith((".mid", ".midi")):
-            midi = os.path.splitext(args.out)[0] + ".mid"
-            write_score(tokens, midi, names)
-        wav = os.path.splitext(args.out)[0] + ".wav"
-        render_wav(midi, wav)
-        print(f"wrote {wav}")
-    return 0
+    return load_model(flag, path, kind)
 
 
 def run_train(args):
-    """`audiozoo music train`: see `applications.music.train`."""
-    from applications.music.train import MusicTrainConfig, train
+    """`audiozoo music train`: build the `MusicConfig` from the flags and train."""
+    from applications.music.train import train
 
-    for flag in ("epochs", "batch_size", "units", "length"):
-        checks.number(f"--{flag.replace('_', '-')}", getattr(args, flag), minimum=1, integer=True)
-    checks.number("--limit", args.limit, minimum=3, integer=True)
-    checks.number("--learning-rate", args.learning_rate, above=0)
-    checks.seed("--seed", args.seed)
-    checks.output_folder("--out", args.out)
-    config = MusicTrainConfig(
-        model=args.model,
-        out=args.out,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        units=args.units,
-        length=args.length,
-        learning_rate=args.learning_rate,
-        limit=args.limit,
-        data=args.data,
-        seed=args.seed,
-        key_voices=args.key_voices,
-    )
-    metadata = train(config, verbose=2)
-    print(f"wrote {os.path.join(args.out, 'model.keras')} ({metadata['train_seconds']} s)")
+    config = MusicConfig.from_args(args)
+    checks.output_folder("--out", config.out)
+    train(config, verbose=2, overwrite=args.overwrite)
     return 0
+
+
+def _flags(args, *names):
+    return {name: getattr(args, name) for name in names}
+
+
+def _decoding(args):
+    """The harmoniser's decoding flags, named as `evaluate_harmonizer` names them."""
+    return {
+        **_flags(args, "temperature", "beam", "seed", "top_p"),
+        "forbid_parallels": args.no_parallels,
+    }
 
 
 def run_harmonize(args):
     """`audiozoo music harmonize`: fill alto, tenor and bass under a melody file."""
-    import numpy as np
+    from applications.music.generate import harmonize_melody
 
-    from zoo.music import HarmonizerSteps, harmonize
-    from zoo.music.vocab import MASK
-
-    melody, beat, key = _melody_in_score_out(args, "melody", args.melody)
-    model = _load(args.model, "harmonize")
-    parts = np.full((len(melody), 4), MASK, np.int32)
-    parts[:, 0] = melody
-    tokens = harmonize(
-        HarmonizerSteps(model),
-        parts,
-        beat,
-        key,
-        (3, 2, 1),
-        args.temperature,
-        args.beam,
-        args.seed,
-        args.no_parallels,
-        args.top_p,
-    )
-    return _finish(args, tokens, ["Soprano", "Alto", "Tenor", "Bass"])
+    melody = _read(args, "melody", args.melody)
+    model = _load("--model", args.model, "harmonize")
+    harmonize_melody(model, melody, args.out, wav=args.wav, **_decoding(args))
+    return 0
 
 
 def run_duet(args):
     """`audiozoo music duet`: feed the human voice 16th by 16th to the streaming duet model."""
-    import numpy as np
+    from applications.music.generate import duet
 
-    from zoo.music import DuetStream
-
-    human, beat, key = _melody_in_score_out(args, "--input", args.input)
-    key_model = None
-    if args.key_model is not None:
-        key_model, key = _load(args.key_model, "key"), None  # estimated 16th by 16th
-    stream = DuetStream(_load(args.model, "duet"), key_model=key_model)
-    rng = np.random.default_rng(args.seed)
-    machine = [stream.respond(h, b, key, args.temperature, rng) for h, b in zip(human, beat)]
-    return _finish(args, np.stack([human, np.array(machine)], axis=1), ["Human", "Machine"])
+    human = _read(args, "--input", args.input)
+    key_model = None if args.key_model is None else _load("--key-model", args.key_model, "key")
+    model = _load("--model", args.model, "duet")
+    options = _flags(args, "temperature", "seed", "wav")
+    duet(model, human, args.out, key_model=key_model, **options)
+    return 0
 
 
 def run_evaluate(args):
     """`audiozoo music evaluate`: report.json (+ piano_roll.png for a harmoniser) in OUT."""
-    from applications.atomic_io import write_json
-    from applications.music.corpus import load_chorales
-    from applications.music.evaluate import evaluate_duet, evaluate_harmonizer
-    from applications.music.keys import evaluate_key
-    from applications.music.render import piano_roll_png
+    from applications.music.evaluate import evaluate_model
 
     _common(args)
     checks.number("--limit", args.limit, minimum=1, integer=True)
     checks.number("--pieces", args.pieces, minimum=10, integer=True)
     checks.output_folder("--out", args.out)
-    model = checks.load_keras_file("--model", args.model, HINT)
-    data = load_chorales(limit=args.pieces)
-    os.makedirs(args.out, exist_ok=True)
-    if "voice_lstm" in {layer.name for layer in model.layers}:
-        report = evaluate_harmonizer(
-            model,
-            data,
-            args.limit,
-            args.temperature,
-            args.beam,
-            args.seed,
-            args.no_parallels,
-            args.top_p,
-        )
-        example = report.pop("example")
-        png = os.path.join(args.out, "piano_roll.png")
-        piano_roll_png(
-            [example["bach"], example["model"]],
-            png,
-            [f"{example['name']}: Bach", f"{example['name']}: harmonised (soprano given)"],
-        )
-        print(f"wrote {png}")
-    elif "key_probs" in {layer.name for layer in model.layers}:
-        report = evaluate_key(model, data, args.limit)
-    else:
-        report = evaluate_duet(model, data, args.limit)
-    path = os.path.join(args.out, "report.json")
-    write_json(path, report)
-    print(f"wrote {path}")
+    model = _load("--model", args.model)
+    evaluate_model(model, args.out, limit=args.limit, pieces=args.pieces, **_decoding(args))
     return 0

@@ -14,9 +14,14 @@ own for generation). Figures:
 Duet: accuracy and NLL of the true bass given the soprano as the human voice, with
 the whole-piece key or a key estimator's running key.
 
+`evaluate_model` picks the evaluation by the model's kind (a key estimator:
+`keys.evaluate_key`) and writes `OUT/report.json` (`audiozoo music evaluate`).
+
 Example:
     >>> report = evaluate_harmonizer(model, data, limit=10)
 """
+
+import os
 
 import numpy as np
 
@@ -31,7 +36,7 @@ from applications.music.rules import (
 from applications.music.windows import shift_right
 from zoo.music.vocab import MASK
 
-__all__ = ["evaluate_harmonizer", "evaluate_duet", "harmonizer_inputs", "ORDER"]
+__all__ = ["evaluate_harmonizer", "evaluate_duet", "evaluate_model", "harmonizer_inputs", "ORDER"]
 
 ORDER = (3, 2, 1)  # bass, tenor, alto under the soprano
 
@@ -186,3 +191,46 @@ def evaluate_duet(model, data, limit=None, human=0, machine=3, key_model=None):
             for k, (c, nll, n) in totals.items()
         },
     }
+
+
+def evaluate_model(model, out, *, limit, pieces, log=print, **decoding):
+    """Evaluate a harmoniser, duet or key model on the test chorales; write `OUT/report.json`.
+
+    A harmoniser also gets `OUT/piano_roll.png`: the first test piece by Bach
+    and as harmonised under its soprano.
+
+    Args:
+        model: a trained harmoniser, duet model or key estimator.
+        out: the folder for the report (made if missing).
+        limit: evaluate only the first `limit` test pieces.
+        pieces: parse only the first `pieces` corpus files (None: all).
+        log: prints the `wrote` lines.
+        **decoding: a harmoniser's decoding, `evaluate_harmonizer`'s
+            `temperature`, `beam`, `seed`, `forbid_parallels` and `top_p`.
+
+    Returns:
+        The report written.
+    """
+    from applications.atomic_io import write_json
+    from applications.music.corpus import load_chorales
+    from applications.music.keys import evaluate_key
+    from applications.music.render import piano_roll_png
+
+    data = load_chorales(limit=pieces)
+    os.makedirs(out, exist_ok=True)
+    layers = {layer.name for layer in model.layers}
+    if "voice_lstm" in layers:
+        report = evaluate_harmonizer(model, data, limit, **decoding)
+        example = report.pop("example")
+        png = os.path.join(out, "piano_roll.png")
+        titles = [f"{example['name']}: Bach", f"{example['name']}: harmonised (soprano given)"]
+        piano_roll_png([example["bach"], example["model"]], png, titles)
+        log(f"wrote {png}")
+    elif "key_probs" in layers:
+        report = evaluate_key(model, data, limit)
+    else:
+        report = evaluate_duet(model, data, limit)
+    path = os.path.join(out, "report.json")
+    write_json(path, report)
+    log(f"wrote {path}")
+    return report

@@ -1,29 +1,34 @@
 """Train the duet model, its key estimator or the harmoniser on the chorales (or a folder) and save it.
 
 Each epoch draws fresh windows (new random transpositions, voices and hidden
-parts, seeded by `seed + epoch`); validation uses the untransposed validation
-pieces. After every epoch the model and the history go to `OUT/backup/`
-(temp-then-rename), so a killed run started again with the same settings
-resumes after its last complete epoch. Outputs in OUT,
-each written temp-then-rename: `model.keras` and `music.json` (settings,
-split sizes, per-epoch losses). A NaN loss stops the run with `JobFailed`.
+parts, seeded by `seed + epoch`, then shuffled with the same generator);
+validation uses the untransposed validation pieces. Training is one
+resumable phase of the shared `applications.training.run.Run`: OUT is
+locked and its settings checked (a rerun with other settings is refused
+unless `--overwrite`), and after every epoch the weights and optimizer go to
+`OUT/backup/train`, so a killed run started again with the same settings
+resumes after its last complete epoch, on the windows an unbroken run draws.
+Outputs in OUT, each written temp-then-rename: `model.keras` and
+`music.json` (settings, split sizes, per-epoch losses). A NaN loss stops the
+run with `JobFailed`.
 
 Example:
-    >>> train(MusicTrainConfig(model="harmonize", out="runs/harm", epochs=2, limit=20))
+    >>> train(MusicConfig(model="harmonize", out="runs/harm", epochs=2, limit=20))
 """
 
-import dataclasses
+import functools
+import math
 import os
-import time
-from typing import Optional
 
+import keras
 import numpy as np
 
 from applications.atomic_io import atomic_path, write_json
+from applications.errors import UsageError
 from applications.music.corpus import load_chorales
 from applications.music.windows import duet_windows, harmonizer_windows, key_windows
 
-__all__ = ["MusicTrainConfig", "train", "MODELS", "METADATA"]
+__all__ = ["train", "MODELS", "METADATA", "EpochWindows"]
 
 MODELS = {
     "duet": "bachduet",
@@ -32,23 +37,7 @@ MODELS = {
 }
 WINDOWS = {"duet": duet_windows, "harmonize": harmonizer_windows}
 METADATA = "music.json"
-
-
-@dataclasses.dataclass(frozen=True)
-class MusicTrainConfig:
-    """Settings of `audiozoo music train` (the flags of the same names)."""
-
-    model: str
-    out: str
-    epochs: int = 12
-    batch_size: int = 32
-    units: int = 128
-    length: int = 64
-    learning_rate: float = 2e-3
-    limit: Optional[int] = None
-    data: Optional[str] = None
-    seed: int = 0
-    key_voices: str = "soprano"  # --model key: "soprano", or "all" four voices as examples
+PHASE = "train"
 
 
 def _arrays(config, pieces, rng, augment):
@@ -58,102 +47,136 @@ def _arrays(config, pieces, rng, augment):
     return WINDOWS[config.model](pieces, rng, config.length, augment=augment)
 
 
-def _save_backup(folder, model, config, history, epochs_done):
-    os.makedirs(folder, exist_ok=True)
-    with atomic_path(os.path.join(folder, "model.keras")) as tmp:
-        model.save(tmp)  # holds the optimizer state too
-    state = {"settings": dataclasses.asdict(config), "epochs_done": epochs_done, "history": history}
-    write_json(os.path.join(folder, "state.json"), state)
+class EpochWindows(keras.utils.PyDataset):
+    """The training batches of each epoch: windows drawn from `seed + epoch`, shuffled.
+
+    `fit` sets the epoch through the callback `follow()` returns before it
+    reads the epoch's batches, so a resumed run draws the windows of the
+    epoch it resumes at.
+
+    Args:
+        draw: `draw(rng) -> (x dict, y)`, the windows of one epoch.
+        seed: the run's seed.
+        batch_size: windows per batch (the last batch may be smaller).
+    """
+
+    def __init__(self, draw, seed, batch_size):
+        super().__init__()
+        self.draw, self.seed, self.batch_size = draw, seed, batch_size
+        self.epoch, self.drawn = 0, None
+        # The same every epoch: one window per start in each piece.
+        self.count = len(self._windows()[1])
+
+    def _windows(self):
+        if self.drawn is None or self.drawn[0] != self.epoch:
+            rng = np.random.default_rng(self.seed + self.epoch)
+            x, y = self.draw(rng)
+            order = rng.permutation(len(y))
+            self.drawn = (self.epoch, {k: v[order] for k, v in x.items()}, y[order])
+        return self.drawn[1:]
+
+    def __len__(self):
+        return math.ceil(self.count / self.batch_size)
+
+    def __getitem__(self, index):
+        x, y = self._windows()
+        part = slice(index * self.batch_size, (index + 1) * self.batch_size)
+        return {k: v[part] for k, v in x.items()}, y[part]
+
+    def follow(self, resumed):
+        """A callback moving the windows to each epoch; `resumed(epoch)` runs when `fit` resumes."""
+        windows = self
+
+        class FollowEpochs(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.first = True
+
+            def on_epoch_begin(self, epoch, logs=None):
+                if self.first and epoch:
+                    resumed(epoch)
+                self.first, windows.epoch = False, epoch
+
+        return FollowEpochs()
 
 
-def _resume(folder, config):
-    """`(model, history, first epoch)` from OUT/backup, or `(None, {}, 0)` to start afresh."""
-    import json
-
-    import keras
-
-    from applications.errors import UsageError
-
-    path = os.path.join(folder, "state.json")
-    if not os.path.exists(path):
-        return None, {}, 0
-    with open(path, encoding="utf-8") as f:
-        state = json.load(f)
-    # A backup written before a setting existed ran with its default.
-    defaults = dataclasses.asdict(MusicTrainConfig(model=config.model, out=config.out))
-    settings = {**defaults, **state["settings"], "epochs": config.epochs}
-    if settings != dict(dataclasses.asdict(config), epochs=config.epochs):
-        raise UsageError(
-            f"--out {config.out}: holds a run with other settings ({path})",
-            hint="Pass another --out, or delete the folder to start again.",
-        )
-    model = keras.saving.load_model(os.path.join(folder, "model.keras"), safe_mode=True)
-    print(f"resuming after epoch {state['epochs_done']} from {folder}")
-    return model, state["history"], state["epochs_done"]
-
-
-def train(config, verbose=1):
-    """Train `config.model` and save it; returns the metadata dict written to `music.json`."""
-    import keras
-
-    import zoo
-    from applications.errors import UsageError
-    from applications.training.numerics import check_losses
-
-    keras.utils.set_random_seed(config.seed)
-    data = load_chorales(config.data, limit=config.limit)
-    train_pieces, val_pieces = data.pieces("train"), data.pieces("val")
-    if not train_pieces:
+def _data(config, data):
+    """`(training windows, validation arrays or None)`; `UsageError` when nothing fits."""
+    if not data.pieces("train"):
         raise UsageError(
             f"{config.data or 'music21 corpus'}: no training pieces",
             hint="Pass at least 3 pieces (pieces 9 and 10 of every 10 are validation and test).",
         )
-    backup = os.path.join(config.out, "backup")
-    model, history, first = _resume(backup, config)
-    if model is None:
+    draw = functools.partial(_arrays, config, data.pieces("train"), augment=True)
+    windows = EpochWindows(draw, config.seed, config.batch_size)
+    if not windows.count:
+        raise UsageError(
+            f"pieces shorter than --length {config.length} steps", hint="Lower --length."
+        )
+    val_pieces = data.pieces("val")
+    validation = (
+        _arrays(config, val_pieces, np.random.default_rng(1), False) if val_pieces else None
+    )
+    if validation is not None and not len(validation[1]):
+        validation = None
+    return windows, validation
+
+
+def train(config, verbose=1, overwrite=False, log=print):
+    """Train `config.model` and save it; returns the metadata written to `music.json`.
+
+    Args:
+        config: the run's `applications.music.config.MusicConfig`.
+        verbose: Keras' `fit` verbosity.
+        overwrite: discard an earlier run in `config.out` and start afresh.
+        log: prints the run's progress lines.
+
+    Returns:
+        The `music.json` dict: model, registered_name, settings, pieces,
+        skipped_pieces, train_seconds, history.
+    """
+    import zoo
+    from applications.training.epoch_seeds import EpochSeeds
+    from applications.training.run import Run
+
+    with Run(config, log, overwrite) as run:
+        data = load_chorales(config.data, limit=config.limit)
+        windows, validation = _data(config, data)
+        backup = os.path.join(run.backup, PHASE)
+
+        def resumed(epoch):
+            log(f"resuming after epoch {epoch} from {backup}")
+
         model = zoo.create_model(MODELS[config.model], units=config.units)
         model.compile(
             optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=1.0),
             loss="sparse_categorical_crossentropy",
             metrics=["accuracy"],
         )
-    validation = (
-        _arrays(config, val_pieces, np.random.default_rng(1), False) if val_pieces else None
-    )
-    if validation is not None and not len(validation[1]):
-        validation = None
-    started = time.time()
-    for epoch in range(first, config.epochs):
-        x, y = _arrays(config, train_pieces, np.random.default_rng(config.seed + epoch), True)
-        if not len(y):
-            raise UsageError(
-                f"pieces shorter than --length {config.length} steps", hint="Lower --length."
-            )
-        result = model.fit(
-            x,
-            y,
-            batch_size=config.batch_size,
-            epochs=epoch + 1,
-            initial_epoch=epoch,
+        history = run.fit_phase(
+            PHASE,
+            model,
+            windows,
+            epochs=config.epochs,
+            learning_rate=config.learning_rate,
+            # Dropout masks from (seed, epoch), so a resumed epoch repeats an unbroken one.
+            callbacks=[windows.follow(resumed), EpochSeeds(config.seed)],
             validation_data=validation,
-            callbacks=[keras.callbacks.TerminateOnNaN()],
+            validation_batch_size=config.batch_size,
+            shuffle=False,  # each epoch's windows come shuffled
             verbose=verbose,
         )
-        for k, v in result.history.items():
-            history.setdefault(k, []).extend(float(a) for a in v)
-        check_losses(history, f"music train --model {config.model}", config.learning_rate)
-        _save_backup(backup, model, config, history, epoch + 1)
-    os.makedirs(config.out, exist_ok=True)
-    with atomic_path(os.path.join(config.out, "model.keras")) as tmp:
-        model.save(tmp)
-    metadata = {
-        "model": config.model,
-        "registered_name": MODELS[config.model],
-        "settings": dataclasses.asdict(config),
-        "pieces": {s: len(data.pieces(s)) for s in ("train", "val", "test")},
-        "skipped_pieces": int(data.skipped),
-        "train_seconds": round(time.time() - started, 1),
-        "history": history,
-    }
-    write_json(os.path.join(config.out, METADATA), metadata)
+        with atomic_path(os.path.join(config.out, "model.keras")) as tmp:
+            model.save(tmp)
+        metadata = {
+            "model": config.model,
+            "registered_name": MODELS[config.model],
+            "settings": config.to_dict(),
+            "pieces": {s: len(data.pieces(s)) for s in ("train", "val", "test")},
+            "skipped_pieces": int(data.skipped),
+            "train_seconds": round(run.timings.get(f"{PHASE}_s", 0.0), 1),
+            "history": history,
+        }
+        write_json(os.path.join(config.out, METADATA), metadata)
+        run.remove_backup()  # the outputs are complete: a rerun starts afresh
+    log(f"wrote {os.path.join(config.out, 'model.keras')} ({metadata['train_seconds']} s)")
     return metadata

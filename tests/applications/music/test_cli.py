@@ -183,16 +183,25 @@ def test_wav_without_fluidsynth_says_what_is_missing(runs, capsys, monkeypatch):
     assert "--wav needs fluidsynth, which is not installed" in err and out.exists()
 
 
-def test_training_resumes_from_its_backup_and_refuses_other_settings(runs, capsys):
+def test_a_rerun_with_other_settings_is_refused_naming_them(runs, capsys):
     out = str(runs / "harmonize")
     more = [a if a != "1" else "2" for a in TINY]  # --epochs 2
-    assert cli.main(["music", "train", "--model", "harmonize", "--out", out] + more) == 0
-    assert "resuming after epoch 1" in capsys.readouterr().out
-    history = json.loads((runs / "harmonize" / "music.json").read_text())["history"]
-    assert len(history["loss"]) == 2
-    other = more + ["--learning-rate", "0.01"]
-    assert cli.main(["music", "train", "--model", "harmonize", "--out", out] + other) == 2
-    assert "holds a run with other settings" in capsys.readouterr().err
+    other = [
+        "music",
+        "train",
+        "--model",
+        "harmonize",
+        "--out",
+        out,
+        *more,
+        "--learning-rate",
+        "0.01",
+    ]
+    assert cli.main(other) == 2
+    err = capsys.readouterr().err
+    assert "holds a run with other settings (epochs: 1 -> 2, learning_rate: 0.002 -> 0.01)" in err
+    assert "--overwrite" in err
+    assert len(json.loads((runs / "harmonize" / "music.json").read_text())["history"]["loss"]) == 1
 
 
 def test_evaluate_reports_scores_rules_notes_and_the_decoding(runs):

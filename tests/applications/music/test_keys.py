@@ -67,25 +67,3 @@ def test_key_report_by_beats_heard():
     label = evaluate_duet(duet, data)["scores"]["model"]
     estimated = evaluate_duet(duet, data, key_model=model)["scores"]["model"]
     assert label["nll_per_step"] != estimated["nll_per_step"]
-
-
-def test_a_backup_from_before_key_voices_resumes_with_its_default(tmp_path):
-    import dataclasses
-    import json
-
-    from applications.errors import UsageError
-    from applications.music.train import MusicTrainConfig, _resume
-
-    config = MusicTrainConfig(model="key", out=str(tmp_path))
-    zoo.create_model("bachduet_key_estimator", units=4).save(tmp_path / "model.keras")
-    old = dataclasses.asdict(config)
-    del old["key_voices"]
-    state = {"settings": old, "epochs_done": 1, "history": {}}
-    (tmp_path / "state.json").write_text(json.dumps(state))
-    assert _resume(str(tmp_path), config)[2] == 1
-    try:
-        _resume(str(tmp_path), dataclasses.replace(config, key_voices="all"))
-    except UsageError as error:
-        assert "other settings" in str(error)
-    else:
-        raise AssertionError("a run with other key voices resumed")

@@ -1,0 +1,75 @@
+"""`MusicConfig`: the settings of `audiozoo music train`, a `Settings` of typed, frozen fields.
+
+Built once, from weakest to strongest: the field defaults, a `--config` JSON
+file, then the flags given (`MusicConfig.from_sources`); every field's type
+and range is checked on construction. The `music train` flags are generated
+from the fields.
+"""
+
+import dataclasses
+
+from applications.data.settings import SEED_MAX
+from applications.settings import Settings, require, setting
+
+__all__ = ["MusicConfig", "KINDS"]
+
+KINDS = ("duet", "harmonize", "key")
+
+
+@dataclasses.dataclass(frozen=True)
+class MusicConfig(Settings):
+    """Settings of one `music train` run; the keys of `--config` files.
+
+    The field order is the order of `music.json`'s `settings`.
+
+    Attributes:
+        model: `duet`, `harmonize` or `key` (required).
+        out: the folder for `model.keras` and `music.json` (required).
+        epochs: passes, each over freshly drawn training windows.
+        batch_size: windows per step.
+        units: the model's LSTM units.
+        length: 16ths per training window.
+        learning_rate: Adam's rate.
+        limit: use the first N pieces only (None: all).
+        data: a folder of MusicXML/MIDI (None: the music21 chorales).
+        seed: seeds the weights and each epoch's windows (`seed + epoch`).
+        key_voices: `--model key`: hear the soprano only, or each voice as an example.
+
+    Example:
+        >>> MusicConfig.from_sources({"model": "key", "out": "runs/key"}).length
+        64
+    """
+
+    model: str | None = setting(
+        None, "required: the duet model, its key estimator or the harmoniser", choices=KINDS
+    )
+    out: str | None = setting(None, "required: the folder for model.keras and music.json")
+    epochs: int = setting(12, "passes, each over freshly drawn windows", minimum=1)
+    batch_size: int = setting(32, "windows per step", minimum=1)
+    units: int = setting(128, "LSTM units of the model", minimum=1)
+    length: int = setting(64, "16ths per training window", minimum=1)
+    learning_rate: float = setting(2e-3, "Adam's rate", above=0.0)
+    limit: int | None = setting(
+        None,
+        "use the first N pieces only",
+        minimum=3,
+        note=" Pieces 9 and 10 of every 10 are validation and test.",
+    )
+    data: str | None = setting(None, "folder of MusicXML/MIDI (default: the chorales)")
+    seed: int = setting(
+        0, "seeds the weights and each epoch's windows", minimum=0, maximum=SEED_MAX
+    )
+    key_voices: str = setting(
+        "soprano",
+        "--model key: hear the soprano only, or each of the four voices as an example",
+        choices=("soprano", "all"),
+    )
+
+    # What a run writes into OUT besides the shared run files (`--overwrite` removes them).
+    OUTPUTS = ("model.keras", "music.json")
+
+    def validate(self):
+        """`model` and `out` have no default: a flag or the `--config` file must give them."""
+        super().validate()
+        for name in ("model", "out"):
+            require(getattr(self, name) is not None, name, None, f"`{name}` is required.")
