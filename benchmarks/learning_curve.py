@@ -86,10 +86,7 @@ def embedding_model(path):
     """waveform -> A's pooled backbone features, from a from-scratch `model.keras`."""
     import keras
 
-    from applications.finetune import register_layers
-
-    register_layers()
-    from applications.finetune.recipes.scratch_model import CLASSIFIER
+    from applications.finetune.recipes.scratch_model import CLASSIFIER  # imports zoo: its layers
 
     saved = keras.saving.load_model(path, safe_mode=True)
     classifier = saved.get_layer(CLASSIFIER)

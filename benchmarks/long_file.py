@@ -95,7 +95,7 @@ def main():
         write_long(audio, args.minutes)
         params = write_model(tmp)
         model = os.path.join(tmp, "model.keras")
-        floor_code = f"from applications.cli.trained import load_trained; load_trained({model!r})"
+        floor_code = f"from applications.trained import load_trained; load_trained({model!r})"
         _, _, floor_rss = child([sys.executable, "-c", floor_code], env)
         cli = [sys.executable, "-m", "applications.cli", "predict", "--model", model, audio]
         cli += ["--window", str(args.window), "--hop", str(args.hop), "--csv"]

@@ -2,7 +2,8 @@
 
 The builders are functions here (`zoo.vgg16`, `zoo.mlp`, ...); the families are
 packages (`zoo.convnets`, `zoo.recurrent`, `zoo.wavenet`, `zoo.events`), next to `zoo.audio`
-(front ends) and `zoo.weights` (pretrained weights).
+(front ends), `zoo.sampling` (the decoders' shared sampling) and `zoo.weights`
+(pretrained weights).
 
 Example:
     >>> import zoo
@@ -19,8 +20,10 @@ from zoo import (  # noqa: E402
     convnets,
     events,
     features,
+    layers,
     music,
     recurrent,
+    sampling,
     separation,
     wavenet,
     weights,
@@ -56,8 +59,10 @@ __all__ = [
     "convnets",
     "events",
     "features",
+    "layers",
     "music",
     "recurrent",
+    "sampling",
     "separation",
     "wavenet",
     "weights",

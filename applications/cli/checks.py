@@ -5,13 +5,12 @@ bad value stops a command before any data is loaded or any model is built.
 Not a subcommand module: it registers nothing.
 """
 
-import json
 import math
 import os
 import tempfile
-import zipfile
 
 from applications.errors import UsageError
+from applications.trained import read_json  # noqa: F401  (shared with the loaders below the CLI)
 
 __all__ = [
     "data_spec",
@@ -20,7 +19,6 @@ __all__ = [
     "output_folder",
     "output_file",
     "read_json",
-    "load_keras_file",
 ]
 
 SEED_MAX = 2**32 - 1
@@ -135,80 +133,3 @@ def audio_files(paths):
             raise UsageError(f"FILE {printable_path(path)!r} is a folder; pass audio files.")
         if not os.path.isfile(path):
             raise UsageError(f"Audio file {printable_path(path)!r} does not exist.")
-
-
-def read_json(path, what, hint=None):
-    """Read a JSON object from `path`, raising a `UsageError` naming the file when it is not one.
-
-    Args:
-        path: the file.
-        what: what the file is, for the message (e.g. "labels file").
-        hint: what to do about a bad file.
-
-    Returns:
-        The dict it holds.
-    """
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise UsageError(f"{what} {path!r} is not valid JSON ({error}).", hint=hint) from None
-    except OSError as error:
-        raise UsageError(f"{what} {path!r} cannot be read ({error.strerror}).", hint=hint) from None
-    if not isinstance(data, dict):
-        raise UsageError(f"{what} {path!r} must hold a JSON object.", hint=hint)
-    return data
-
-
-def load_keras_file(flag, path, hint):
-    """Load a `.keras` model (safe mode), with errors naming `flag` and the file.
-
-    Args:
-        flag: e.g. `--model`.
-        path: the `.keras` file.
-        hint: how to get a good one.
-
-    Returns:
-        The loaded model; a model whose weights hold NaN or inf is refused.
-    """
-    import keras
-
-    if os.path.isdir(path):
-        raise UsageError(f"{flag} {path!r} is a folder, not a .keras model file.", hint=hint)
-    if not os.path.isfile(path):
-        raise UsageError(f"{flag} {path!r} does not exist.", hint=hint)
-    # Keras answers "File not found" for any file it cannot open as a zip archive.
-    size = os.path.getsize(path)
-    problem = None
-    if size == 0:
-        problem = "is empty (0 bytes)"
-    elif not zipfile.is_zipfile(path):
-        problem = f"is not a .keras archive ({size} bytes, not a zip file: corrupt or truncated)"
-    else:
-        try:
-            with zipfile.ZipFile(path) as archive:
-                if "config.json" not in archive.namelist():
-                    problem = "is a zip archive without the config.json of a .keras model"
-        except (zipfile.BadZipFile, OSError) as error:
-            problem = f"is a damaged zip archive ({error})"
-    if problem is None:
-        try:
-            model = keras.saving.load_model(path, safe_mode=True)
-        except (ValueError, KeyError, OSError, TypeError, zipfile.BadZipFile) as error:
-            problem = f"could not be loaded as a Keras model ({type(error).__name__}: {error})"
-    if problem is None:
-        return _finite(flag, path, model)
-    raise UsageError(f"{flag} {path!r} {problem}.", hint=hint)
-
-
-def _finite(flag, path, model):
-    """`model`, unless a weight is NaN/inf: such a model answers one constant output."""
-    from applications.training.numerics import refuse_nonfinite
-
-    refuse_nonfinite(
-        model,
-        f"{flag} {path!r}",
-        "its outputs would be meaningless",
-        "train it again (a lower --learning-rate), or use an earlier checkpoint",
-    )
-    return model

@@ -9,7 +9,6 @@ SavedModel loaded back, the TFLite file in the TFLite interpreter) and compared
 with the Keras model; `--quantize dynamic` (int8 weights) reports the change.
 """
 
-import json
 import os
 
 from applications.cli import checks
@@ -42,13 +41,6 @@ def register(subparsers):
     p.set_defaults(func=run_export)
 
 
-def _default_out(model_file, fmt, quantize):
-    folder = os.path.dirname(os.path.abspath(model_file))
-    if fmt == "saved_model":
-        return os.path.join(folder, "saved_model")
-    return os.path.join(folder, "model_int8.tflite" if quantize else "model.tflite")
-
-
 def run_export(args):
     """`audiozoo export`: write the export, run it, and print its parity with the Keras model.
 
@@ -61,11 +53,8 @@ def run_export(args):
     Example:
         audiozoo export --model runs/chords --format tflite --quantize dynamic
     """
-    import numpy as np
-
-    from applications import export
-    from applications.cli.embed import load_for_serving
-    from applications.export.report import compare, labelled_clips, probe_clips
+    from applications.export.flow import default_out, export_model, print_report
+    from applications.trained import load_classifier
 
     if args.quantize and args.format != "tflite":
         raise UsageError("--quantize applies to --format tflite only.")
@@ -77,51 +66,20 @@ def run_export(args):
             _replaceable("--out", args.out)
     if args.check_data is not None and not os.path.isdir(args.check_data):
         raise UsageError(f"--check-data {args.check_data!r} is not a folder.")
-    model, labels, file = load_for_serving("--model", args.model)
-    out = args.out or _default_out(file, args.format, args.quantize)
+    model, labels, file = load_classifier("--model", args.model)
+    out = args.out or default_out(file, args.format, args.quantize)
     if args.format == "saved_model":
         _replaceable("--out", out)
-    classifier, embedder, meta = export.serving_parts(model, labels, where=f"--model {file!r}")
-    clip, rate = meta["clip_samples"], meta["sample_rate"]
-    truth = None
-    if args.check_data is not None:
-        clips, truth = labelled_clips(args.check_data, meta["class_names"], rate, clip)
-    else:
-        clips = probe_clips(rate, clip)
-    # Eager calls in chunks: `predict` would trace a function for a few dozen clips.
-    reference = np.concatenate(
-        [np.asarray(model(clips[i : i + 64], training=False)) for i in range(0, len(clips), 64)]
+    report = export_model(
+        model,
+        labels,
+        out,
+        args.format,
+        quantize=args.quantize,
+        check_data=args.check_data,
+        where=f"--model {file!r}",
     )
-    if args.format == "saved_model":
-        import tensorflow as tf
-
-        export.write_saved_model(export.build_archive(classifier, embedder, meta), out, meta)
-        serve = tf.saved_model.load(out).signatures["serving_default"]
-        exported = serve(waveform=tf.constant(clips))["probabilities"].numpy()
-    else:
-        archive = export.build_archive(classifier, embedder, meta, length=clip)
-        blob = export.tflite_bytes(archive, meta, quantize=args.quantize)
-        export.write_tflite(blob, out)
-        exported = export.run_tflite(out, clips)
-    report = {
-        "format": args.format,
-        "quantize": args.quantize,
-        "out": out,
-        "size_bytes": _size(out),
-        "data": args.check_data or "probe signals",
-        **compare(reference, exported, truth),
-    }
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print(f"Wrote {out} ({report['size_bytes']} bytes)")
-        line = (
-            f"vs the Keras model on {report['clips']} clips ({report['data']}): max |dp| "
-            f"{report['max_abs_diff']:.2e}, top-1 agreement {report['top1_agreement']:.3f}"
-        )
-        if truth is not None:
-            line += f", accuracy {report['accuracy_keras']:.3f} -> {report['accuracy_export']:.3f}"
-        print(line)
+    print_report(report, as_json=args.json)
     return 0
 
 
@@ -134,13 +92,3 @@ def _replaceable(flag, folder):
                 "replaces the whole folder.",
                 hint=f"pass {flag} a new folder (or an earlier export to replace)",
             )
-
-
-def _size(path):
-    if os.path.isfile(path):
-        return os.path.getsize(path)
-    return sum(
-        os.path.getsize(os.path.join(root, name))
-        for root, _, names in os.walk(path)
-        for name in names
-    )

@@ -1,7 +1,7 @@
 """`audiozoo wavenet generate`: sample audio from a trained WaveNet.
 
 Every flag, the output path and `wavenet.json` are checked before the model
-loads; a model with NaN/inf weights is refused (`checks.load_keras_file`).
+loads; a model with NaN/inf weights is refused (`applications.trained.load_keras_file`).
 """
 
 import os
@@ -11,6 +11,7 @@ from applications.atomic_io import atomic_path
 from applications.cli import checks
 from applications.cli.wavenet import METADATA, _check
 from applications.errors import UsageError
+from applications.trained import load_keras_file
 
 __all__ = ["run_generate"]
 
@@ -68,7 +69,7 @@ def run_generate(args):
     checks.output_file("--out", args.out, suffix=".wav")
     hint = "pass the model.keras written by `audiozoo wavenet train`"
     if os.path.isdir(args.model) or not os.path.isfile(args.model):
-        checks.load_keras_file("--model", args.model, hint)  # names the problem
+        load_keras_file("--model", args.model, hint)  # names the problem
     metadata_path = os.path.join(os.path.dirname(os.path.abspath(args.model)), METADATA)
     metadata = {}
     if os.path.isfile(metadata_path):
@@ -96,7 +97,7 @@ def run_generate(args):
             hint=f"leave --sample-rate out (or pass {trained_rate}); resample the WAV afterwards",
         )
     sample_rate = args.sample_rate or metadata.get("sample_rate", 16000)
-    model = checks.load_keras_file("--model", args.model, hint)
+    model = load_keras_file("--model", args.model, hint)
     _check(
         isinstance(model, WaveNet),
         "--model",

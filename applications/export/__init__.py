@@ -1,9 +1,10 @@
 """Export a trained classifier for serving: SavedModel (any batch, any length) or TFLite.
 
 Both take raw waveforms and give probabilities (`serving_default`) and
-embeddings (`embed`, the input of the last dense layer, as `applications.hear`);
+embeddings (`embed`, the input of the last dense layer: `applications.trained.embedding`);
 both carry the class names and sample rate. `run_tflite` runs a `.tflite` file in
-the TFLite interpreter (parity checks, the quantisation report).
+the TFLite interpreter (parity checks, the quantisation report). `flow.export_model`
+is all of `audiozoo export` after its flag checks: write, run back, compare.
 
 Example:
     >>> parts = serving_parts(keras_model, labels)
@@ -45,7 +46,7 @@ def serving_parts(model, labels=None, where="model"):
         `(classifier, embedder, metadata)`, the arguments of `build_archive`.
     """
     from applications.errors import UsageError
-    from applications.hear import from_keras
+    from applications.trained.embedding import audio_embedder
 
     shape = model.input_shape
     if not (isinstance(shape, tuple) and len(shape) == 2 and shape[1]):
@@ -53,11 +54,11 @@ def serving_parts(model, labels=None, where="model"):
             f"{where}: {model.name!r} takes {shape}; export needs a classifier on raw waveforms "
             "of a fixed length (batch, samples), such as `audiozoo finetune`'s model.keras."
         )
-    served = from_keras(model, labels, where=where)
+    embedder, rate = audio_embedder(model, labels, where)
     outputs = int(model.output_shape[-1])
-    names = served.class_names or [f"class_{i}" for i in range(outputs)]
-    meta = metadata_dict(names, served.sample_rate, shape[1], served.scene_embedding_size)
-    return model, served.network, meta
+    names = (labels or {}).get("class_names") or [f"class_{i}" for i in range(outputs)]
+    meta = metadata_dict(names, rate, shape[1], int(embedder.output.shape[-1]))
+    return model, embedder, meta
 
 
 def run_tflite(blob, waveforms, signature="serving_default"):

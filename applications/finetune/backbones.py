@@ -57,10 +57,6 @@ def _silent(_):
 
 def _from_saved_model(config, path, scratch_dir):
     """A plan that reuses the backbone of an earlier run's `model.keras`."""
-    from applications.finetune import register_layers
-
-    register_layers()
-
     saved = keras.saving.load_model(path, safe_mode=True)
     names = {layer.name for layer in saved.layers}
     if CLASSIFIER in names:

@@ -19,10 +19,9 @@ from applications.finetune.outputs import write_model_and_labels
 from applications.reporting import plots
 from applications.reporting.predictions import predict_batches
 from applications.reporting.tagging import choose_thresholds, tag_scores, thresholded_f1
+from applications.trained import THRESHOLDS_FILE  # predict reads it from there too
 
 __all__ = ["scratch_backbone", "check_multilabel_plan", "finish_multilabel", "THRESHOLDS_FILE"]
-
-THRESHOLDS_FILE = "thresholds.json"
 
 
 def scratch_backbone(config, log=print):

@@ -5,7 +5,8 @@ the three functions of the API here: `load_model(path)` takes an `audiozoo
 finetune` output folder, its `model.keras`, any `.keras` classifier on raw
 waveforms, or a PANNs network on log-mels; embeddings are the input of the
 classifier's last dense layer. Audio is `(n_sounds, n_samples)` float32 at
-`model.sample_rate`.
+`model.sample_rate`. `applications.hear.files.embed_files` writes the embeddings
+of audio files to one `.npz` (`audiozoo embed`).
 
 Example:
     >>> model = load_model("runs/chords")
@@ -13,12 +14,15 @@ Example:
     >>> scene = get_scene_embeddings(audio, model)          # (n_sounds, D)
 """
 
+import os
+
 import numpy as np
 import tensorflow as tf
 
 from applications.errors import UsageError
 from applications.hear.frames import scene_windows, timestamp_windows
-from applications.hear.model import HearModel, from_keras, read_model
+from applications.hear.model import HearModel, from_keras
+from applications.trained import CLASSIFIER_HINT, load_classifier
 
 __all__ = [
     "load_model",
@@ -42,7 +46,10 @@ def load_model(model_file_path="", window_seconds=None, hop_ms=50.0):
         A `HearModel` with `sample_rate`, `scene_embedding_size` and
         `timestamp_embedding_size`.
     """
-    model, labels, file = read_model(model_file_path)
+    path = os.fspath(model_file_path) if model_file_path else ""
+    if not path:
+        raise UsageError("load_model needs a model path (none was given).", hint=CLASSIFIER_HINT)
+    model, labels, file = load_classifier("model", path)
     return from_keras(
         model, labels, where=f"model {file!r}", window_seconds=window_seconds, hop_ms=hop_ms
     )

@@ -9,7 +9,7 @@ little (issue 12). This recipe instead:
 - trains `ScratchParts.classifier` on the cached log-mels with two time and
   two frequency masks and mixup in `tf.data` (`applications.finetune.augment`),
   random crops of longer clips inside the model with the average over
-  evenly spaced crops at test (`applications.finetune.crops`);
+  evenly spaced crops at test (`zoo.layers.crops`);
 - with AdamW, a linear warm-up to `learning_rate` and cosine decay to 0, and
   early stopping on validation accuracy with the best weights kept;
 - as one phase, `scratch`, of `Run.train_phase`: seeded, resumable, and

@@ -15,7 +15,7 @@ import numpy as np
 
 import zoo
 import zoo.audio
-from applications.finetune.crops import CropMean, TimeCrops
+from zoo.layers import CropMean, TimeCrops
 from applications.finetune.model import log_mel_layer
 
 __all__ = ["ScratchParts", "build_scratch_parts", "mel_frames", "set_statistics", "CLASSIFIER"]

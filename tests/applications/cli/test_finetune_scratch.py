@@ -25,7 +25,7 @@ def _report(out):
 
 
 def _load(out):
-    from applications.cli.trained import load_trained
+    from applications.trained import load_trained
 
     return load_trained(os.path.join(out, "model.keras"))[0]
 

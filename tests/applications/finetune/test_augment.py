@@ -12,7 +12,7 @@ from applications.finetune.augment import (
     random_gain,
     sample_mixup,
 )
-from applications.finetune.crops import CropMean, TimeCrops, crop_offsets
+from zoo.layers import CropMean, TimeCrops, crop_offsets
 
 
 def test_mixup_mixes_the_named_rows_and_labels_sum_to_one():

@@ -8,8 +8,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from applications.baseline.features import FeatureOptions
-from applications.finetune.fusion import GeometricMean, baseline_layers, choose_weights
-from applications.finetune.fusion import fuse_with_baseline
+from applications.finetune.fusion import baseline_layers, choose_weights, fuse_with_baseline
+from zoo.layers import GeometricMean
 
 
 def _fitted(num_classes, width=6, rows=60, seed=0):
@@ -34,15 +34,6 @@ def test_a_regression_that_missed_a_class_is_refused():
         baseline_layers(pipeline, 4)
 
 
-def test_geometric_mean_is_the_normalised_product_and_survives_a_zero():
-    a = np.array([[0.9, 0.1, 0.0], [0.2, 0.3, 0.5]], "float32")
-    b = np.array([[0.5, 0.25, 0.25], [0.6, 0.2, 0.2]], "float32")
-    product = np.sqrt(np.maximum(a, 1e-7) * b)
-    out = GeometricMean()([a, b]).numpy()
-    np.testing.assert_allclose(out, product / product.sum(axis=1, keepdims=True), rtol=1e-5)
-    assert np.isfinite(out).all()
-
-
 def test_fused_model_saves_and_loads_safely_with_the_same_output(tmp_path):
     sample_rate, samples = 8000, 4000
     options = FeatureOptions(n_fft=256, hop_length=128, n_mels=32)
@@ -60,19 +51,6 @@ def test_fused_model_saves_and_loads_safely_with_the_same_output(tmp_path):
     fused.save(tmp_path / "fused.keras")
     loaded = keras.saving.load_model(tmp_path / "fused.keras", safe_mode=True)
     np.testing.assert_allclose(loaded(waves).numpy(), fused(waves).numpy(), rtol=1e-5, atol=1e-7)
-
-
-def test_weighted_geometric_mean_uses_its_exponents_and_round_trips_its_config():
-    a = np.array([[0.8, 0.2], [0.3, 0.7]], "float32")
-    b = np.array([[0.4, 0.6], [0.5, 0.5]], "float32")
-    layer = GeometricMean([1.5, 0.5])
-    logits = 1.5 * np.log(a) + 0.5 * np.log(b)
-    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(layer([a, b]).numpy(), expected, rtol=1e-5)
-    again = GeometricMean.from_config(layer.get_config())
-    np.testing.assert_allclose(again([a, b]).numpy(), expected, rtol=1e-5)
-    with pytest.raises(ValueError, match="non-negative"):
-        GeometricMean([1.0, -0.5])
 
 
 def _noisy_probs(labels, classes, signal, seed):

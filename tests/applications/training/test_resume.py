@@ -48,8 +48,7 @@ def start_cli(args, env=ENV):
 
 def saved_weights(out):
     """The weights of `OUT/model.keras`, loaded safely."""
-    import applications.finetune.crops  # noqa: F401
-    import zoo.audio  # noqa: F401
+    import zoo  # noqa: F401  (registers every layer a saved model holds)
 
     model = keras.saving.load_model(os.path.join(out, "model.keras"), safe_mode=True)
     return [w.numpy() for w in model.weights]

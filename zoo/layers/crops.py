@@ -5,7 +5,7 @@ average over evenly spaced crops at inference (test-time augmentation).
 when training and into `num_crops` evenly spaced crops per clip otherwise
 (`(batch * num_crops, crop_frames, mels, C)`); `CropMean` after the classifier
 averages each clip's crop predictions back to `(batch, classes)`. Both live in
-the saved model, so `audiozoo evaluate` and `predict` average over crops too.
+the saved model, so a loaded model averages over crops at inference too.
 """
 
 import keras

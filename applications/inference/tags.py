@@ -1,17 +1,19 @@
-"""`audiozoo predict` with a multi-label model (`audiozoo finetune --multilabel`).
+"""Predictions of a multi-label model (`audiozoo finetune --multilabel`): tags over thresholds.
 
 Every tag whose probability is at or over its threshold (chosen on validation,
-`OUT/thresholds.json`) is printed with its probability, for whole files and
-for the windows of `--window`; text, `--json` and `--csv` as for classifiers.
+`thresholds.json` beside the model) is printed with its probability, for whole
+files and for windows; text, `json` and `csv` as for classifiers.
 """
 
+import csv
 import json
 import math
 import os
 import sys
 
-from applications.cli import checks
 from applications.errors import UsageError
+from applications.inference.predict import check_window
+from applications.trained import THRESHOLDS_FILE, read_json
 
 __all__ = ["load_thresholds", "over_threshold", "predict_tags"]
 
@@ -29,13 +31,11 @@ def load_thresholds(model_path, names):
     Raises:
         UsageError: the file is missing, damaged, or names other tags.
     """
-    from applications.finetune.multilabel import THRESHOLDS_FILE
-
     path = os.path.join(os.path.dirname(os.path.abspath(model_path)), THRESHOLDS_FILE)
     hint = "`audiozoo finetune --multilabel` writes thresholds.json next to model.keras; copy it"
     if not os.path.isfile(path):
         raise UsageError(f"{path!r} is missing (a multi-label model needs it).", hint=hint)
-    stored = checks.read_json(path, "thresholds file", hint).get("thresholds")
+    stored = read_json(path, "thresholds file", hint).get("thresholds")
     if not isinstance(stored, dict) or sorted(stored) != sorted(names):
         got = sorted(stored) if isinstance(stored, dict) else stored
         raise UsageError(
@@ -72,40 +72,43 @@ def _text(tags, row, names):
     return f"(no tag over its threshold; likeliest {names[best]} {row[best]:.3f})"
 
 
-def predict_tags(args, model, labels, clips=None):
-    """Print the tags of each file (`clips`: their waveforms) or of each `--window`.
+def predict_tags(model, labels, files, model_path, clips=None, window=None, hop=None, fmt="text"):
+    """Print the tags of each file (`clips`: their waveforms) or of each window.
 
     Args:
-        args: the parsed `predict` flags.
         model: the multi-label model.
         labels: its `labels.json`.
-        clips: `(files, clip_samples)` waveforms; None with `--window`.
+        files: the audio file paths.
+        model_path: the model file (`thresholds.json` lies beside it).
+        clips: `(files, clip_samples)` waveforms; None with `window`.
+        window, hop: seconds per window and between windows, or None for whole files.
+        fmt: `text`, `json`, or with `window` `csv`.
 
     Returns:
         0.
-    """
-    import csv
 
+    Example:
+        >>> predict_tags(model, labels, ["a.wav"], "runs/t/model.keras", clips=waves)
+        a.wav: rain 0.871, wind 0.640
+    """
     import numpy as np
 
     from applications.reporting.windows import predict_windows
     from zoo.audio.checks import printable_path
 
     names, rate, samples = labels["class_names"], labels["sample_rate"], labels["clip_samples"]
-    thresholds = load_thresholds(args.model, names)
-    if args.window is None:
+    thresholds = load_thresholds(model_path, names)
+    if window is None:
         probs = np.asarray(model.predict(clips, verbose=0), dtype=np.float32)
-        rows = [(path, None, None, row) for path, row in zip(args.files, probs)]
+        rows = [(path, None, None, row) for path, row in zip(files, probs)]
     else:
-        hop = args.window if args.hop is None else args.hop
-        if args.window * rate < 1 or hop * rate < 1:
-            raise UsageError(f"--window and --hop must each span at least one sample at {rate} Hz.")
+        check_window(window, hop, rate)
         rows = (
             (path, start, end, row)
-            for path in args.files
-            for start, end, row in predict_windows(model, path, rate, samples, args.window, hop)
+            for path in files
+            for start, end, row in predict_windows(model, path, rate, samples, window, hop)
         )
-    out = csv.writer(sys.stdout) if getattr(args, "csv", False) else None
+    out = csv.writer(sys.stdout) if fmt == "csv" else None
     if out:
         out.writerow(["file", "start", "end", "tags", *names])
     items = []
@@ -115,12 +118,12 @@ def predict_tags(args, model, labels, clips=None):
         if out:
             joined = ";".join(t["label"] for t in tags)
             out.writerow([shown, f"{start:.3f}", f"{end:.3f}", joined, *(f"{p:.4f}" for p in row)])
-        elif args.json:
+        elif fmt == "json":
             everything = {n: float(p) for n, p in zip(names, row)}
             items.append({"file": shown, **span, "tags": tags, "probabilities": everything})
         else:
             where = shown if start is None else f"{shown} {start:.3f}-{end:.3f}"
             print(f"{where}: {_text(tags, row, names)}")
-    if args.json:
+    if fmt == "json":
         print(json.dumps(items, indent=2))
     return 0
