@@ -1,5 +1,11 @@
-"""A summary row per registered model: what `audiozoo list` and the README show."""
+"""A summary row per registered model: what `audiozoo list` and the README show.
 
+The README's model table is generated from the registry, never written by hand:
+`python -m zoo.catalog --markdown` prints it, and `tests/zoo/test_catalog.py`
+checks that the README holds exactly that table between its markers.
+"""
+
+import argparse
 import dataclasses
 
 import keras
@@ -7,7 +13,11 @@ import numpy as np
 
 from zoo.registry import get_entry, list_models
 
-__all__ = ["CatalogRow", "catalog", "markdown_table"]
+__all__ = ["CatalogRow", "README_BEGIN", "README_END", "catalog", "main", "markdown_table"]
+
+# The README's generated table sits between these two lines.
+README_BEGIN = "<!-- model-table:begin -->"
+README_END = "<!-- model-table:end -->"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,7 +47,8 @@ def catalog(pattern="*"):
         A list of `CatalogRow`, sorted by name.
 
     Example:
-        >>> print(markdown_table(catalog("mlp*")))
+        >>> catalog("mlp*")
+        [CatalogRow(name='mlp_mnist', family='convnets', params=159010, trainable=159010, ...)]
     """
     rows = []
     for name in list_models(pattern):
@@ -54,8 +65,10 @@ def markdown_table(rows):
     """Render `CatalogRow`s as a Markdown table.
 
     Example:
-        >>> markdown_table(catalog("lwls*")).splitlines()[2]
-        '| `lwls_cnn` | convnets | 122,270 | 122,270 | Lindholm et al. 2022, Example 6.3 |'
+        >>> print(markdown_table(catalog("lwls*")), end="")
+        | model | family | parameters | trainable | reproduces |
+        |---|---|---:|---:|---|
+        | `lwls_cnn` | convnets | 122,270 | 122,270 | Lindholm et al. 2022, Example 6.3 |
     """
     lines = [
         "| model | family | parameters | trainable | reproduces |",
@@ -65,3 +78,25 @@ def markdown_table(rows):
         f"| `{r.name}` | {r.family} | {r.params:,} | {r.trainable:,} | {r.paper} |" for r in rows
     ]
     return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    """`python -m zoo.catalog [PATTERN] --markdown`: print the catalog (as the README's table).
+
+    Args:
+        argv: command-line arguments; `None` reads `sys.argv`.
+    """
+    parser = argparse.ArgumentParser(prog="python -m zoo.catalog", description=__doc__)
+    parser.add_argument("pattern", nargs="?", default="*", help="fnmatch pattern, e.g. 'vgg*'")
+    parser.add_argument("--markdown", action="store_true", help="print the Markdown table")
+    args = parser.parse_args(argv)
+    rows = catalog(args.pattern)
+    if args.markdown:
+        print(markdown_table(rows), end="")
+    else:
+        for r in rows:
+            print(f"{r.name}\t{r.family}\t{r.params}\t{r.trainable}\t{r.paper}")
+
+
+if __name__ == "__main__":
+    main()

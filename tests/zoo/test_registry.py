@@ -45,37 +45,11 @@ def test_every_entry_has_family_paper_and_a_tiny_build():
 
 
 def test_family_is_the_zoo_package_that_defines_the_builder():
-    families = {}
+    # The README's generated table (tests/zoo/test_catalog.py) lists the models per family.
     for name in zoo.list_models():
         entry = zoo.get_entry(name)
         assert entry.family == entry.builder.__module__.split(".")[1], name
-        families.setdefault(entry.family, []).append(name)
-    assert families["convnets"] == [
-        "alexnet",
-        "cnn10",
-        "cnn10_compact",
-        "cnn14",
-        "cnn6",
-        "logistic_regression",
-        "lwls_cnn",
-        "mlp_mnist",
-        "vgg11",
-        "vgg13",
-        "vgg16",
-        "vgg19",
-    ]
-    assert families["recurrent"] == [
-        "rnn_classifier",
-        "rnn_generator",
-        "rnn_tagger",
-        "scheduled_sampling_rnn",
-        "seq2seq",
-    ]
-    assert families["wavenet"] == ["wavenet", "wavenet_small"]
-    assert families["separation"] == ["unet", "unmix"]
-    assert families["music"] == ["bachduet", "bachduet_key_estimator", "part_invariant_harmonizer"]
-    assert families["events"] == ["crnn_sed"]
-    assert sorted(families) == ["convnets", "events", "music", "recurrent", "separation", "wavenet"]
+    assert "vgg16" in zoo.list_models(family="convnets")
 
 
 def test_a_builder_outside_the_zoo_packages_must_name_its_family():

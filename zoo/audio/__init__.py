@@ -5,8 +5,12 @@ first use, silently.
 
 Example:
     >>> import zoo
+    >>> import soundfile  # a half-second clip at 8 kHz, in the current folder
+    >>> soundfile.write("clip.wav", np.zeros(4000, "float32"), 8000)
     >>> wave, rate = zoo.audio.load("clip.wav", sample_rate=16000)
     >>> mel = zoo.audio.LogMelSpectrogram(sample_rate=rate)(wave[None])
+    >>> mel.shape
+    TensorShape([1, 64, 32, 1])
 """
 
 from zoo.audio.adaptors import IMAGENET_BGR_MEANS, SpectrogramToImage

@@ -38,7 +38,9 @@ class SpecAugment(keras.layers.Layer):
 
     Example:
         >>> aug = zoo.audio.SpecAugment(freq_mask_param=8, time_mask_param=10)
-        >>> y = aug(log_mel, training=True)
+        >>> log_mel = np.zeros((2, 64, 100, 1), "float32")
+        >>> aug(log_mel, training=True).shape
+        TensorShape([2, 64, 100, 1])
     """
 
     def __init__(

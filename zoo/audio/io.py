@@ -106,8 +106,10 @@ def info(path, check_samples=True):
         AudioDecodeError: naming the file and the problem.
 
     Example:
+        >>> import soundfile  # a half-second clip at 8 kHz, in the current folder
+        >>> soundfile.write("clip.wav", np.zeros(4000, "float32"), 8000)
         >>> zoo.audio.info("clip.wav").sample_rate
-        16000
+        8000
     """
     path = os.fsdecode(path)  # bytes too: non-UTF-8 names are kept as surrogates
     check_path(path)
@@ -193,7 +195,11 @@ def load(path, sample_rate=None, mono=True):
             file, zero frames, or NaN/Inf samples; the message names the file.
 
     Example:
+        >>> import soundfile  # a half-second clip at 8 kHz, in the current folder
+        >>> soundfile.write("clip.flac", np.zeros(4000, "float32"), 8000)
         >>> wave, rate = zoo.audio.load("clip.flac", sample_rate=16000)
+        >>> wave.shape, rate
+        ((8000,), 16000)
     """
     path = os.fsdecode(path)  # bytes too: non-UTF-8 names are kept as surrogates
     check_path(path)
@@ -234,8 +240,12 @@ def decode_file(path, sample_rate=None, mono=True):
         and int32 scalar rate.
 
     Example:
-        >>> ds = tf.data.Dataset.from_tensor_slices(paths).map(
+        >>> import soundfile  # a half-second clip at 8 kHz, in the current folder
+        >>> soundfile.write("clip.wav", np.zeros(4000, "float32"), 8000)
+        >>> ds = tf.data.Dataset.from_tensor_slices(["clip.wav"]).map(
         ...     lambda p: zoo.audio.decode_file(p, 16000)[0])
+        >>> next(iter(ds)).shape
+        TensorShape([8000])
     """
     path = tf.convert_to_tensor(path, tf.string)
     contents = tf.io.read_file(path)

@@ -32,7 +32,11 @@ def map_batches(dataset, fn, jit_compile=True, parallel=None):
         The mapped dataset, in order, prefetching.
 
     Example:
+        >>> import tensorflow as tf
+        >>> waves = tf.data.Dataset.from_tensors(np.zeros((4, 16000), "float32"))
         >>> mels = zoo.audio.map_batches(waves, zoo.audio.LogMelSpectrogram())
+        >>> next(iter(mels)).shape
+        TensorShape([4, 64, 63, 1])
     """
     parallel = (os.cpu_count() or 1) if parallel is None else parallel
     check_positive_int("parallel", parallel)
@@ -69,7 +73,11 @@ def log_mel_dataset(files, layer, batch_size=32, sample_rate=None, samples=None,
 
     Example:
         >>> layer = zoo.audio.LogMelSpectrogram(sample_rate=16000, n_mels=64)
-        >>> for mels in zoo.audio.log_mel_dataset(paths, layer, samples=16000): ...
+        >>> import soundfile  # a half-second clip at 8 kHz, in the current folder
+        >>> soundfile.write("clip.wav", np.zeros(4000, "float32"), 8000)
+        >>> for mels in zoo.audio.log_mel_dataset(["clip.wav"], layer, samples=16000):
+        ...     print(mels.shape)
+        (1, 64, 63, 1)
     """
     check_positive_int("batch_size", batch_size)
     if samples is not None:

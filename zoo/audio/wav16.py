@@ -56,7 +56,11 @@ def pcm16_header(contents):
         `(ok, channels, rate)`: scalar bool, int32 and int32 tensors.
 
     Example:
+        >>> import soundfile  # a half-second clip at 8 kHz, in the current folder
+        >>> soundfile.write("clip.wav", np.zeros(4000, "float32"), 8000, "PCM_16")
         >>> ok, channels, rate = pcm16_header(tf.io.read_file("clip.wav"))
+        >>> bool(ok), int(channels), int(rate)
+        (True, 1, 8000)
     """
     head = tf.io.decode_raw(contents, tf.uint8, fixed_length=HEADER_BYTES)  # zero-padded
     fixed = tf.reduce_all(tf.equal(tf.bitwise.bitwise_and(head, _MASK), _VALUE))
@@ -88,8 +92,11 @@ def decode_pcm16(contents, channels):
     Bit-identical to `tf.audio.decode_wav` (`sample / 32768`).
 
     Example:
+        >>> import soundfile  # a half-second clip at 8 kHz, in the current folder
+        >>> soundfile.write("clip.wav", np.zeros(4000, "float32"), 8000, "PCM_16")
         >>> contents = tf.io.read_file("clip.wav")
-        >>> wave = decode_pcm16(contents, pcm16_header(contents)[1])
+        >>> decode_pcm16(contents, pcm16_header(contents)[1]).shape
+        TensorShape([4000, 1])
     """
     samples = tf.io.decode_raw(contents, tf.int16, little_endian=True)[HEADER_BYTES // 2 :]
     wave = tf.cast(samples, tf.float32) * (1.0 / 32768.0)

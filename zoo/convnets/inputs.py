@@ -52,7 +52,7 @@ class ImageModelConfig:
             when the architecture has no keras-hub preset layout.
 
     Example:
-        >>> ImageModelConfig(default_size=224, min_size=32, first_conv="block1_conv1")
+        >>> config = ImageModelConfig(default_size=224, min_size=32, first_conv="block1_conv1")
     """
 
     default_size: int
@@ -80,7 +80,7 @@ class ImageArgs:
             pretrained weights the first convolution is adapted (1 channel: sum over RGB).
 
     Example:
-        >>> ImageArgs(include_top=False, input_shape=(128, 96, 1), pooling="avg")
+        >>> args = ImageArgs(include_top=False, input_shape=(128, 96, 1), pooling="avg")
     """
 
     include_top: bool = True
@@ -108,6 +108,7 @@ def image_input(config, args):
         `(inputs, x)`: what `keras.Model` takes as inputs, and the image tensor.
 
     Example:
+        >>> config = ImageModelConfig(default_size=224, min_size=32, first_conv="block1_conv1")
         >>> inputs, x = image_input(config, ImageArgs(include_top=False, input_shape=(64, 64, 1)))
     """
     input_tensor, input_shape, in_channels = args.input_tensor, args.input_shape, args.in_channels
@@ -251,7 +252,7 @@ def dense_top(x, classes, classifier_activation, *, names, units=4096, dropout=N
         The `predictions` tensor.
 
     Example:
-        >>> dense_top(keras.Input((7, 7, 512)), 10, "softmax", names=("fc1", "fc2")).shape
+        >>> dense_top(keras.Input((7, 7, 512)), 10, "softmax", names=("fc1", "fc2"), units=64).shape
         (None, 10)
     """
     x = keras.layers.Flatten(name="flatten")(x)
@@ -279,8 +280,11 @@ def image_model(config, features, top, *, name=None, **kwargs):
         A `keras.Model` with the weights loaded.
 
     Example:
-        >>> model = image_model(config, features, functools.partial(dense_top, names=("fc1",)),
-        ...                     include_top=False, input_shape=(64, 64, 1), pooling="avg")
+        >>> config = ImageModelConfig(default_size=224, min_size=32, first_conv="block1_conv1")
+        >>> features = keras.layers.Conv2D(8, 3, name="block1_conv1")
+        >>> image_model(config, features, dense_top, include_top=False, input_shape=(64, 64, 1),
+        ...             pooling="avg").output.shape
+        (None, 8)
     """
     args = ImageArgs(**kwargs)
     inputs, x = image_input(config, args)

@@ -245,7 +245,7 @@ def _variant(config, title, paper=None):
     builder.__doc__ = (
         f"PANNs {title} ({PANNS_PARAMETERS[config][2]} parameters); see `zoo.convnets.panns.panns`"
         " for the arguments.\n\n"
-        f'Example:\n    >>> model = zoo.{config}(include_top=False, pooling="embedding")\n'
+        f'Example:\n    >>> model = zoo.create_model("{config}", include_top=False, pooling="embedding")\n'
     )
     paper = f"{paper or _PAPER.format(title)} ({PANNS_PARAMETERS[config][2]} trainable)"
     # Log-mel frames in; official `.pth` checkpoints load by name (none offline).

@@ -26,6 +26,8 @@ def real_cepstrum(magnitude, n_coefficients=None, amin=1e-10):
         float32 `(batch, frames, n_coefficients)`.
 
     Example:
+        >>> from zoo.features.framing import magnitude_spectrogram
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
         >>> real_cepstrum(magnitude_spectrogram(wave), n_coefficients=13).shape[-1]
         13
     """
@@ -84,6 +86,8 @@ def log_mel_spectrogram(
         float32 `(batch, frames, n_mels)`.
 
     Example:
+        >>> from zoo.features.framing import magnitude_spectrogram
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
         >>> log_mel_spectrogram(magnitude_spectrogram(wave), 22050).shape[-1]
         128
     """
@@ -103,7 +107,8 @@ def dct_matrix(n_inputs, n_outputs):
     `D[m, k] = sqrt((2 - [k == 0]) / M) cos(pi k (2m + 1) / (2M))`, `M = n_inputs`.
 
     Example:
-        >>> dct_matrix(4, 4).T @ dct_matrix(4, 4)  # identity
+        >>> np.allclose(dct_matrix(4, 4).T @ dct_matrix(4, 4), np.eye(4), atol=1e-6)  # orthonormal
+        True
     """
     m = np.arange(n_inputs)[:, None]
     k = np.arange(n_outputs)[None, :]
@@ -129,6 +134,8 @@ def mfcc(log_mel, n_mfcc=20):
         float32 `(batch, frames, n_mfcc)`.
 
     Example:
+        >>> from zoo.features.framing import magnitude_spectrogram
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
         >>> mfcc(log_mel_spectrogram(magnitude_spectrogram(wave), 22050), 13).shape[-1]
         13
     """

@@ -72,6 +72,8 @@ def chroma_stft(power, sample_rate, tuning=None, n_chroma=12):
         float32 `(batch, frames, n_chroma)`, bin 0 = C.
 
     Example:
+        >>> from zoo.features.framing import magnitude_spectrogram
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
         >>> chroma_stft(tf.square(magnitude_spectrogram(wave)), 22050).shape[-1]
         12
     """

@@ -98,6 +98,8 @@ def spectral_contrast(
         float32 `(batch, frames, n_bands + 1)` in dB.
 
     Example:
+        >>> from zoo.features.framing import magnitude_spectrogram
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
         >>> spectral_contrast(magnitude_spectrogram(wave), 22050).shape[-1]
         7
     """

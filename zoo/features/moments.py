@@ -75,7 +75,10 @@ def spectral_centroid(magnitude, sample_rate):
         float32 `(batch, frames)`; 0 for an all-zero frame.
 
     Example:
-        >>> spectral_centroid(magnitude_spectrogram(wave), 22050)
+        >>> from zoo.features.framing import magnitude_spectrogram
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
+        >>> round(float(spectral_centroid(magnitude_spectrogram(wave), 22050)[0, 20]))
+        442
     """
     p = _distribution(tf.cast(magnitude, tf.float32))
     return tf.reduce_sum(p * _frequencies(p, sample_rate), axis=-1)
@@ -87,7 +90,10 @@ def spectral_spread(magnitude, sample_rate):
     Arguments and result as `spectral_centroid` (see `spectral_moments`).
 
     Example:
-        >>> spectral_spread(magnitude_spectrogram(wave), 22050)
+        >>> from zoo.features.framing import magnitude_spectrogram
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
+        >>> round(float(spectral_spread(magnitude_spectrogram(wave), 22050)[0, 20]))
+        122
     """
     return spectral_moments(magnitude, sample_rate)[1]
 
@@ -96,7 +102,10 @@ def spectral_skewness(magnitude, sample_rate):
     """Skewness `sum_k p_k (f_k - mu)^3 / sigma^3` of each frame (see `spectral_moments`).
 
     Example:
-        >>> spectral_skewness(magnitude_spectrogram(wave), 22050)
+        >>> from zoo.features.framing import magnitude_spectrogram
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
+        >>> round(float(spectral_skewness(magnitude_spectrogram(wave), 22050)[0, 20]))
+        63
     """
     return spectral_moments(magnitude, sample_rate)[2]
 
@@ -105,6 +114,9 @@ def spectral_kurtosis(magnitude, sample_rate):
     """Kurtosis `sum_k p_k (f_k - mu)^4 / sigma^4` of each frame (see `spectral_moments`).
 
     Example:
-        >>> spectral_kurtosis(magnitude_spectrogram(wave), 22050)
+        >>> from zoo.features.framing import magnitude_spectrogram
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
+        >>> spectral_kurtosis(magnitude_spectrogram(wave), 22050).shape
+        TensorShape([1, 44])
     """
     return spectral_moments(magnitude, sample_rate)[3]

@@ -71,7 +71,10 @@ def yin(
         Two float32 tensors `(batch, frames)`: f0 in Hz and periodicity in `[0, 1]`.
 
     Example:
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
         >>> f0, periodicity = yin(wave, 22050, hop_length=512)
+        >>> round(float(f0[0, 20]))
+        441
     """
     hop_length = frame_length // 4 if hop_length is None else hop_length
     frames = frame(waveform, frame_length, hop_length, center=center)
@@ -106,7 +109,10 @@ def yin_frames(frames, sample_rate, fmin=65.40639, fmax=2093.0045, trough_thresh
         Two float32 tensors `(batch, frames)`: f0 in Hz and periodicity in `[0, 1]`.
 
     Example:
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
         >>> f0, periodicity = yin_frames(frame(wave, 2048, 512), 22050)
+        >>> round(float(f0[0, 20]))
+        441
     """
     min_period, max_period = yin_periods(sample_rate, fmin, fmax, frames.shape[-1])
     x = tf.cast(frames, tf.float64)

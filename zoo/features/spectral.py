@@ -25,7 +25,10 @@ def spectral_flatness(magnitude, power=2.0, amin=1e-10):
         float32 `(batch, frames)` in `(0, 1]`.
 
     Example:
-        >>> spectral_flatness(magnitude_spectrogram(wave))
+        >>> from zoo.features.framing import magnitude_spectrogram
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
+        >>> float(spectral_flatness(magnitude_spectrogram(wave))[0, 20]) < 1e-6  # a pure tone
+        True
     """
     p = tf.maximum(tf.pow(tf.cast(magnitude, tf.float32), power), amin)
     return tf.exp(tf.reduce_mean(tf.math.log(p), axis=-1)) / tf.reduce_mean(p, axis=-1)
@@ -47,7 +50,10 @@ def spectral_irregularity(magnitude):
         float32 `(batch, frames)`.
 
     Example:
-        >>> spectral_irregularity(magnitude_spectrogram(wave))
+        >>> from zoo.features.framing import magnitude_spectrogram
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
+        >>> spectral_irregularity(magnitude_spectrogram(wave)).shape
+        TensorShape([1, 44])
     """
     a = tf.cast(magnitude, tf.float32)
     numerator = tf.reduce_sum(tf.square(a[..., :-1] - a[..., 1:]), axis=-1)
@@ -74,7 +80,10 @@ def spectral_rolloff(magnitude, sample_rate, roll_percent=0.85):
         float32 `(batch, frames)` in Hz.
 
     Example:
-        >>> spectral_rolloff(magnitude_spectrogram(wave), 22050, roll_percent=0.95)
+        >>> from zoo.features.framing import magnitude_spectrogram
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
+        >>> round(float(spectral_rolloff(magnitude_spectrogram(wave), 22050, roll_percent=0.95)[0, 20]))
+        452
     """
     s = tf.cast(magnitude, tf.float32)
     bins = s.shape[-1]
@@ -106,13 +115,16 @@ def spectral_flux(magnitude):
     steady DC give 0.
 
     Args:
-        magnitude: `(batch, frames, bins)` magnitude spectrogram.
+        magnitude: `(batch, frames, bins)` raw magnitudes (not normalised per frame).
 
     Returns:
         float32 `(batch, frames)`.
 
     Example:
-        >>> spectral_flux(magnitude_spectrogram(wave))
+        >>> from zoo.features.framing import magnitude_spectrogram
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
+        >>> float(spectral_flux(magnitude_spectrogram(wave))[0, 0])  # no frame before the first
+        0.0
     """
     s = tf.cast(magnitude, tf.float32)
     rise = tf.nn.relu(s[:, 1:] - s[:, :-1])

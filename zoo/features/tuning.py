@@ -104,7 +104,10 @@ def estimate_tuning(power, sample_rate, resolution=0.01, bins_per_octave=12):
         float32 `(batch,)` in `[-0.5, 0.5)`.
 
     Example:
-        >>> estimate_tuning(tf.square(magnitude_spectrogram(wave)), 22050)
+        >>> from zoo.features.framing import magnitude_spectrogram
+        >>> wave = tf.sin(2 * np.pi * 440 * tf.range(22050.0) / 22050)[None]  # 1 s of A4
+        >>> estimate_tuning(tf.square(magnitude_spectrogram(wave)), 22050).numpy()
+        array([0.02], dtype=float32)
     """
     s = tf.abs(tf.cast(power, tf.float32))
     n_fft = 2 * (s.shape[-1] - 1)

@@ -11,6 +11,16 @@ the `width` most probable token sequences (sum of log-probabilities).
 import numpy as np
 
 from zoo.music.vocab import HOLD, MASK, VOCAB_SIZE, sounding_pitches, token_pitch
+from zoo.sampling import (
+    best_candidates,
+    draw,
+    extend,
+    greedy,
+    initial_scores,
+    nucleus,
+    restrict,
+    temper,
+)
 from zoo.validation import argument_error
 
 __all__ = ["nucleus", "sample_voice", "beam_voice", "harmonize", "ParallelGuard"]
@@ -59,31 +69,6 @@ class ParallelGuard:
         return allowed
 
 
-def _masked(probs, allowed):
-    kept = np.where(allowed, probs, 0.0)
-    total = kept.sum()
-    return kept / total if total > 0 else probs
-
-
-def nucleus(probs, top_p):
-    """`probs` kept on the fewest most probable tokens holding at least `top_p`, renormalised.
-
-    Ties go to the lower token; `top_p >= 1` returns `probs` as they are.
-
-    Example:
-        >>> nucleus(np.array([0.5, 0.3, 0.2]), 0.7)
-        array([0.625, 0.375, 0.   ])
-    """
-    if top_p >= 1:
-        return probs
-    order = np.argsort(-probs, kind="stable")
-    mass = np.cumsum(probs[order])
-    count = min(int(np.searchsorted(mass, top_p * mass[-1])) + 1, len(order))
-    kept = np.zeros_like(probs)
-    kept[order[:count]] = probs[order[:count]]
-    return kept / kept.sum()
-
-
 def sample_voice(steps, context, temperature=1.0, seed=0, guard=None, top_p=1.0):
     """Sample a voice token by token at `temperature` (0: greedy), from the top-`top_p` nucleus.
 
@@ -100,7 +85,13 @@ def sample_voice(steps, context, temperature=1.0, seed=0, guard=None, top_p=1.0)
         (steps,) int tokens.
 
     Example:
-        >>> tokens = sample_voice(steps, steps.encode(parts, 3, beat, key), temperature=0.8)
+        >>> from zoo.music import HarmonizerSteps
+        >>> steps = HarmonizerSteps(zoo.create_model("part_invariant_harmonizer", units=8))
+        >>> parts = np.full((16, 4), MASK)  # the voices to write are MASK throughout
+        >>> parts[:, 0] = HOLD
+        >>> parts[0, 0] = 40  # the soprano's one note, held
+        >>> sample_voice(steps, steps.encode(parts, 3, np.arange(16), 0), temperature=0.8).shape
+        (16,)
     """
     if not temperature >= 0:
         raise argument_error("temperature", temperature, "Use a temperature >= 0.")
@@ -113,16 +104,12 @@ def sample_voice(steps, context, temperature=1.0, seed=0, guard=None, top_p=1.0)
         probs, state = steps.step(context[t : t + 1], previous, state)
         p = probs[0].astype("float64")
         if guard is not None:
-            p = _masked(p, guard.allowed(t, out[:t]))
+            p = restrict(p, guard.allowed(t, out[:t]))
         if temperature == 0:
-            token = int(p.argmax())
+            token = int(greedy(p))  # no draw: the generator's stream is left as it is
         else:
             # A token the guard refused stays refused at any temperature.
-            with np.errstate(divide="ignore"):
-                logits = np.where(p > 0, np.log(p), -np.inf) / temperature
-            p = np.exp(logits - logits.max())
-            p = nucleus(p / p.sum(), top_p)
-            token = int(rng.choice(len(p), p=p))
+            token = draw(rng, nucleus(temper(p, temperature), top_p))
         out[t] = previous[0] = token
     return out
 
@@ -137,8 +124,7 @@ def beam_voice(steps, context, width=4, guard=None):
         raise argument_error("width", width, "Use a beam width >= 1.")
     state = steps.initial(width)
     previous = np.full(width, MASK, "int32")
-    scores = np.full(width, -np.inf)
-    scores[0] = 0.0  # all beams start identical: keep one
+    scores = initial_scores(width)
     history = np.zeros((width, 0), "int32")
     for t in range(len(context)):
         probs, state = steps.step(np.repeat(context[t : t + 1], width, 0), previous, state)
@@ -146,12 +132,11 @@ def beam_voice(steps, context, width=4, guard=None):
         if guard is not None:
             live = np.isfinite(scores)
             for b in np.flatnonzero(live):
-                probs[b] = _masked(probs[b], guard.allowed(t, history[b]))
+                probs[b] = restrict(probs[b], guard.allowed(t, history[b]))
         total = scores[:, None] + np.log(np.maximum(probs, 1e-12))
-        best = np.argsort(total, axis=None)[::-1][:width]
-        beam, token = np.unravel_index(best, total.shape)
+        beam, token = divmod(best_candidates(total.reshape(-1), width), total.shape[1])
         scores = total[beam, token]
-        history = np.concatenate([history[beam], token[:, None]], axis=1).astype("int32")
+        history = extend(history, beam, token).astype("int32")
         state = [np.asarray(s)[beam] for s in state]
         previous = token.astype("int32")
     return history[0]
@@ -188,8 +173,16 @@ def harmonize(
         (steps, 4) tokens with the voices filled.
 
     Example:
-        >>> satb = harmonize(HarmonizerSteps(model), soprano_only, beat, key, beam=4)
-        >>> satb = harmonize(HarmonizerSteps(model), soprano_only, beat, key, temperature=0.6, top_p=0.9)
+        >>> from zoo.music import HarmonizerSteps
+        >>> from zoo.music.vocab import MASK, pitch_token
+        >>> steps = HarmonizerSteps(zoo.create_model("part_invariant_harmonizer", units=8))
+        >>> soprano_only = np.full((16, 4), MASK)
+        >>> soprano_only[:, 0] = pitch_token(72)
+        >>> beat = np.arange(16)
+        >>> satb = harmonize(steps, soprano_only, beat, 0, beam=4)
+        >>> satb = harmonize(steps, soprano_only, beat, 0, temperature=0.6, top_p=0.9)
+        >>> satb.shape
+        (16, 4)
     """
     parts = np.array(parts, "int32")
     for i, voice in enumerate(order):

@@ -44,12 +44,16 @@ def context_embeddings(beat, key, context_dim):
     ]
 
 
+# The token models train alike in the shared harness: one-hot next tokens, big SGD steps.
+TOKEN_TRAINING = dict(loss="categorical_crossentropy", learning_rate=0.5)
+TINY_LSTM = dict(units=8, num_layers=1, embedding_dim=4, context_dim=2)
+
+
 @register_model(
     paper="Benetatos, VanderStel & Duan, BachDuet, NIME 2020",
-    tiny=dict(units=8, num_layers=1, embedding_dim=4, context_dim=2),
+    tiny=TINY_LSTM,
     example=token_batch,
-    loss="categorical_crossentropy",
-    learning_rate=0.5,
+    **TOKEN_TRAINING,
 )
 def bachduet(
     units=128, num_layers=2, embedding_dim=32, context_dim=8, dropout=0.1, name="bachduet"

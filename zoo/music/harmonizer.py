@@ -13,7 +13,7 @@ temperature or search it with a beam.
 
 import keras
 
-from zoo.music.duet import context_embeddings, token_batch
+from zoo.music.duet import TOKEN_TRAINING, context_embeddings, token_batch
 from zoo.music.intervals import IntervalBias
 from zoo.music.vocab import VOCAB_SIZE
 from zoo.recurrent.stacks import check_stack, recurrent_layer
@@ -30,8 +30,7 @@ VOICES = 4
     paper="Yan, Lustig, VanderStel & Duan, Part-Invariant Model, ISMIR 2018",
     tiny=dict(units=8, embedding_dim=4, context_dim=2),
     example=token_batch,
-    loss="categorical_crossentropy",
-    learning_rate=0.5,
+    **TOKEN_TRAINING,
 )
 def part_invariant_harmonizer(
     units=128,

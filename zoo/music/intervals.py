@@ -15,7 +15,10 @@ scores of the known voices add to the logits. Nothing in it
 names a rule; what it favours is learned from the chorales.
 
 Example:
-    >>> bias = IntervalBias()([parts, previous])  # (batch, steps, VOCAB_SIZE), added to logits
+    >>> parts, previous = np.full((1, 16, 4), 3), np.full((1, 16), 3)
+    >>> bias = IntervalBias()([parts, previous, np.zeros((1, 16), "int32")])  # added to logits
+    >>> tuple(bias.shape) == (1, 16, VOCAB_SIZE)
+    True
 """
 
 import keras

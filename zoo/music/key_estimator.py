@@ -13,7 +13,7 @@ after hearing the notes up to and including that step.
 import keras
 import numpy as np
 
-from zoo.music.duet import token_batch
+from zoo.music.duet import TINY_LSTM, TOKEN_TRAINING, token_batch
 from zoo.music.vocab import BEAT_POSITIONS, KEYS, VOCAB_SIZE
 from zoo.recurrent.stacks import check_stack, recurrent_layer
 from zoo.registry import register_model
@@ -40,10 +40,9 @@ def key_lstm_names(model):
 
 @register_model(
     paper="Benetatos, VanderStel & Duan, BachDuet (key estimation LSTM), NIME 2020",
-    tiny=dict(units=8, num_layers=1, embedding_dim=4, context_dim=2),
+    tiny=TINY_LSTM,
     example=key_batch,
-    loss="categorical_crossentropy",
-    learning_rate=0.5,
+    **TOKEN_TRAINING,
 )
 def bachduet_key_estimator(
     units=64,
@@ -70,7 +69,9 @@ def bachduet_key_estimator(
 
     Example:
         >>> model = zoo.create_model("bachduet_key_estimator")
-        >>> stream = zoo.music.DuetStream(duet, key_model=model)
+        >>> stream = zoo.music.DuetStream(zoo.create_model("bachduet"), key_model=model)
+        >>> stream.step(human=zoo.music.vocab.pitch_token(67), beat=0).shape
+        (72,)
     """
     check_stack("lstm", units, num_layers, dropout)
     check_positive_int("embedding_dim", embedding_dim)

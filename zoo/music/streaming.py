@@ -22,8 +22,11 @@ def compiled_forward(model):
     step on CPU); traced once, the whole sequence runs as one graph.
 
     Example:
+        >>> model = zoo.create_model("bachduet", units=8, num_layers=1)
+        >>> x = {t.name: np.zeros((2, 5), "int32") for t in model.inputs}
         >>> forward = compiled_forward(model)
-        >>> probs = forward(x)
+        >>> forward(x).shape
+        TensorShape([2, 5, ...])
     """
     specs = {
         t.name.split(":")[0]: tf.TensorSpec((None,) * len(t.shape), tf.int32) for t in model.inputs
@@ -83,9 +86,13 @@ class DuetStream:
             current estimate (argmax), as BachDuet does live.
 
     Example:
-        >>> stream = DuetStream(model, key_model=key_model)
+        >>> from zoo.music.vocab import pitch_token
+        >>> key_model = zoo.create_model("bachduet_key_estimator", units=8)
+        >>> stream = DuetStream(zoo.create_model("bachduet", units=8), key_model=key_model)
         >>> probs = stream.step(human=pitch_token(67), beat=0, key=None)
-        >>> stream.commit(int(probs.argmax())), stream.key
+        >>> stream.commit(int(probs.argmax()))
+        >>> stream.key
+        array([...], dtype=int32)
     """
 
     def __init__(self, model, batch=1, key_model=None):
@@ -182,9 +189,14 @@ class HarmonizerSteps:
         model: the harmoniser model.
 
     Example:
-        >>> steps = HarmonizerSteps(model)
-        >>> context = steps.encode(parts, voice=3, beat=beat, key=key)
-        >>> probs, states = steps.step(context[:, 0], np.full(1, MASK), steps.initial(1))
+        >>> from zoo.music.vocab import MASK
+        >>> steps = HarmonizerSteps(zoo.create_model("part_invariant_harmonizer", units=8))
+        >>> parts = np.full((16, 4), MASK)
+        >>> parts[:, 0] = 40
+        >>> context = steps.encode(parts, voice=3, beat=np.arange(16), key=0)
+        >>> probs, states = steps.step(context[:1], np.full(1, MASK), steps.initial(1))
+        >>> probs.shape
+        (1, 72)
     """
 
     def __init__(self, model):

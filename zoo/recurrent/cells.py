@@ -20,6 +20,7 @@ Cell.__doc__ = """A recurrent cell kind: `layer` runs sequences, `step` runs one
 
 Example:
     >>> CELLS["gru"].layer(8, return_sequences=True)
+    <GRU name=gru..., built=False>
 """
 
 CELLS = {

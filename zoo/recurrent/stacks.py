@@ -11,6 +11,10 @@ from zoo.validation import check_choice, check_positive_int, check_rate
 
 __all__ = ["check_stack", "recurrent_layer", "recurrent_stack"]
 
+# The token models (seq2seq, scheduled sampling) share the harness's tiny size and training.
+TINY_TOKEN_RNN = dict(cell="gru", units=4, embedding_dim=3)
+TOKEN_TRAINING = dict(loss="categorical_crossentropy", learning_rate=0.1)
+
 
 def check_stack(cell, units, num_layers, dropout):
     """Check the arguments every stacked builder takes; raises `ValueError`."""

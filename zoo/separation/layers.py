@@ -13,7 +13,14 @@ import tensorflow as tf
 
 from zoo.validation import argument_error, check_positive_int
 
-__all__ = ["SpectrogramMagnitude", "MaskedInverseSTFT", "PadFrames", "stft", "istft"]
+__all__ = [
+    "SpectrogramMagnitude",
+    "MaskedInverseSTFT",
+    "PadFrames",
+    "separate_with_masks",
+    "stft",
+    "istft",
+]
 
 
 def _check_stft(n_fft, hop_length):
@@ -220,3 +227,22 @@ class PadFrames(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "multiple": self.multiple}
+
+
+def separate_with_masks(mixture, logits, sources, n_fft, hop_length, mixture_consistency, name):
+    """The separators' head: a softmax over sources turns `logits` into masks of the mixture.
+
+    Args:
+        mixture: the model's waveform input `(batch, samples)`.
+        logits: `(batch, frames, bins, sources)` mask logits.
+        sources, n_fft, hop_length, mixture_consistency: as in `MaskedInverseSTFT`.
+        name: the model's name.
+
+    Returns:
+        A `keras.Model` from `mixture` to `(batch, sources, samples)`.
+    """
+    masks = keras.layers.Softmax(axis=-1, name="masks")(logits)
+    outputs = MaskedInverseSTFT(sources, n_fft, hop_length, mixture_consistency, name="separate")(
+        [mixture, masks]
+    )
+    return keras.Model(mixture, outputs, name=name)

@@ -13,7 +13,7 @@ skip connections, a soft mask on the magnitude. Spleeter trains one U-Net of
 import keras
 
 from zoo.registry import register_model
-from zoo.separation.layers import MaskedInverseSTFT, PadFrames, SpectrogramMagnitude
+from zoo.separation.layers import separate_with_masks, PadFrames, SpectrogramMagnitude
 from zoo.separation.losses import example_batch
 from zoo.validation import argument_error
 
@@ -87,11 +87,7 @@ def unet_separator(
         if i < 3 and dropout:
             x = keras.layers.Dropout(dropout, name=f"dec{level}_dropout")(x)
     x = keras.layers.Conv2D(count, 1, name="mask_logits")(x)
-    masks = keras.layers.Softmax(axis=-1, name="masks")(x)
-    outputs = MaskedInverseSTFT(sources, n_fft, hop_length, mixture_consistency, name="separate")(
-        [mixture, masks]
-    )
-    return keras.Model(mixture, outputs, name=name)
+    return separate_with_masks(mixture, x, sources, n_fft, hop_length, mixture_consistency, name)
 
 
 @register_model(

@@ -12,7 +12,7 @@ softmax across sources (soft ratio masks that sum to one), at 16 kHz.
 import keras
 
 from zoo.registry import register_model
-from zoo.separation.layers import MaskedInverseSTFT, SpectrogramMagnitude
+from zoo.separation.layers import separate_with_masks, SpectrogramMagnitude
 from zoo.separation.losses import example_batch
 from zoo.validation import argument_error, check_positive_int
 
@@ -73,11 +73,7 @@ def unmix_separator(
     x = keras.layers.Dense(bins * count, use_bias=False, name="fc3")(x)
     x = keras.layers.BatchNormalization(name="bn3")(x)
     x = keras.layers.Reshape((-1, bins, count), name="per_source")(x)
-    masks = keras.layers.Softmax(axis=-1, name="masks")(x)
-    outputs = MaskedInverseSTFT(sources, n_fft, hop_length, mixture_consistency, name="separate")(
-        [mixture, masks]
-    )
-    return keras.Model(mixture, outputs, name=name)
+    return separate_with_masks(mixture, x, sources, n_fft, hop_length, mixture_consistency, name)
 
 
 @register_model(

@@ -57,8 +57,12 @@ def training_dataset(
         `global_condition` too), `y` the next-sample classes.
 
     Example:
-        >>> ds = training_dataset(data.train, segment_length=4000, use_labels=True)
-        >>> model.fit(ds, epochs=1)  # doctest: +SKIP
+        >>> import tensorflow as tf
+        >>> clips = tf.data.Dataset.from_tensors((np.zeros((2, 8000), "float32"), [0, 1]))
+        >>> ds = training_dataset(clips, segment_length=4000, use_labels=True)
+        >>> x, y = next(iter(ds))
+        >>> x["audio"].shape, y.shape
+        (TensorShape([2, 4000]), TensorShape([2, 4000]))
     """
     if segment_length is not None:
         check_positive_int("segment_length", segment_length, minimum=1)

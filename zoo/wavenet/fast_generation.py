@@ -55,8 +55,11 @@ class FastGenerator(Generator):
         jit_compile: compile the loop with XLA (much faster on CPU and GPU).
 
     Example:
-        >>> gen = FastGenerator(model, batch_size=16, seed=0)
-        >>> first, second = gen.generate(8000), gen.generate(8000)
+        >>> model = zoo.get_entry("wavenet").build_tiny()  # a small WaveNet
+        >>> gen = FastGenerator(model, batch_size=2, seed=0)
+        >>> first, second = gen.generate(100), gen.generate(100)  # the second continues the first
+        >>> second.shape
+        (2, 100)
 
     Paper: Paine et al. 2016, "Fast Wavenet Generation Algorithm".
     """

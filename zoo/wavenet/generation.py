@@ -23,8 +23,9 @@ class NaiveGenerator(Generator):
     """Reference sampler: runs the model on the last `receptive_field` samples at every step.
 
     Example:
-        >>> gen = NaiveGenerator(model, seed=0)
-        >>> classes = gen.generate_classes(10)  # int32 [1, 10]
+        >>> gen = NaiveGenerator(zoo.get_entry("wavenet").build_tiny(), seed=0)
+        >>> gen.generate_classes(10).shape
+        (1, 10)
     """
 
     def __init__(self, model, *args, **kwargs):
@@ -82,6 +83,7 @@ def make_generator(model, fast=True, jit_compile=True, **settings):
             `local_condition`, `prime`, as in `WaveNet.generate`.
 
     Example:
+        >>> model = zoo.get_entry("wavenet").build_tiny()  # a small WaveNet
         >>> make_generator(model, fast=False, seed=0).generate(10).shape
         (1, 10)
     """

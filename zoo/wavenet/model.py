@@ -191,7 +191,8 @@ class WaveNet(keras.Model):
             the frames must cover `len(prime) + num_samples - 1` samples.
 
         Example:
-            >>> audio = zoo.create_model("wavenet_small").generate(16000, seed=0)
+            >>> zoo.create_model("wavenet_small").generate(100, seed=0).shape
+            (1, 100)
         """
         generator = make_generator(self, fast=fast, **settings)
         return generator.generate(num_samples)

@@ -10,8 +10,9 @@ naive generators give the same samples for the same seed.
 import numpy as np
 import tensorflow as tf
 
+from zoo.sampling import inverse_cdf, tempered_softmax
+from zoo.validation import argument_error, check_positive_int
 from zoo.wavenet.mu_law import mu_law_decode, mu_law_encode
-from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["Generator", "GeneratorSetup", "sample_classes", "uniform_noise"]
 
@@ -46,11 +47,8 @@ def sample_classes(logits, seed, position, temperature):
     Inverse-CDF sampling with one uniform per stream: deterministic given the
     seed and the step, and independent of how the logits were computed.
     """
-    probs = tf.nn.softmax(logits / temperature, axis=-1)
-    cdf = tf.cumsum(probs, axis=-1)
-    u = uniform_noise(seed, position, tf.shape(logits)[0]) * cdf[:, -1]
-    index = tf.reduce_sum(tf.cast(cdf < u[:, None], tf.int32), axis=-1)
-    return tf.minimum(index, tf.shape(logits)[-1] - 1)
+    probs = tempered_softmax(logits, temperature)
+    return inverse_cdf(probs, uniform_noise(seed, position, tf.shape(logits)[0]))
 
 
 class GeneratorSetup:

@@ -5,8 +5,8 @@ checked), the path of a weights file or keras-hub preset directory, or
 `"kaggle://OWNER/MODEL/keras/VARIANT[/VERSION]"`.
 
 Example:
-    >>> path = zoo.weights.weights_source("imagenet", arch="vgg16", include_top=False)
-    >>> zoo.weights.load_pretrained(model, path, input_conv="block1_conv1")
+    >>> path = zoo.weights.weights_source("imagenet", arch="vgg16", include_top=False)  # doctest: +SKIP
+    >>> zoo.weights.load_pretrained(model, path, input_conv="block1_conv1")  # doctest: +SKIP
 """
 
 from zoo.weights.files import adapt_input_conv, load_pretrained, read_preset, read_weights

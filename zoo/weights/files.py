@@ -156,7 +156,7 @@ def read_preset(directory, model, hub_config):
         `{layer name: [arrays]}` as `read_weights` gives.
 
     Example:
-        >>> read_preset("vgg_16_imagenet", zoo.vgg16(include_top=False), {"class_name": "VGGBackbone"})
+        >>> read_preset("vgg_16_imagenet", zoo.vgg16(include_top=False), {"class_name": "VGGBackbone"})  # doctest: +SKIP
     """
     config_path = os.path.join(directory, "config.json")
     weights_path = os.path.join(directory, "model.weights.h5")
@@ -216,7 +216,7 @@ def load_pretrained(model, weights, *, arch=None, input_conv=None, hub_config=No
         WeightsUnavailableError: a download failed.
 
     Example:
-        >>> load_pretrained(model, "vgg16_notop.h5", input_conv="block1_conv1")
+        >>> load_pretrained(model, "vgg16_notop.h5", input_conv="block1_conv1")  # doctest: +SKIP
     """
     include_top = any(layer.name == "predictions" for layer in model.layers)
     path = weights_source(weights, arch=arch, include_top=include_top)

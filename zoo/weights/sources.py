@@ -97,7 +97,7 @@ def imagenet_weights_path(arch, include_top):
         WeightsUnavailableError: the file is not cached and could not be downloaded.
 
     Example:
-        >>> path = zoo.weights.imagenet_weights_path("vgg16", include_top=False)
+        >>> path = zoo.weights.imagenet_weights_path("vgg16", include_top=False)  # doctest: +SKIP
     """
     entry = IMAGENET_WEIGHTS.get((arch, bool(include_top)))
     if entry is None:
@@ -147,7 +147,7 @@ def kaggle_preset_dir(uri):
         WeightsUnavailableError: kagglehub could not fetch it.
 
     Example:
-        >>> zoo.weights.kaggle_preset_dir("kaggle://keras/vgg/keras/vgg_16_imagenet/2")
+        >>> zoo.weights.kaggle_preset_dir("kaggle://keras/vgg/keras/vgg_16_imagenet/2")  # doctest: +SKIP
     """
     match = _KAGGLE.match(uri)
     if not match:
@@ -184,7 +184,7 @@ def weights_source(weights, *, arch=None, include_top=False):
         `None` or the local path.
 
     Example:
-        >>> weights_source("kaggle://keras/vgg/keras/vgg_16_imagenet/2")
+        >>> weights_source("kaggle://keras/vgg/keras/vgg_16_imagenet/2")  # doctest: +SKIP
     """
     if weights is None:
         return None

@@ -222,8 +222,8 @@ def read_torch_checkpoint(path):
         ValueError: not a torch checkpoint.
 
     Example:
-        >>> state = read_torch_checkpoint("Cnn14_mAP=0.431.pth")["model"]
-        >>> state["conv_block1.conv1.weight"].shape
+        >>> state = read_torch_checkpoint("Cnn14_mAP=0.431.pth")["model"]  # doctest: +SKIP
+        >>> state["conv_block1.conv1.weight"].shape  # doctest: +SKIP
         (64, 1, 3, 3)
     """
     path = str(path)

@@ -146,13 +146,10 @@ def test_decoders_fill_every_masked_voice_and_beam_beats_greedy_or_ties():
         sample_voice(steps, context, temperature=-1)
 
 
-def test_nucleus_keeps_the_fewest_likeliest_tokens_holding_top_p():
-    probs = np.array([0.1, 0.5, 0.05, 0.3, 0.05])
-    np.testing.assert_allclose(nucleus(probs, 0.7), [0, 0.625, 0, 0.375, 0])
-    np.testing.assert_allclose(nucleus(probs, 0.8), [0, 0.625, 0, 0.375, 0])  # exactly reached
-    np.testing.assert_allclose(nucleus(probs, 0.85), [0.1 / 0.9, 0.5 / 0.9, 0, 0.3 / 0.9, 0])
-    np.testing.assert_allclose(nucleus(probs, 0.01), [0, 1, 0, 0, 0])
-    assert nucleus(probs, 1.0) is probs
+def test_the_decoders_nucleus_is_the_shared_one():
+    # Its unit tests (fewest tokens holding top_p, ties to the lower token) are in
+    # tests/zoo/sampling.
+    assert nucleus is zoo.sampling.nucleus
 
 
 def test_nucleus_sampling_never_draws_outside_the_nucleus():
@@ -198,7 +195,3 @@ def test_a_guarded_token_stays_refused_at_any_temperature():
     context = np.zeros((200, 1), "float32")
     tokens = sample_voice(_UniformSteps(), context, temperature=100.0, guard=_OnlyToken(5))
     assert (tokens == 5).all()
-
-
-def test_nucleus_breaks_ties_towards_the_lower_token():
-    np.testing.assert_allclose(nucleus(np.full(4, 0.25), 0.5), [0.5, 0.5, 0, 0])

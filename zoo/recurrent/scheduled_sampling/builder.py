@@ -8,6 +8,7 @@ import numpy as np
 
 from zoo.recurrent import schedules as schedules_lib
 from zoo.recurrent.scheduled_sampling.model import ScheduledSamplingRNN
+from zoo.recurrent.stacks import TINY_TOKEN_RNN, TOKEN_TRAINING
 from zoo.registry import register_model
 
 __all__ = ["scheduled_sampling_rnn"]
@@ -34,15 +35,12 @@ def _example(model, batch_size=4, seed=0):
     tiny=dict(
         vocab_size=5,
         context_dim=2,
-        cell="gru",
-        units=4,
-        embedding_dim=3,
+        **TINY_TOKEN_RNN,
         schedule=schedules_lib.Linear(k=1.0, c=0.1, epsilon=0.5),
         seed=0,
     ),
     example=_example,
-    loss="categorical_crossentropy",
-    learning_rate=0.1,
+    **TOKEN_TRAINING,
 )
 def scheduled_sampling_rnn(frame_dim=40, vocab_size=None, **kwargs):
     """Build a `ScheduledSamplingRNN`; frames by default, tokens when `vocab_size` is given.

@@ -67,11 +67,13 @@ class ScheduledSamplingRNN(keras.Model):
         name: model name.
 
     Example:
-        >>> model = zoo.create_model("scheduled_sampling_rnn", frame_dim=2,
+        >>> model = zoo.create_model("scheduled_sampling_rnn", frame_dim=2, units=4,
         ...                          schedule=zoo.recurrent.schedules.InverseSigmoid(k=50.0))
+        >>> x = np.zeros((8, 30, 2), "float32")
         >>> model.compile("adam", "mse")
-        >>> model.fit(x, x, epochs=3)               # logs `epsilon`
-        >>> continuation = model.generate(100, prime=x[:, :20])
+        >>> history = model.fit(x, x, epochs=2, verbose=0)  # logs `epsilon`
+        >>> model.generate(100, prime=x[:, :20]).shape
+        (8, 100, 2)
     """
 
     def __init__(
@@ -238,7 +240,10 @@ class ScheduledSamplingRNN(keras.Model):
             and the model's own predictions, each `(batch, T, ...)`.
 
         Example:
-            >>> outputs, fed, own = model.rollout(sequence, epsilon=0.5, seed=0)
+            >>> model = zoo.create_model("scheduled_sampling_rnn", frame_dim=2, units=4)
+            >>> outputs, fed, own = model.rollout(np.zeros((8, 30, 2), "float32"), epsilon=0.5, seed=0)
+            >>> outputs.shape
+            TensorShape([8, 30, 2])
         """
         return rollout_lib.rollout(self, sequence, context, epsilon, seed, ground_truth_steps)
 
@@ -251,6 +256,8 @@ class ScheduledSamplingRNN(keras.Model):
             NumPy `(batch, steps)` int tokens or `(batch, steps, frame_dim)` frames.
 
         Example:
+            >>> model = zoo.create_model("scheduled_sampling_rnn", frame_dim=2, units=4)
+            >>> x = np.zeros((8, 30, 2), "float32")
             >>> model.generate(50, prime=x[:, :10], seed=0).shape
             (8, 50, 2)
         """

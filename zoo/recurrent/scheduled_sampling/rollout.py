@@ -41,7 +41,10 @@ def rollout(model, sequence, context=None, epsilon=1.0, seed=None, ground_truth_
         predictions `(batch, T, d)`.
 
     Example:
-        >>> outputs, fed, own = rollout(model, sequence, epsilon=0.5, seed=0)
+        >>> model = zoo.create_model("scheduled_sampling_rnn", frame_dim=2, units=4)
+        >>> outputs, fed, own = rollout(model, np.zeros((8, 30, 2), "float32"), epsilon=0.5, seed=0)
+        >>> outputs.shape
+        TensorShape([8, 30, 2])
     """
     previous = model._previous(sequence)
     batch, steps = ops.shape(previous)[0], ops.shape(previous)[1]
@@ -123,6 +126,8 @@ def generate(model, steps, context=None, prime=None, seed=None):
         NumPy `(batch, steps)` int tokens or `(batch, steps, frame_dim)` frames.
 
     Example:
+        >>> model = zoo.create_model("scheduled_sampling_rnn", frame_dim=2, units=4)
+        >>> x = np.zeros((8, 30, 2), "float32")
         >>> generate(model, 50, prime=x[:, :10], seed=0).shape
         (8, 50, 2)
     """

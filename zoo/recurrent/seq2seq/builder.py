@@ -7,6 +7,7 @@ Luong et al. 2015.
 import numpy as np
 
 from zoo.recurrent.seq2seq.model import Seq2Seq
+from zoo.recurrent.stacks import TINY_TOKEN_RNN, TOKEN_TRAINING
 from zoo.registry import register_model
 
 __all__ = ["seq2seq"]
@@ -34,14 +35,11 @@ def _example(model, batch_size=4, seed=0):
     tiny=dict(
         source_vocab_size=6,
         target_vocab_size=5,
-        cell="gru",
-        units=4,
-        embedding_dim=3,
+        **TINY_TOKEN_RNN,
         attention="bahdanau",
     ),
     example=_example,
-    loss="categorical_crossentropy",
-    learning_rate=0.1,
+    **TOKEN_TRAINING,
 )
 def seq2seq(source_vocab_size=None, target_vocab_size=None, source_dim=40, target_dim=40, **kwargs):
     """Build a `Seq2Seq` encoder-decoder; a side given a vocabulary uses tokens, else frames.

@@ -17,8 +17,12 @@ def decode(model, encoder_inputs, max_length, start_token, end_token, beam_width
     """`model.decode(...)` of a `Seq2Seq`; `Seq2Seq.decode` has the defaults and the docs.
 
     Example:
-        >>> tokens = decode(model, source, 11, start_token=11, end_token=12, beam_width=4,
-        ...                 length_penalty=0.0)
+        >>> model = zoo.create_model("seq2seq", source_vocab_size=6, target_vocab_size=5, units=4)
+        >>> source = np.array([[1, 2, 3, 0]])
+        >>> tokens = decode(model, source, 6, start_token=3, end_token=4, beam_width=2,
+        ...                 length_penalty=0.6)
+        >>> len(tokens), tokens.shape[1] <= 6  # one row; stops early once every beam ends
+        (1, True)
     """
     check_positive_int("max_length", max_length)
     check_positive_int("beam_width", beam_width)

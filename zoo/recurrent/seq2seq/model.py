@@ -53,11 +53,14 @@ class Seq2Seq(keras.Model):
         name: model name.
 
     Example:
-        >>> model = zoo.create_model("seq2seq", source_vocab_size=13,
-        ...                          target_vocab_size=13, attention="luong")
+        >>> model = zoo.create_model("seq2seq", source_vocab_size=6, target_vocab_size=5,
+        ...                          units=4, attention="luong")
+        >>> source, target = np.array([[1, 2, 3, 0]]), np.array([[3, 1, 2, 4]])
         >>> model.compile("adam", "sparse_categorical_crossentropy")
-        >>> model.fit((source, target_in), target_out, sample_weight=target_out > 0)
-        >>> model.decode(source, max_length=11, start_token=11, end_token=12, beam_width=4)
+        >>> history = model.fit((source, target[:, :-1]), target[:, 1:], verbose=0)
+        >>> tokens = model.decode(source, max_length=6, start_token=3, end_token=4, beam_width=2)
+        >>> len(tokens), tokens.shape[1] <= 6
+        (1, True)
     """
 
     def __init__(
@@ -255,7 +258,9 @@ class Seq2Seq(keras.Model):
             positions after `end_token` repeat it. Frame targets: `(batch, max_length, target_dim)`.
 
         Example:
-            >>> model.decode(source, max_length=11, start_token=11, end_token=12, beam_width=4)
+            >>> model = zoo.create_model("seq2seq", source_vocab_size=6, target_vocab_size=5)
+            >>> model.decode(np.array([[1, 2, 3, 0]]), max_length=6, start_token=3).shape
+            (1, 6)
         """
         return decoding.decode(
             self, encoder_inputs, max_length, start_token, end_token, beam_width, length_penalty

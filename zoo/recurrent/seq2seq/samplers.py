@@ -12,10 +12,8 @@ the hypotheses: `BeamSampler` repeats every row of `states` per beam and
 reorders the rows as beams are kept, so the step function never sees the
 beam axis.
 
-References: the beam search of I. Sutskever, O. Vinyals, Q. Le, "Sequence to
-Sequence Learning with Neural Networks", NeurIPS 2014, sec. 3.2; the length
-penalty of Y. Wu et al., "Google's Neural Machine Translation System",
-arXiv:1609.08144, 2016, sec. 7.
+The greedy pick, the beam bookkeeping and GNMT's length penalty are the
+shared ones of `zoo.sampling` (references there).
 """
 
 import math
@@ -23,21 +21,10 @@ import math
 import numpy as np
 from keras import ops, tree
 
-from zoo.validation import check_positive_int, argument_error
+from zoo.sampling import best_candidates, extend, greedy, initial_scores, length_penalty
+from zoo.validation import argument_error, check_positive_int
 
 __all__ = ["BeamSampler", "GreedySampler", "feed_back_frames", "length_penalty"]
-
-
-def length_penalty(length, alpha):
-    """GNMT's length penalty `((5 + length) / 6) ** alpha`; a hypothesis scores `log p / penalty`.
-
-    `alpha = 0` gives 1 (rank by log-probability); larger values favour longer hypotheses.
-
-    Example:
-        >>> length_penalty(7, 1.0)
-        2.0
-    """
-    return ((5.0 + np.asarray(length, dtype="float64")) / 6.0) ** alpha
 
 
 def _rows(states):
@@ -60,7 +47,12 @@ class GreedySampler:
     """Feed back the most probable token at every step.
 
     Example:
-        >>> tokens, scores = GreedySampler()(step_fn, states, max_length=20, start_token=1)
+        >>> def step_fn(tokens, states):  # every step: token 2 at 0.5, token 1 at 0.3
+        ...     return np.log([[0.2, 0.3, 0.5]] * len(tokens)), states
+        >>> tokens, scores = GreedySampler()(step_fn, np.zeros((2, 1)), max_length=3, start_token=0)
+        >>> tokens
+        array([[2, 2, 2],
+               [2, 2, 2]])
     """
 
     def __call__(self, step_fn, states, max_length, start_token, end_token=None):
@@ -87,7 +79,7 @@ class GreedySampler:
             log_probs, states = step_fn(ops.convert_to_tensor(tokens), states)
             log_probs = _masked(np.array(log_probs, dtype="float64"), finished, end_token)
             total = scores[:, None] + log_probs
-            token = np.argmax(total, axis=-1)  # the first best, as a stable sort takes it
+            token = greedy(total)  # the first best, as a stable sort takes it
             scores = total[np.arange(batch), token]
             emitted.append(token)
             if end_token is not None:
@@ -111,8 +103,12 @@ class BeamSampler:
         length_penalty: GNMT's alpha (>= 0; Wu et al. use 0.6 to 1).
 
     Example:
-        >>> sampler = BeamSampler(num_beams=4, length_penalty=0.6)
-        >>> tokens, scores = sampler(step_fn, states, max_length=20, start_token=1, end_token=2)
+        >>> def step_fn(tokens, states):  # every step: token 2 at 0.5, token 1 at 0.3
+        ...     return np.log([[0.2, 0.3, 0.5]] * len(tokens)), states
+        >>> sampler = BeamSampler(num_beams=2, length_penalty=0.6)
+        >>> tokens, scores = sampler(step_fn, np.zeros((1, 1)), max_length=4, start_token=0, end_token=2)
+        >>> tokens
+        array([[2, 2]])
     """
 
     def __init__(self, num_beams=4, length_penalty=0.0):
@@ -144,8 +140,7 @@ class BeamSampler:
         check_positive_int("max_length", max_length)
         k, batch = self.num_beams, _rows(states)
         states = tree.map_structure(lambda t: ops.repeat(t, k, axis=0), states)
-        log_p = np.full((batch, k), -np.inf)
-        log_p[:, 0] = 0.0  # all beams start identical: expand only the first
+        log_p = initial_scores((batch, k))
         lengths = np.zeros((batch, k), dtype="int64")
         finished = np.zeros((batch, k), dtype=bool)
         sequences = np.zeros((batch, k, 0), dtype="int64")
@@ -161,11 +156,11 @@ class BeamSampler:
             score = (
                 total / length_penalty(grown, self.length_penalty) if self.length_penalty else total
             )
-            top = np.argsort(-score, axis=1, kind="stable")[:, :k]
+            top = best_candidates(score, k)
             log_p = np.take_along_axis(total, top, axis=1)
             lengths = np.take_along_axis(grown, top, axis=1)
-            beam, token = top // vocab, top % vocab
-            sequences = np.concatenate([sequences[rows, beam], token[..., None]], axis=-1)
+            beam, token = divmod(top, vocab)
+            sequences = extend(sequences, beam, token)
             finished = finished[rows, beam]
             if end_token is not None:
                 finished |= token == end_token
@@ -191,7 +186,12 @@ def feed_back_frames(step_fn, first, states, max_length):
         NumPy `(batch, max_length, dim)`.
 
     Example:
-        >>> frames = feed_back_frames(step_fn, ops.zeros((2, 3)), states, max_length=10)
+        >>> step_fn = lambda frame, states: (frame + 1.0, states)
+        >>> feed_back_frames(step_fn, ops.zeros((2, 3)), None, max_length=4)[0]
+        array([[1., 1., 1.],
+               [2., 2., 2.],
+               [3., 3., 3.],
+               [4., 4., 4.]], dtype=float32)
     """
     frame, frames = first, []
     for _ in range(max_length):
