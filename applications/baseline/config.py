@@ -3,7 +3,7 @@
 import dataclasses
 
 from applications.baseline import FEATURE_SETS
-from applications.data.settings import DataSettings
+from applications.settings import DataSettings
 from applications.settings import setting
 
 __all__ = ["BaselineConfig"]

@@ -1,29 +1,23 @@
 """`audiozoo wavenet train|generate`: train a WaveNet on a dataset, then sample audio from it.
 
-`train` fits a registered WaveNet with plain `fit` on mu-law (input,
-next-sample) pairs cut from the clips of `applications.data.load_dataset`,
-conditioned on the clip labels (e.g. the built-in set's chord qualities). It
-resumes after a kill (`applications.training.backup.Backup`) and writes
-`model.keras` and `wavenet.json` (sample rate, class names) atomically; a NaN
-or infinite loss stops it with `JobFailed` and saves nothing.
-
-`generate` loads the model with `safe_mode=True` (refusing NaN weights), samples with the fast
-generator in chunks behind a progress bar, and writes a PCM16 WAV plus a
-waveform + spectrogram PNG beside it.
+Registers both parsers, checks the flag values and the output paths before any
+work, and calls the job in `applications.wavenet` (`run_train`, `run_generate`).
 
 Example:
     audiozoo wavenet train --data builtin --out runs/wn --epochs 2
     audiozoo wavenet generate --model runs/wn/model.keras --seconds 2 --out chord.wav --condition minor
 """
 
-import os
-import shutil
-import time
-
-from applications.atomic_io import atomic_path, write_json
 from applications.cli import checks
+from applications.wavenet import run_generate as generate
+from applications.wavenet import run_train as train
 
-METADATA = "wavenet.json"
+__all__ = ["register", "run_train", "run_generate"]
+
+# Flags passed to the job under their own names (the rest are mapped in the call).
+TRAIN_OPTIONS = ("model", "epochs", "steps_per_epoch", "batch_size", "segment", "sample_rate")
+TRAIN_OPTIONS += ("clip_seconds", "learning_rate", "seed")
+GENERATE_OPTIONS = ("condition", "temperature", "seed", "sample_rate", "chunk")
 
 
 def register(subparsers):
@@ -78,18 +72,11 @@ def register(subparsers):
     g.add_argument(
         "--chunk", type=int, default=4000, help="samples per compiled call (progress granularity)"
     )
-    g.set_defaults(func=_generate)
-
-
-def _check(condition, arg, value, problem):
-    if not condition:
-        from zoo.validation import argument_error  # importing zoo loads TensorFlow: only on failure
-
-        raise argument_error(arg, value, problem)
+    g.set_defaults(func=run_generate)
 
 
 def run_train(args):
-    """`audiozoo wavenet train`: fit a WaveNet on a dataset's clips and save it.
+    """`audiozoo wavenet train`: check the flags, then fit a WaveNet and save it.
 
     Args:
         args: the parsed `train` flags.
@@ -100,14 +87,6 @@ def run_train(args):
     Example:
         audiozoo wavenet train --data builtin --out runs/wn --epochs 2
     """
-    import keras
-
-    import zoo
-    from applications.data import load_dataset
-    from applications.training.backup import Backup
-    from applications.training.numerics import check_losses
-    from zoo.wavenet import training_dataset
-
     for arg in ("epochs", "steps_per_epoch", "batch_size", "segment", "sample_rate"):
         checks.number(f"--{arg.replace('_', '-')}", getattr(args, arg), minimum=1)
     checks.number("--clip-seconds", args.clip_seconds, above=0)
@@ -115,79 +94,32 @@ def run_train(args):
     checks.seed("--seed", args.seed)
     checks.data_spec(args.data)
     checks.output_folder("--out", args.out)
-    keras.utils.set_random_seed(args.seed)
-    os.makedirs(args.out, exist_ok=True)
-    data = load_dataset(
-        args.data,
-        sample_rate=args.sample_rate,
-        clip_seconds=args.clip_seconds,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        bad_file_hint="Repair or remove the file.",  # wavenet train has no --skip-bad
-    )
-    print(data.summary())
-    _check(
-        data.clip_samples > args.segment,
-        "--segment",
-        args.segment,
-        f"Training windows need segment + 1 samples; the clips have {data.clip_samples}.",
-    )
-    conditioned = not args.unconditioned
-    overrides = {"global_condition_classes": len(data.class_names)} if conditioned else {}
-    model = zoo.create_model(args.model, **overrides)
-    q = model.quantization_channels
-    train = training_dataset(
-        data.train, q, segment_length=args.segment, use_labels=conditioned, seed=args.seed
-    ).repeat()
-    validation = None
-    if data.counts["val"]:
-        validation = training_dataset(
-            data.val, q, segment_length=args.segment, use_labels=conditioned, seed=args.seed + 1
-        )
-    model.compile(
-        optimizer=keras.optimizers.Adam(args.learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    print(
-        f"{model.name}: {model.count_params():,} parameters, receptive field "
-        f"{model.receptive_field} samples ({model.receptive_field / data.sample_rate * 1000:.0f} ms)"
-    )
-    start = time.perf_counter()
-    backup = os.path.join(args.out, "backup")
-    history = model.fit(
-        train,
-        epochs=args.epochs,
-        steps_per_epoch=args.steps_per_epoch,
-        validation_data=validation,
-        callbacks=[keras.callbacks.TerminateOnNaN(), Backup(backup)],
-        shuffle=False,
-        verbose=2,
-    )
-    # A NaN model would "generate" a constant: fail instead of saving it.
-    check_losses(history.history, "wavenet train", args.learning_rate)
-    path = os.path.join(args.out, "model.keras")
-    with atomic_path(path) as tmp:
-        model.save(tmp)
-    write_json(
-        os.path.join(args.out, METADATA),
-        {
-            "sample_rate": data.sample_rate,
-            "class_names": data.class_names if conditioned else [],
-            "data": data.source,
-            "final_loss": float(history.history["loss"][-1]),
-        },
-    )
-    shutil.rmtree(backup, ignore_errors=True)
-    print(
-        f"Saved {path} after {time.perf_counter() - start:.0f}s "
-        f"(loss {history.history['loss'][0]:.3f} -> {history.history['loss'][-1]:.3f})."
-    )
+    train(args.data, args.out, conditioned=not args.unconditioned, **_options(args, TRAIN_OPTIONS))
     return 0
 
 
-def _generate(args):
-    # Its own module (imported when used): it imports this one's helpers.
-    from applications.cli.wavenet_generate import run_generate
+def run_generate(args):
+    """`audiozoo wavenet generate`: check the flags, then sample a WAV and a PNG.
 
-    return run_generate(args)
+    Args:
+        args: the parsed `generate` flags.
+
+    Returns:
+        0.
+
+    Example:
+        audiozoo wavenet generate --model runs/wn/model.keras --seconds 2 --out a.wav
+    """
+    checks.number("--seconds", args.seconds, above=0)
+    checks.number("--chunk", args.chunk, minimum=1)
+    checks.number("--temperature", args.temperature, above=0)
+    checks.number("--sample-rate", args.sample_rate, minimum=1)
+    checks.seed("--seed", args.seed)
+    checks.output_file("--out", args.out, suffix=".wav")
+    generate(args.model, args.seconds, args.out, **_options(args, GENERATE_OPTIONS))
+    return 0
+
+
+def _options(args, names):
+    """The parsed values of the flags `names`, as the job's keyword arguments."""
+    return {name: getattr(args, name) for name in names}

@@ -8,19 +8,11 @@ from the fields.
 
 import dataclasses
 
-from applications.settings import TYPE_CHECKS, Settings, require, setting
+from applications.settings import Settings, setting
 
-__all__ = ["EventsConfig", "TASKS", "SEED_MAX"]
+__all__ = ["EventsConfig", "TASKS"]
 
 TASKS = ("events", "chords")
-SEED_MAX = 2**32 - 1  # what numpy and TensorFlow accept as a seed
-
-
-def _seed(name, value):
-    # A range check of its own: the generic one prints 2**32 - 1 as 4.29497e+09.
-    value = TYPE_CHECKS[int](name, value)
-    require(0 <= value <= SEED_MAX, name, value, f"`{name}` must be an integer in [0, {SEED_MAX}].")
-    return value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,7 +62,6 @@ class EventsConfig(Settings):
         None, "stop training after this many seconds", unit="s", above=0.0, flag="--time-limit"
     )
     plots: bool = setting(True, "write no PNG per test file")
-    seed: int = setting(0, f"makes the run repeatable, 0 to {SEED_MAX}", check=_seed)
 
     # What a run writes into OUT besides the shared run files (`--overwrite` removes them).
     OUTPUTS = ("model.keras", "events.json", "history.json", "plots")

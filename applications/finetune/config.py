@@ -9,7 +9,7 @@ whole to the job. The `audiozoo finetune` flags are generated from the fields.
 import dataclasses
 import sys
 
-from applications.data.settings import DataSettings
+from applications.settings import DataSettings
 from applications.settings import require, setting
 from applications.training.precision import POLICIES
 from applications.training.strategy import KINDS

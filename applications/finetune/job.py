@@ -32,7 +32,7 @@ from applications.finetune.recipes.scratch_model import build_scratch_parts
 from applications.finetune.recipes.transfer import train_transfer
 from applications.reporting import metrics, plots
 from applications.reporting.predictions import predict_batches
-from applications.training.numerics import refuse_nonfinite
+from applications.numerics import refuse_nonfinite
 
 __all__ = ["run_finetune"]
 

@@ -8,7 +8,6 @@ from the fields.
 
 import dataclasses
 
-from applications.data.settings import SEED_MAX
 from applications.settings import Settings, require, setting
 
 __all__ = ["MusicConfig", "KINDS"]
@@ -56,9 +55,6 @@ class MusicConfig(Settings):
         note=" Pieces 9 and 10 of every 10 are validation and test.",
     )
     data: str | None = setting(None, "folder of MusicXML/MIDI (default: the chorales)")
-    seed: int = setting(
-        0, "seeds the weights and each epoch's windows", minimum=0, maximum=SEED_MAX
-    )
     key_voices: str = setting(
         "soprano",
         "--model key: hear the soprano only, or each of the four voices as an example",

@@ -6,7 +6,6 @@ to the job. The `separate train` flags are generated from the fields.
 """
 
 import dataclasses
-import numbers
 
 from applications.settings import Settings, require, setting
 
@@ -16,15 +15,6 @@ __all__ = ["SeparateConfig", "MODELS", "FRAME_SAMPLES"]
 MODELS = {"unmix": "unmix", "unet": "unet"}
 # The STFT frame of both separators: a training mixture must hold at least one.
 FRAME_SAMPLES = 1024
-SEED_MAX = 2**32 - 1
-
-
-def _seed(name, value):
-    # Its own check: the generic range message would print the bound as 4.29497e+09.
-    integer = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    valid = integer and 0 <= value <= SEED_MAX
-    require(valid, name, value, f"`{name}` must be an integer in [0, {SEED_MAX}].")
-    return int(value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,9 +57,6 @@ class SeparateConfig(Settings):
     learning_rate: float = setting(1e-3, "Adam's step size", above=0.0)
     mixture_consistency: bool = setting(
         False, "make the estimated sources sum exactly to the mixture"
-    )
-    seed: int = setting(
-        0, "seeds the weights and the training mixtures", minimum=0, maximum=SEED_MAX, check=_seed
     )
 
     PATHS = ("sources",)

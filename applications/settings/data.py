@@ -9,14 +9,13 @@ defaults come from `zoo.audio.FRONT_ENDS["default"]` (read without importing Ten
 import dataclasses
 
 from applications.data.presets import front_end, preset_for
-from applications.settings import Settings, require, setting
+from applications.settings.base import Settings
+from applications.settings.fields import require, setting
 
-__all__ = ["DataSettings", "SEED_MAX"]
+__all__ = ["DataSettings"]
 
 MIN_RATE, MAX_RATE = 1000, 384000
 MAX_CLIP_SECONDS = 600.0
-# numpy and TensorFlow seeds are unsigned 32-bit integers.
-SEED_MAX = 2**32 - 1
 FRONT_END = front_end("default")
 
 
@@ -25,9 +24,6 @@ class DataSettings(Settings):
     """The dataset, its split and the log-mel front end (see the fields' help)."""
 
     data: str = setting("builtin", "builtin | DIR | gtzan | esc50 | urbansound8k | speech_commands")
-    seed: int = setting(
-        0, "seeds the split, shuffles, crops and weights", minimum=0, maximum=SEED_MAX
-    )
     batch_size: int = setting(32, "global batch size, split over replicas", minimum=1)
     sample_rate: int = setting(
         FRONT_END["sample_rate"],

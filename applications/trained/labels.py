@@ -5,7 +5,7 @@ length, seed, `multilabel`) next to `model.keras`; a multi-label run adds
 `thresholds.json` (one threshold per tag, chosen on validation).
 """
 
-from applications.data.settings import SEED_MAX
+from applications.settings import SEED_MAX
 from applications.errors import UsageError
 
 __all__ = ["LABELS_FILE", "THRESHOLDS_FILE", "check_labels"]

@@ -79,7 +79,7 @@ def load_keras_file(flag, path, hint):
 
 def _finite(flag, path, model):
     """`model`, unless a weight is NaN/inf: such a model answers one constant output."""
-    from applications.training.numerics import refuse_nonfinite
+    from applications.numerics import refuse_nonfinite
 
     refuse_nonfinite(
         model,

@@ -13,7 +13,7 @@ import numpy as np
 
 from applications.reporting.predictions import predict_batches
 from applications.training.backup import load_rotating, save_rotating
-from applications.training.numerics import is_finite
+from applications.numerics import is_finite
 
 __all__ = ["EpochTimer", "Validation", "KeepBest", "val_scores", "read_best"]
 

@@ -25,7 +25,7 @@ from applications.training.backup import Backup, load_rotating, previous
 from applications.training.callbacks import EpochTimer, KeepBest, Validation, read_best
 from applications.training.callbacks import val_scores
 from applications.training.epoch_seeds import EpochSeeds
-from applications.training.numerics import check_losses
+from applications.numerics import check_losses
 
 __all__ = ["train_phase", "has_backup", "tidy_csv"]
 

@@ -29,7 +29,7 @@ from applications.atomic_io import TMP_PREFIX, atomic_path, fault_point, write_j
 from applications.reporting.metrics import read_csv_history
 from applications.training import phases
 from applications.training.backup import DAMAGED, Backup
-from applications.training.numerics import check_losses
+from applications.numerics import check_losses
 from applications.training.precision import resolve_precision
 from applications.training.rundir import claim_out, release
 from applications.training.strategy import resolve_strategy

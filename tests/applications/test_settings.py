@@ -102,7 +102,7 @@ def test_comparable_leaves_out_what_does_not_change_results(tmp_path):
 def test_front_end_presets_have_one_owner():
     import zoo
     from applications.data import presets
-    from applications.data.settings import DataSettings
+    from applications.settings import DataSettings
 
     assert presets.FRONT_ENDS == zoo.audio.FRONT_ENDS  # read from zoo's file, not a copy
     layer = zoo.audio.LogMelSpectrogram()

@@ -8,7 +8,7 @@ import pytest
 
 from applications.training import custom_loop
 from applications.training.backup import Backup, load_rotating, save_rotating
-from applications.training.numerics import check_losses, nonfinite_weights
+from applications.numerics import check_losses, nonfinite_weights
 from applications.errors import JobFailed
 
 
