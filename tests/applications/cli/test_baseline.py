@@ -72,4 +72,7 @@ def test_one_class_and_empty_class(tones, tmp_path, capsys):
 def test_bad_n_components(tones, tmp_path, capsys):
     argv = ["baseline", "--data", tones, "--out", str(tmp_path / "o"), "--n-components", "0"]
     assert cli.main(argv) == 2
-    assert "`n_components` must be an integer >= 1. Received: n_components=0" in capsys.readouterr().err
+    assert (
+        "`n_components` must be an integer >= 1. Received: n_components=0"
+        in capsys.readouterr().err
+    )
