@@ -13,6 +13,8 @@ import os
 
 import numpy as np
 
+import zoo
+
 from applications.atomic_io import atomic_path, write_json
 from applications.errors import UsageError
 from applications.events import frames as fr
@@ -22,7 +24,12 @@ from applications.events.detect import SIDECAR, decode, score_files
 
 __all__ = ["train", "summary", "MODEL_SETTINGS"]
 
-MODEL_SETTINGS = dict(n_fft=1024, hop_length=320, n_mels=64, gru_units=64)
+# The CRNN's front end is the named `events` one (zoo/audio/front_ends.json).
+_FRONT_END = zoo.audio.front_end("events")
+MODEL_SETTINGS = {
+    **{key: _FRONT_END[key] for key in ("n_fft", "hop_length", "n_mels")},
+    "gru_units": 64,
+}
 
 
 def _require(package):

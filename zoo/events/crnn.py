@@ -13,6 +13,7 @@ import math
 import keras
 
 from zoo.audio import LogMelSpectrogram
+from zoo.audio.presets import FRONT_ENDS
 from zoo.registry import register_model
 from zoo.validation import argument_error, check_choice, check_positive_int
 
@@ -47,10 +48,10 @@ def crnn(
     num_classes,
     blocks=CRNN_CONFIGS["crnn_sed"],
     input_samples=None,
-    sample_rate=16000,
-    n_fft=1024,
-    hop_length=320,
-    n_mels=64,
+    sample_rate=FRONT_ENDS["events"]["sample_rate"],
+    n_fft=FRONT_ENDS["events"]["n_fft"],
+    hop_length=FRONT_ENDS["events"]["hop_length"],
+    n_mels=FRONT_ENDS["events"]["n_mels"],
     gru_units=64,
     dropout=0.2,
     output_activation="sigmoid",
