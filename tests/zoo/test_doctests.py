@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import zoo
+from zoo import registry
 
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
@@ -47,6 +48,9 @@ def test_docstring_examples_run(name, tmp_path, monkeypatch):
     tests = _examples(module)
     if not tests:
         pytest.skip("no examples")
+    # An example may register a model (`register_model`'s does): the registry is
+    # restored after the module, so later tests see only the zoo's own models.
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
     runner = doctest.DocTestRunner(optionflags=FLAGS)
     for test in tests:
         test.globs = {"zoo": zoo, "np": np, "keras": keras, **test.globs}

@@ -7,7 +7,6 @@ import pytest
 
 from applications import cli
 from applications.cli import catalog as catalog_cli
-from zoo.catalog import catalog, markdown_table
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 
@@ -29,15 +28,6 @@ def test_unknown_model_is_one_clear_error_line(capsys):
     assert cli.main(["summary", "lwls"]) == 2
     err = capsys.readouterr().err
     assert "Did you mean: lwls_cnn" in err and "Traceback" not in err
-
-
-def test_readme_model_table_is_current():
-    text = README.read_text(encoding="utf-8")
-    begin, end = text.index(catalog_cli.README_BEGIN), text.index(catalog_cli.README_END)
-    in_readme = text[begin + len(catalog_cli.README_BEGIN) : end].strip()
-    assert in_readme == markdown_table(catalog()).strip(), (
-        "README model table is stale: run `audiozoo list --update-readme README.md`"
-    )
 
 
 def test_update_readme_rewrites_only_the_table(tmp_path):
