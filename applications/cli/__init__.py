@@ -1,7 +1,9 @@
 """The `audiozoo` console script (`python -m applications.cli` from a checkout).
 
 Each subcommand group lives in its own module of this package, which exposes
-`register(subparsers)`; adding a command means adding its module here.
+`register(subparsers)` (given what `argparse.ArgumentParser.add_subparsers`
+returned; `checks.add_command` and `checks.add_actions` build the parsers);
+adding a command means adding its module here.
 
 Example:
     audiozoo list 'vgg*'

@@ -13,18 +13,15 @@ __all__ = ["register", "run_baseline_command"]
 
 
 def register(subparsers):
-    """Add `baseline` to the `audiozoo` parser.
-
-    Args:
-        subparsers: what `argparse.ArgumentParser.add_subparsers` returned.
-    """
-    p = subparsers.add_parser(
+    """Add `baseline` to the `audiozoo` parser."""
+    checks.add_command(
+        subparsers,
         "baseline",
-        help="features + logistic regression on finetune's splits (hand-crafted, MFCC, PCA, NMF)",
+        run_baseline_command,
+        "features + logistic regression on finetune's splits (hand-crafted, MFCC, PCA, NMF)",
+        settings=BaselineConfig,
         description=__doc__.splitlines()[0],
     )
-    BaselineConfig.add_arguments(p)
-    p.set_defaults(func=run_baseline_command)
 
 
 def run_baseline_command(args, log=print):

@@ -2,7 +2,8 @@
 
 Each raises `applications.errors.UsageError` naming the flag or the file, so a
 bad value stops a command before any data is loaded or any model is built.
-Not a subcommand module: it registers nothing.
+Not a subcommand module: it registers nothing itself, but holds the parser
+builders the subcommand modules share (`add_command`, `add_actions`).
 """
 
 import math
@@ -13,6 +14,8 @@ from applications.errors import UsageError
 from applications.trained import read_json  # noqa: F401  (shared with the loaders below the CLI)
 
 __all__ = [
+    "add_actions",
+    "add_command",
     "data_spec",
     "number",
     "seed",
@@ -133,3 +136,41 @@ def audio_files(paths):
             raise UsageError(f"FILE {printable_path(path)!r} is a folder; pass audio files.")
         if not os.path.isfile(path):
             raise UsageError(f"Audio file {printable_path(path)!r} does not exist.")
+
+
+def add_actions(subparsers, name, help):
+    """Add the command group `name`, whose required ACTION picks one of its subcommands.
+
+    Returns:
+        The group's subparsers, for `add_command`; the action is parsed into
+        `args.<name>_command`.
+    """
+    group = subparsers.add_parser(name, help=help)
+    actions = group.add_subparsers(dest=f"{name}_command", metavar="ACTION")
+    actions.required = True
+    return actions
+
+
+def add_command(subparsers, name, func, help, *, settings=None, overwrite=False, **options):
+    """Add the subcommand `name`, which runs `func(args)`.
+
+    Args:
+        subparsers: what `add_subparsers` (or `add_actions`) returned.
+        name: the subcommand's name.
+        func: what `audiozoo` calls with the parsed arguments.
+        help: its line in the parent's `--help`.
+        settings: a `Settings` class whose flags are generated (`add_arguments`), or None.
+        overwrite: with `settings`, also add `--overwrite`.
+        **options: more `add_parser` keywords, e.g. `description`.
+
+    Returns:
+        The subcommand's parser, for flags of its own.
+
+    Example:
+        >>> add_command(subparsers, "finetune", run, "train", settings=FinetuneConfig)
+    """
+    parser = subparsers.add_parser(name, help=help, **options)
+    if settings is not None:
+        settings.add_arguments(parser, overwrite=overwrite)
+    parser.set_defaults(func=func)
+    return parser

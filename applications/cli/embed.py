@@ -14,20 +14,14 @@ __all__ = ["register", "run_embed"]
 
 
 def register(subparsers):
-    """Add `embed` to the `audiozoo` parser.
-
-    Args:
-        subparsers: what `argparse.ArgumentParser.add_subparsers` returned.
-    """
-    p = subparsers.add_parser(
-        "embed", help="embed audio files with a trained model (HEAR API)", description=__doc__
-    )
+    """Add `embed` to the `audiozoo` parser."""
+    embed = "embed audio files with a trained model (HEAR API)"
+    p = checks.add_command(subparsers, "embed", run_embed, embed, description=__doc__)
     p.add_argument("--model", required=True, help="finetune OUT folder or a .keras classifier")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--out", default="embeddings.npz", help=".npz to write (default embeddings.npz)")
     p.add_argument("--timestamps", action="store_true", help="also store embeddings every --hop-ms")
     p.add_argument("--hop-ms", type=float, default=50.0, help="timestamp spacing, <= 50 ms")
-    p.set_defaults(func=run_embed)
 
 
 def run_embed(args):

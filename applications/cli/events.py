@@ -13,23 +13,16 @@ __all__ = ["register", "run_train", "run_detect"]
 
 
 def register(subparsers):
-    """Add `events train` and `events detect` to the `audiozoo` parser.
+    """Add `events train` and `events detect` to the `audiozoo` parser."""
+    sub = checks.add_actions(subparsers, "events", "sound event detection and chords over time")
+    train = "train a CRNN on DIR/train, score DIR/test"
+    checks.add_command(sub, "train", run_train, train, settings=EventsConfig, overwrite=True)
 
-    Args:
-        subparsers: what `argparse.ArgumentParser.add_subparsers` returned.
-    """
-    group = subparsers.add_parser("events", help="sound event detection and chords over time")
-    sub = group.add_subparsers(dest="events_command", metavar="ACTION")
-    sub.required = True
-    p = sub.add_parser("train", help="train a CRNN on DIR/train, score DIR/test")
-    EventsConfig.add_arguments(p, overwrite=True)
-    p.set_defaults(func=run_train)
-
-    p = sub.add_parser("detect", help="write the events (or chords) found in audio files")
+    detect = "write the events (or chords) found in audio files"
+    p = checks.add_command(sub, "detect", run_detect, detect)
     p.add_argument("--model", required=True, help="OUT/model.keras from `audiozoo events train`")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--out", help="CSV to write (default: print to stdout)")
-    p.set_defaults(func=run_detect)
 
 
 def run_train(args):

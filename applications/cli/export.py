@@ -18,14 +18,9 @@ __all__ = ["register", "run_export"]
 
 
 def register(subparsers):
-    """Add `export` to the `audiozoo` parser.
-
-    Args:
-        subparsers: what `argparse.ArgumentParser.add_subparsers` returned.
-    """
-    p = subparsers.add_parser(
-        "export", help="export a trained model as a SavedModel or TFLite file", description=__doc__
-    )
+    """Add `export` to the `audiozoo` parser."""
+    export = "export a trained model as a SavedModel or TFLite file"
+    p = checks.add_command(subparsers, "export", run_export, export, description=__doc__)
     p.add_argument("--model", required=True, help="finetune OUT folder or its model.keras")
     p.add_argument("--format", required=True, choices=("saved_model", "tflite"))
     p.add_argument(
@@ -38,7 +33,6 @@ def register(subparsers):
         "--check-data", help="folder of <class>/ audio files: report accuracy before and after"
     )
     p.add_argument("--json", action="store_true", help="print the parity report as JSON")
-    p.set_defaults(func=run_export)
 
 
 def run_export(args):

@@ -11,19 +11,17 @@ __all__ = ["register", "run_finetune_command"]
 
 
 def register(subparsers):
-    """Add `finetune` to the `audiozoo` parser.
-
-    Args:
-        subparsers: what `argparse.ArgumentParser.add_subparsers` returned.
-    """
-    p = subparsers.add_parser(
+    """Add `finetune` to the `audiozoo` parser."""
+    checks.add_command(
+        subparsers,
         "finetune",
-        help="train an audio classifier: VGG16 transfer, or a compact CNN from scratch offline",
+        run_finetune_command,
+        "train an audio classifier: VGG16 transfer, or a compact CNN from scratch offline",
+        settings=FinetuneConfig,
+        overwrite=True,
         description="Train an audio classifier on a folder (one sub-folder per class) or a "
         "named dataset, beside a hand-crafted-feature baseline scored on the same split.",
     )
-    FinetuneConfig.add_arguments(p, overwrite=True)
-    p.set_defaults(func=run_finetune_command)
 
 
 def run_finetune_command(args):

@@ -19,21 +19,19 @@ __all__ = ["register", "TOP_P"]
 
 def register(subparsers):
     """Add `music train|harmonize|duet|evaluate` to the `audiozoo` parser."""
-    p = subparsers.add_parser("music", help="Bach-chorale harmonisation and live-duet models")
-    sub = p.add_subparsers(dest="music_command", metavar="ACTION")
-    sub.required = True
-    t = sub.add_parser("train", help="train the duet model, its key estimator or the harmoniser")
-    MusicConfig.add_arguments(t, overwrite=True)
-    t.set_defaults(func=run_train)
+    sub = checks.add_actions(subparsers, "music", "Bach-chorale harmonisation and live-duet models")
+    train = "train the duet model, its key estimator or the harmoniser"
+    checks.add_command(sub, "train", run_train, train, settings=MusicConfig, overwrite=True)
 
-    h = sub.add_parser("harmonize", help="write alto, tenor and bass under a melody")
+    harmonize = "write alto, tenor and bass under a melody"
+    h = checks.add_command(sub, "harmonize", run_harmonize, harmonize)
     h.add_argument("melody", help="the soprano: .mid, .midi, .musicxml, .xml or .mxl")
     h.add_argument("--model", required=True, help="a harmoniser model.keras")
     h.add_argument("--out", required=True, help="output .mid or .musicxml")
     _add_sampling(h, 0.6, "0: greedy (tends to hold notes)", decoding=True, wav=True)
-    h.set_defaults(func=run_harmonize)
 
-    d = sub.add_parser("duet", help="answer a human voice 16th by 16th (streaming)")
+    duet = "answer a human voice 16th by 16th (streaming)"
+    d = checks.add_command(sub, "duet", run_duet, duet)
     d.add_argument("--model", required=True, help="a duet model.keras")
     d.add_argument(
         "--key-model",
@@ -44,15 +42,14 @@ def register(subparsers):
     d.add_argument("--input", required=True, help="the human voice (.mid / .musicxml)")
     d.add_argument("--out", required=True, help="output .mid or .musicxml (human + machine)")
     _add_sampling(d, 0.5, "0: greedy", wav=True)
-    d.set_defaults(func=run_duet)
 
-    e = sub.add_parser("evaluate", help="scores and counterpoint rules vs the bigram and Bach")
+    evaluate = "scores and counterpoint rules vs the bigram and Bach"
+    e = checks.add_command(sub, "evaluate", run_evaluate, evaluate)
     e.add_argument("--model", required=True, help="a harmoniser, duet or key model.keras")
     e.add_argument("--out", required=True, help="folder for report.json and piano_roll.png")
     e.add_argument("--limit", type=int, default=None, help="first N test pieces only")
     e.add_argument("--pieces", type=int, default=None, help="parse only the first N corpus files")
     _add_sampling(e, 0.6, None, decoding=True)
-    e.set_defaults(func=run_evaluate)
 
 
 def _add_sampling(parser, temperature, help, decoding=False, wav=False):

@@ -21,26 +21,18 @@ __all__ = ["register", "run_train", "run_apply"]
 
 
 def register(subparsers):
-    """Add `separate train` and `separate apply` to the `audiozoo` parser.
+    """Add `separate train` and `separate apply` to the `audiozoo` parser."""
+    sub = checks.add_actions(subparsers, "separate", "source separation by mask prediction")
+    train = "train a separator on mixtures of clips per source"
+    checks.add_command(sub, "train", run_train, train, settings=SeparateConfig, overwrite=True)
 
-    Args:
-        subparsers: what `argparse.ArgumentParser.add_subparsers` returned.
-    """
-    p = subparsers.add_parser("separate", help="source separation by mask prediction")
-    sub = p.add_subparsers(dest="separate_command", metavar="ACTION")
-    sub.required = True
-    t = sub.add_parser("train", help="train a separator on mixtures of clips per source")
-    SeparateConfig.add_arguments(t, overwrite=True)
-    t.set_defaults(func=run_train)
-
-    a = sub.add_parser("apply", help="split mixture files into one WAV per source")
+    a = checks.add_command(sub, "apply", run_apply, "split mixture files into one WAV per source")
     a.add_argument("--model", required=True, help="model.keras from `separate train`")
     a.add_argument("mixtures", nargs="+", help="audio files to separate")
     a.add_argument("--out", required=True, help="folder for <stem>_<source>.wav")
     a.add_argument(
         "--chunk-seconds", type=float, default=10.0, help="audio kept per window (2 per call)"
     )
-    a.set_defaults(func=run_apply)
 
 
 def run_train(args):

@@ -1,10 +1,23 @@
-"""Checks that a dataset can train and score a classifier: classes and clips per split."""
+"""Checks that a dataset can train and score a classifier: split shares, classes, clips per split."""
 
 from zoo.validation import argument_error
 
-__all__ = ["require_classes", "require_split_sizes"]
+__all__ = ["require_fractions", "require_classes", "require_split_sizes"]
 
 SPLITS = ("train", "val", "test")
+
+
+def require_fractions(val_fraction, test_fraction):
+    """Raise unless the val and test shares are each in [0, 1) and leave clips to train.
+
+    Raises:
+        ValueError: naming both shares.
+    """
+    if not (0 <= val_fraction < 1 and 0 <= test_fraction < 1 and val_fraction + test_fraction < 1):
+        raise ValueError(
+            "Need 0 <= val_fraction, test_fraction and val_fraction + test_fraction < 1. "
+            f"Received: val_fraction={val_fraction!r}, test_fraction={test_fraction!r}"
+        )
 
 
 def require_classes(class_names, source):

@@ -9,14 +9,12 @@ per quality, into a cache directory keyed by its parameters, atomically
 (a temporary directory renamed into place), so concurrent first uses are safe.
 """
 
-import hashlib
-import json
 import os
-import shutil
-import tempfile
 
 import numpy as np
 import soundfile as sf
+
+from applications.data.cache import cached_folder
 
 __all__ = ["QUALITIES", "builtin_dir", "make_chords", "cache_root", "render_chord"]
 
@@ -140,26 +138,9 @@ def builtin_dir(clips_per_class=160, seed=0, sample_rate=16000, seconds=1.0, roo
         "qualities": QUALITIES,
         "version": GENERATOR_VERSION,
     }
-    key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
-    root = root or cache_root()
-    final = os.path.join(root, f"builtin-{key}")
-    marker = os.path.join(final, "builtin.json")
-    if os.path.exists(marker):
-        return final
-    os.makedirs(root, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".builtin-tmp-", dir=root)
-    try:
-        make_chords(tmp, clips_per_class, seed, sample_rate, seconds)
-        with open(os.path.join(tmp, "builtin.json"), "w") as f:
-            json.dump(params, f, indent=1)
-        if os.path.isdir(final) and not os.path.exists(marker):
-            shutil.rmtree(final)  # not ours (no marker): e.g. a copy that was interrupted
-        try:
-            os.replace(tmp, final)
-        except OSError:
-            if not os.path.exists(marker):  # not a concurrent winner: a real failure
-                raise
-    finally:
-        if os.path.isdir(tmp):
-            shutil.rmtree(tmp, ignore_errors=True)
-    return final
+    return cached_folder(
+        root or cache_root(),
+        "builtin",
+        params,
+        lambda folder: make_chords(folder, clips_per_class, seed, sample_rate, seconds),
+    )

@@ -4,6 +4,7 @@ import os
 
 import numpy as np
 
+from applications.data.checks import require_fractions
 from zoo.audio import AUDIO_EXTENSIONS
 from zoo.audio.checks import printable_path
 
@@ -99,11 +100,7 @@ def stratified_split(by_class, seed, val_fraction, test_fraction):
     Returns:
         `{"train": [...], "val": [...], "test": [...]}` of `(path, label)`.
     """
-    if not (0 <= val_fraction < 1 and 0 <= test_fraction < 1 and val_fraction + test_fraction < 1):
-        raise ValueError(
-            "Need 0 <= val_fraction, test_fraction and val_fraction + test_fraction < 1. "
-            f"Received: val_fraction={val_fraction!r}, test_fraction={test_fraction!r}"
-        )
+    require_fractions(val_fraction, test_fraction)
     rng = np.random.default_rng(seed)
     splits = {"train": [], "val": [], "test": []}
     for label, paths in sorted(by_class.items()):

@@ -18,6 +18,7 @@ import os
 
 import numpy as np
 
+from applications.data.checks import require_fractions
 from applications.data.folders import list_audio
 from applications.errors import UsageError
 from zoo.audio import AUDIO_EXTENSIONS
@@ -124,11 +125,7 @@ def multilabel_split(rows, tag_names, seed, val_fraction, test_fraction):
     Returns:
         `{"train": [...], "val": [...], "test": [...]}` of `(path, tags)`.
     """
-    if not (0 <= val_fraction < 1 and 0 <= test_fraction < 1 and val_fraction + test_fraction < 1):
-        raise ValueError(
-            "Need 0 <= val_fraction, test_fraction and val_fraction + test_fraction < 1. "
-            f"Received: val_fraction={val_fraction!r}, test_fraction={test_fraction!r}"
-        )
+    require_fractions(val_fraction, test_fraction)
     splits = ("test", "val", "train")
     rng = np.random.default_rng(seed)
     rows = [rows[i] for i in rng.permutation(len(rows))]

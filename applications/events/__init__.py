@@ -9,8 +9,22 @@ Example:
     >>> report = train(EventsConfig(data="builtin", out="runs/events"))
 """
 
-from applications.events.config import EventsConfig
-from applications.events.detect import detect_files, load_detector, write_csv
-from applications.events.job import train
+import importlib
 
-__all__ = ["EventsConfig", "train", "detect_files", "load_detector", "write_csv"]
+# Loaded on first use (PEP 562): the `audiozoo` parser reads `events.config`,
+# and must not start TensorFlow, which the job and detection modules import.
+_LAZY = {
+    "EventsConfig": "config",
+    "train": "job",
+    "detect_files": "detect",
+    "load_detector": "detect",
+    "write_csv": "detect",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"applications.events.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'applications.events' has no attribute {name!r}")

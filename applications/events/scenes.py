@@ -10,15 +10,12 @@ parameters, atomically (a temporary folder renamed into place).
 """
 
 import csv
-import hashlib
-import json
 import os
-import shutil
-import tempfile
 
 import numpy as np
 import soundfile as sf
 
+from applications.data.cache import cached_folder
 from applications.data.chords import QUALITIES, cache_root, render_chord
 from applications.events.annotations import PITCHES
 
@@ -102,41 +99,22 @@ def write_split(folder, make, files, rng, rate, seconds, column):
             out.writerows([name, f"{a:.3f}", f"{b:.3f}", label] for a, b, label in rows)
 
 
+def _params(train_files, test_files, seconds, seed, sample_rate, **extra):
+    """A set's parameters, in the order its `builtin.json` lists them."""
+    sizes = {"train_files": train_files, "test_files": test_files, "seconds": seconds}
+    return {**sizes, "seed": seed, "sample_rate": sample_rate, **extra}
+
+
 def _cached(kind, params, make, column, root):
-    key = hashlib.sha256(json.dumps({**params, "v": VERSION}, sort_keys=True).encode())
-    root = root or cache_root()
-    final = os.path.join(root, f"builtin-{kind}-{key.hexdigest()[:12]}")
-    marker = os.path.join(final, "builtin.json")
-    if os.path.exists(marker):
-        return final
-    os.makedirs(root, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f".builtin-{kind}-tmp-", dir=root)
-    try:
+    def fill(folder):
         rng = np.random.default_rng(params["seed"])
         for split in ("train", "test"):
-            count = params["train_files"] if split == "train" else params["test_files"]
-            write_split(
-                os.path.join(tmp, split),
-                make,
-                count,
-                rng,
-                params["sample_rate"],
-                params["seconds"],
-                column,
-            )
-        with open(os.path.join(tmp, "builtin.json"), "w") as f:
-            json.dump(params, f, indent=1)
-        if os.path.isdir(final) and not os.path.exists(marker):
-            shutil.rmtree(final)
-        try:
-            os.replace(tmp, final)
-        except OSError:
-            if not os.path.exists(marker):
-                raise
-    finally:
-        if os.path.isdir(tmp):
-            shutil.rmtree(tmp, ignore_errors=True)
-    return final
+            count = params[f"{split}_files"]
+            rate, seconds = params["sample_rate"], params["seconds"]
+            write_split(os.path.join(folder, split), make, count, rng, rate, seconds, column)
+
+    root = root or cache_root()
+    return cached_folder(root, f"builtin-{kind}", params, fill, key_extra={"v": VERSION})
 
 
 def builtin_events_dir(
@@ -160,14 +138,7 @@ def builtin_events_dir(
         >>> sorted(os.listdir(path))
         ['builtin.json', 'test', 'train']
     """
-    params = dict(
-        train_files=train_files,
-        test_files=test_files,
-        seconds=seconds,
-        seed=seed,
-        sample_rate=sample_rate,
-        types=EVENT_TYPES,
-    )
+    params = _params(train_files, test_files, seconds, seed, sample_rate, types=EVENT_TYPES)
     return _cached("events", params, _scene, "event_label", root)
 
 
@@ -178,11 +149,5 @@ def builtin_chords_dir(
 
     Args and returns as `builtin_events_dir`; annotations have a `chord` column.
     """
-    params = dict(
-        train_files=train_files,
-        test_files=test_files,
-        seconds=seconds,
-        seed=seed,
-        sample_rate=sample_rate,
-    )
+    params = _params(train_files, test_files, seconds, seed, sample_rate)
     return _cached("chords", params, _progression, "chord", root)
