@@ -1,7 +1,9 @@
 """`audiozoo wavenet train|generate`: train a WaveNet on a dataset, then sample audio from it.
 
-Registers both parsers, checks the flag values and the output paths before any
-work, and calls the job in `applications.wavenet` (`run_train`, `run_generate`).
+`wavenet train` flags are generated from `applications.wavenet.WaveNetConfig`
+(plus `--config` and `--overwrite`); `wavenet generate` parses its own. Both
+check the flag values and the output paths before any work, then call the job
+in `applications.wavenet` (`train`, `run_generate`).
 
 Example:
     audiozoo wavenet train --data builtin --out runs/wn --epochs 2
@@ -9,14 +11,12 @@ Example:
 """
 
 from applications.cli import checks
+from applications.wavenet import WaveNetConfig, train
 from applications.wavenet import run_generate as generate
-from applications.wavenet import run_train as train
 
 __all__ = ["register", "run_train", "run_generate"]
 
-# Flags passed to the job under their own names (the rest are mapped in the call).
-TRAIN_OPTIONS = ("model", "epochs", "steps_per_epoch", "batch_size", "segment", "sample_rate")
-TRAIN_OPTIONS += ("clip_seconds", "learning_rate", "seed")
+# `generate` flags passed to the job under their own names.
 GENERATE_OPTIONS = ("condition", "temperature", "seed", "sample_rate", "chunk")
 
 
@@ -33,28 +33,7 @@ def register(subparsers):
     t = sub.add_parser(
         "train", help="fit a WaveNet on a dataset's clips (labels as global condition)"
     )
-    t.add_argument(
-        "--data",
-        required=True,
-        help="'builtin' (synthetic chords), a folder, or a Kaggle corpus name",
-    )
-    t.add_argument(
-        "--out", required=True, help="output folder for model.keras, wavenet.json, backups"
-    )
-    t.add_argument("--model", default="wavenet_small", choices=("wavenet_small", "wavenet"))
-    t.add_argument("--epochs", type=int, default=5)
-    t.add_argument("--steps-per-epoch", type=int, default=100)
-    t.add_argument("--batch-size", type=int, default=8)
-    t.add_argument(
-        "--segment", type=int, default=4000, help="samples per training window (default 4000)"
-    )
-    t.add_argument("--sample-rate", type=int, default=16000)
-    t.add_argument("--clip-seconds", type=float, default=None)
-    t.add_argument("--learning-rate", type=float, default=1e-3)
-    t.add_argument(
-        "--unconditioned", action="store_true", help="ignore the labels (no global conditioning)"
-    )
-    t.add_argument("--seed", type=int, default=0)
+    WaveNetConfig.add_arguments(t, overwrite=True)
     t.set_defaults(func=run_train)
 
     g = sub.add_parser("generate", help="sample audio from a trained WaveNet into a WAV (+ PNG)")
@@ -76,7 +55,7 @@ def register(subparsers):
 
 
 def run_train(args):
-    """`audiozoo wavenet train`: check the flags, then fit a WaveNet and save it.
+    """`audiozoo wavenet train`: build the `WaveNetConfig` from the flags, check OUT, train.
 
     Args:
         args: the parsed `train` flags.
@@ -87,14 +66,10 @@ def run_train(args):
     Example:
         audiozoo wavenet train --data builtin --out runs/wn --epochs 2
     """
-    for arg in ("epochs", "steps_per_epoch", "batch_size", "segment", "sample_rate"):
-        checks.number(f"--{arg.replace('_', '-')}", getattr(args, arg), minimum=1)
-    checks.number("--clip-seconds", args.clip_seconds, above=0)
-    checks.number("--learning-rate", args.learning_rate, above=0)
-    checks.seed("--seed", args.seed)
-    checks.data_spec(args.data)
-    checks.output_folder("--out", args.out)
-    train(args.data, args.out, conditioned=not args.unconditioned, **_options(args, TRAIN_OPTIONS))
+    config = WaveNetConfig.from_args(args)
+    checks.data_spec(config.data)
+    checks.output_folder("--out", config.out)
+    train(config, overwrite=args.overwrite)
     return 0
 
 

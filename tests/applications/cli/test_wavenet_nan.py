@@ -27,7 +27,7 @@ def test_train_with_a_diverging_learning_rate_fails_and_saves_nothing(tmp_path, 
         err = capsys.readouterr().err
         assert code in codes, err
         assert "Traceback" not in err and not (out / "model.keras").exists()
-    assert "wavenet train: the training loss became nan" in err
+    assert "Phase train: the training loss became nan" in err
 
 
 def test_generate_refuses_a_model_with_nan_weights(tmp_path, capsys):
