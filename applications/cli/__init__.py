@@ -32,6 +32,8 @@ COMMAND_MODULES = (
     "applications.cli.embed",
     "applications.cli.export",
     "applications.cli.events",
+    "applications.cli.tag",
+    "applications.cli.weights",
 )
 
 

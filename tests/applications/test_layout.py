@@ -33,7 +33,17 @@ def test_cli_is_the_only_group_importing_cli():
 
 
 # The jobs: each stands beside the others, on the shared floors only.
-JOBS = ("finetune", "events", "separation", "music", "wavenet", "hear", "export", "inference")
+JOBS = (
+    "finetune",
+    "events",
+    "separation",
+    "music",
+    "wavenet",
+    "hear",
+    "export",
+    "inference",
+    "tagging",
+)
 MAX_LEVELS = 6
 
 
