@@ -3,6 +3,7 @@
 import keras
 import tensorflow as tf
 
+from zoo.layers.config import attribute_config
 from zoo.validation import check_choice, check_input_shape, argument_error
 
 __all__ = ["SpectrogramToImage", "IMAGENET_BGR_MEANS"]
@@ -76,8 +77,5 @@ class SpectrogramToImage(keras.layers.Layer):
     def get_config(self):
         return {
             **super().get_config(),
-            "size": self.size,
-            "channels": self.channels,
-            "normalization": self.normalization,
-            "db_range": self.db_range,
+            **attribute_config(self, "size", "channels", "normalization", "db_range"),
         }

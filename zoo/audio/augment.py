@@ -3,6 +3,7 @@
 import keras
 import tensorflow as tf
 
+from zoo.layers.config import attribute_config
 from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["SpecAugment"]
@@ -91,9 +92,12 @@ class SpecAugment(keras.layers.Layer):
     def get_config(self):
         return {
             **super().get_config(),
-            "freq_mask_param": self.freq_mask_param,
-            "time_mask_param": self.time_mask_param,
-            "num_freq_masks": self.num_freq_masks,
-            "num_time_masks": self.num_time_masks,
-            "seed": self.seed,
+            **attribute_config(
+                self,
+                "freq_mask_param",
+                "time_mask_param",
+                "num_freq_masks",
+                "num_time_masks",
+                "seed",
+            ),
         }

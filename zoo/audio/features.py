@@ -11,6 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.audio.presets import FRONT_ENDS
+from zoo.layers.config import attribute_config
 from zoo.validation import check_positive_int, argument_error
 
 _DEFAULT = FRONT_ENDS["default"]
@@ -181,11 +182,7 @@ class LogMelSpectrogram(keras.layers.Layer):
     def get_config(self):
         return {
             **super().get_config(),
-            "sample_rate": self.sample_rate,
-            "n_fft": self.n_fft,
-            "hop_length": self.hop_length,
-            "n_mels": self.n_mels,
-            "fmin": self.fmin,
-            "fmax": self.fmax,
-            "top_db": self.top_db,
+            **attribute_config(
+                self, "sample_rate", "n_fft", "hop_length", "n_mels", "fmin", "fmax", "top_db"
+            ),
         }

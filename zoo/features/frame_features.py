@@ -20,6 +20,7 @@ from zoo.features.spectral import (
     spectral_rolloff,
 )
 from zoo.features.temporal import rms, zero_crossing_rate
+from zoo.layers.config import attribute_config
 from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["FEATURES", "FrameFeatures"]
@@ -270,20 +271,23 @@ class FrameFeatures(keras.layers.Layer):
     def get_config(self):
         return {
             **super().get_config(),
-            "sample_rate": self.sample_rate,
-            "n_fft": self.n_fft,
-            "hop_length": self.hop_length,
-            "n_mels": self.n_mels,
-            "n_mfcc": self.n_mfcc,
-            "n_cepstrum": self.n_cepstrum,
-            "lpc_order": self.lpc_order,
-            "roll_percent": self.roll_percent,
-            "contrast_fmin": self.contrast_fmin,
-            "contrast_bands": self.contrast_bands,
-            "n_chroma": self.n_chroma,
-            "tuning": self.tuning,
-            "f0_min": self.f0_min,
-            "f0_max": self.f0_max,
-            "trough_threshold": self.trough_threshold,
-            "features": self.features,
+            **attribute_config(
+                self,
+                "sample_rate",
+                "n_fft",
+                "hop_length",
+                "n_mels",
+                "n_mfcc",
+                "n_cepstrum",
+                "lpc_order",
+                "roll_percent",
+                "contrast_fmin",
+                "contrast_bands",
+                "n_chroma",
+                "tuning",
+                "f0_min",
+                "f0_max",
+                "trough_threshold",
+                "features",
+            ),
         }

@@ -12,6 +12,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from zoo.layers.config import attribute_config
+
 __all__ = ["TimeCrops", "CropMean", "crop_offsets"]
 
 
@@ -87,9 +89,7 @@ class TimeCrops(keras.layers.Layer):
     def get_config(self):
         return {
             **super().get_config(),
-            "crop_frames": self.crop_frames,
-            "num_crops": self.num_crops,
-            "seed": self.seed,
+            **attribute_config(self, "crop_frames", "num_crops", "seed"),
         }
 
 

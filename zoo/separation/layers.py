@@ -11,6 +11,8 @@ passing complex tensors between layers) keeps every layer's input real, so a
 import keras
 import tensorflow as tf
 
+from zoo.audio.presets import FRONT_ENDS
+from zoo.layers.config import attribute_config
 from zoo.validation import argument_error, check_positive_int
 
 __all__ = [
@@ -20,7 +22,13 @@ __all__ = [
     "separate_with_masks",
     "stft",
     "istft",
+    "FRONT_END",
+    "DEFAULT_SOURCES",
 ]
+
+# The separators' rate, FFT and hop: the default front end's (16 kHz, 64 ms frames, 16 ms hops).
+FRONT_END = FRONT_ENDS["default"]
+DEFAULT_SOURCES = ("vocals", "accompaniment")
 
 
 def _check_stft(n_fft, hop_length):
@@ -120,10 +128,7 @@ class SpectrogramMagnitude(keras.layers.Layer):
     def get_config(self):
         return {
             **super().get_config(),
-            "sample_rate": self.sample_rate,
-            "n_fft": self.n_fft,
-            "hop_length": self.hop_length,
-            "log": self.log,
+            **attribute_config(self, "sample_rate", "n_fft", "hop_length", "log"),
         }
 
 

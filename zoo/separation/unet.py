@@ -13,7 +13,13 @@ skip connections, a soft mask on the magnitude. Spleeter trains one U-Net of
 import keras
 
 from zoo.registry import register_model
-from zoo.separation.layers import separate_with_masks, PadFrames, SpectrogramMagnitude
+from zoo.separation.layers import (
+    DEFAULT_SOURCES,
+    FRONT_END,
+    PadFrames,
+    SpectrogramMagnitude,
+    separate_with_masks,
+)
 from zoo.separation.losses import example_batch
 from zoo.validation import argument_error
 
@@ -23,10 +29,10 @@ UNET_CHANNELS = (8, 16, 32, 64, 128, 256)  # Spleeter: (16, 32, 64, 128, 256, 51
 
 
 def unet_separator(
-    sources=("vocals", "accompaniment"),
-    sample_rate=16000,
-    n_fft=1024,
-    hop_length=256,
+    sources=DEFAULT_SOURCES,
+    sample_rate=FRONT_END["sample_rate"],
+    n_fft=FRONT_END["n_fft"],
+    hop_length=FRONT_END["hop_length"],
     channels=UNET_CHANNELS,
     dropout=0.2,
     mixture_consistency=False,

@@ -12,20 +12,23 @@ softmax across sources (soft ratio masks that sum to one), at 16 kHz.
 import keras
 
 from zoo.registry import register_model
-from zoo.separation.layers import separate_with_masks, SpectrogramMagnitude
+from zoo.separation.layers import (
+    DEFAULT_SOURCES,
+    FRONT_END,
+    SpectrogramMagnitude,
+    separate_with_masks,
+)
 from zoo.separation.losses import example_batch
 from zoo.validation import argument_error, check_positive_int
 
 __all__ = ["unmix_separator", "unmix"]
 
-DEFAULT_SOURCES = ("vocals", "accompaniment")
-
 
 def unmix_separator(
     sources=DEFAULT_SOURCES,
-    sample_rate=16000,
-    n_fft=1024,
-    hop_length=256,
+    sample_rate=FRONT_END["sample_rate"],
+    n_fft=FRONT_END["n_fft"],
+    hop_length=FRONT_END["hop_length"],
     hidden=256,
     lstm_layers=3,
     mixture_consistency=False,

@@ -20,14 +20,14 @@ _TINY = dict(
     skip_channels=16,
     quantization_channels=32,
 )
+# How the shared harness trains both builds: next-sample classes, one-hot targets.
+_TRAINING = dict(example=example_batch, loss="categorical_crossentropy", learning_rate=0.05)
 
 
 @register_model(
     paper=_PAPER,
     tiny=_TINY,
-    example=example_batch,
-    loss="categorical_crossentropy",
-    learning_rate=0.05,
+    **_TRAINING,
 )
 def wavenet(dilations=DEFAULT_DILATIONS, name="wavenet", **kwargs):
     """The paper's WaveNet: 30 layers (dilations 1..512 x 3), 32/32/512 channels, 256 classes.
@@ -52,9 +52,7 @@ def wavenet(dilations=DEFAULT_DILATIONS, name="wavenet", **kwargs):
         local_condition_channels=5,
         local_condition_hop=4,
     ),
-    example=example_batch,
-    loss="categorical_crossentropy",
-    learning_rate=0.05,
+    **_TRAINING,
 )
 def wavenet_small(
     dilations=SMALL_DILATIONS,

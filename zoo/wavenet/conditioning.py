@@ -10,6 +10,7 @@ section 2.5 (local conditioning).
 import keras
 from keras import ops
 
+from zoo.layers.config import attribute_config
 from zoo.validation import check_choice, check_positive_int, argument_error
 
 __all__ = ["UPSAMPLING_MODES", "ConditionUpsampler", "CropToReference", "upsampling_factors"]
@@ -114,12 +115,7 @@ class ConditionUpsampler(keras.layers.Layer):
         return (input_shape[0], frames, channels)
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "hop": self.hop,
-            "mode": self.mode,
-            "channels": self.channels,
-        }
+        return {**super().get_config(), **attribute_config(self, "hop", "mode", "channels")}
 
 
 @keras.saving.register_keras_serializable(package="zoo")

@@ -12,6 +12,7 @@ import keras
 from keras import ops
 
 from zoo.validation import check_positive_int, argument_error
+from zoo.layers.config import attribute_config
 from zoo.wavenet.conditioning import (
     UPSAMPLING_MODES,
     ConditionUpsampler,
@@ -187,11 +188,14 @@ class GatedResidualBlock(keras.layers.Layer):
     def get_config(self):
         return {
             **super().get_config(),
-            "dilation": self.dilation,
-            "kernel_size": self.kernel_size,
-            "residual_channels": self.residual_channels,
-            "dilation_channels": self.dilation_channels,
-            "skip_channels": self.skip_channels,
-            "use_global_condition": self.use_global_condition,
-            "use_local_condition": self.use_local_condition,
+            **attribute_config(
+                self,
+                "dilation",
+                "kernel_size",
+                "residual_channels",
+                "dilation_channels",
+                "skip_channels",
+                "use_global_condition",
+                "use_local_condition",
+            ),
         }
