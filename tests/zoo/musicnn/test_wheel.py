@@ -34,7 +34,7 @@ def _fake_wheel(path, checkpoints=musicnn_wheel.CHECKPOINTS, damage=None):
 
 
 def _trust(monkeypatch, path):
-    monkeypatch.setattr(musicnn_wheel, "WHEEL_SHA256", musicnn_wheel._sha256(path))
+    monkeypatch.setattr(musicnn_wheel, "WHEEL_SHA256", musicnn_wheel.file_digest(path))
 
 
 @pytest.fixture(autouse=True)
