@@ -17,7 +17,12 @@ def register(subparsers):
     """Add `embed` to the `audiozoo` parser."""
     embed = "embed audio files with a trained model (HEAR API)"
     p = checks.add_command(subparsers, "embed", run_embed, embed, description=__doc__)
-    p.add_argument("--model", required=True, help="finetune OUT folder or a .keras classifier")
+    p.add_argument(
+        "--model",
+        required=True,
+        help="finetune OUT folder, a .keras classifier, or a published network: musicnn:mtt, "
+        "musicnn:msd, musicnn:mtt:pooled, musicnn_vgg:mtt",
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--out", default="embeddings.npz", help=".npz to write (default embeddings.npz)")
     p.add_argument("--timestamps", action="store_true", help="also store embeddings every --hop-ms")

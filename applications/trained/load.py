@@ -11,6 +11,7 @@ import os
 import zipfile
 
 from applications.errors import UsageError
+from applications.trained.pretrained import is_pretrained, load_pretrained
 from applications.trained.labels import LABELS_FILE, check_labels
 
 __all__ = [
@@ -146,7 +147,8 @@ def load_classifier(flag, path, hint=CLASSIFIER_HINT):
 
     Args:
         flag: names the model in errors (`--model`, or `model` for the HEAR API).
-        path: a folder holding `model.keras`, or a `.keras` file.
+        path: a folder holding `model.keras`, a `.keras` file, or a published
+            network's name (`musicnn:mtt`: `applications.trained.pretrained`).
         hint: how to get a good model.
 
     Returns:
@@ -155,6 +157,10 @@ def load_classifier(flag, path, hint=CLASSIFIER_HINT):
     Example:
         >>> model, labels, file = load_classifier("--model", "runs/chords")
     """
+    if is_pretrained(path) and not os.path.exists(path):
+        # A published network by name (`musicnn:mtt`), not a file.
+        model, labels = load_pretrained(flag, path)
+        return model, labels, path
     file = os.path.join(path, "model.keras") if os.path.isdir(path) else path
     if os.path.isdir(path) and not os.path.isfile(file):
         raise UsageError(f"{flag} {path!r} is a folder without model.keras.", hint=hint)
