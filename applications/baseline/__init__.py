@@ -12,6 +12,10 @@ Example:
 import importlib
 
 FEATURE_SETS = ("handcrafted", "mfcc", "pca", "nmf")
+# `auto`: whichever of these scores better on val (the MFCC set is what a user
+# would write first; the hand-crafted set adds spectral shape, pitch and LPC).
+AUTO_CANDIDATES = ("handcrafted", "mfcc")
+FEATURE_CHOICES = ("auto", *FEATURE_SETS)
 
 # Public name -> the module that defines it.
 _LAZY = {
@@ -25,7 +29,7 @@ _LAZY = {
     "run_baseline": "scores",
 }
 
-__all__ = ["FEATURE_SETS", *sorted(_LAZY)]
+__all__ = ["FEATURE_SETS", "FEATURE_CHOICES", "AUTO_CANDIDATES", *sorted(_LAZY)]
 
 
 def __getattr__(name):

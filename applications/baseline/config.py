@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from applications.baseline import FEATURE_SETS
+from applications.baseline import FEATURE_CHOICES
 from applications.settings import DataSettings
 from applications.settings import setting
 
@@ -19,9 +19,10 @@ class BaselineConfig(DataSettings):
     """
 
     features: str = setting(
-        "handcrafted",
-        "feature set; pca and nmf also draw OUT/bases.png",
-        choices=FEATURE_SETS,
+        "auto",
+        "feature set; auto: hand-crafted or MFCC, whichever scores better on val; pca and "
+        "nmf also draw OUT/bases.png",
+        choices=FEATURE_CHOICES,
     )
     out: str = setting("baseline_out", "output folder")
     n_components: int = setting(20, "PCA/NMF bases", minimum=1)

@@ -54,7 +54,7 @@ def run_baseline_job(config, log=print):
         result["confusion_matrix"],
         result["class_names"],
         os.path.join(config.out, "confusion_matrix.png"),
-        title=f"Baseline ({config.features}) test confusion matrix",
+        title=f"Baseline ({result['features']}) test confusion matrix",
     )
     if learned is not None:
         plot_bases(

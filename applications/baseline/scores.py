@@ -16,6 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from applications.baseline import AUTO_CANDIDATES
 from applications.baseline.features import FeatureOptions, split_features
 from applications.data.dataset import require_classes
 from applications.errors import UsageError
@@ -87,6 +88,41 @@ def _tune(splits, seed, num_classes):
     return c, by_c, probabilities[c]
 
 
+def _columns(splits, names, group):
+    """The columns of the hand-crafted set that belong to one group (e.g. the MFCCs)."""
+    keep = [i for i, name in enumerate(names) if name.startswith(f"{group}_")]
+    subset = {split: (x[:, keep], y) for split, (x, y) in splits.items()}
+    return subset, [names[i] for i in keep]
+
+
+def _choose_features(splits, names, seed, data, log):
+    """`auto`: the candidate set with the best tuned val accuracy (ties: the first).
+
+    The MFCC set is a column subset of the hand-crafted one (the same layer), so
+    the features are computed once.
+
+    Returns:
+        `(chosen name, its splits, its names, {"chosen", "by", "val_accuracy"})`.
+    """
+    candidates = {"handcrafted": (splits, names), "mfcc": _columns(splits, names, "mfcc")}
+    if len(splits["val"][1]) == 0:
+        chosen, scores = AUTO_CANDIDATES[0], {}
+    else:
+        scores = {}
+        for name in AUTO_CANDIDATES:
+            _, by_c, _ = _tune(candidates[name][0], seed, len(data.class_names))
+            scores[name] = max(by_c.values())
+        best = max(scores.values())
+        chosen = next(n for n in AUTO_CANDIDATES if scores[n] == best)
+    log(
+        "Baseline features chosen on val: "
+        + ", ".join(f"{n} {a:.3f}" for n, a in scores.items())
+        + f" -> {chosen}"
+    )
+    choice = {"chosen": chosen, "by": "validation accuracy", "val_accuracy": scores}
+    return (chosen, *candidates[chosen], choice)
+
+
 def _all_classes(model, probabilities, num_classes):
     """`predict_proba`'s columns spread over every class (one train lacked is 0)."""
     full = np.zeros((len(probabilities), num_classes))
@@ -112,8 +148,9 @@ def run_baseline(data, features="handcrafted", seed=0, log=print, options=None):
         )
     require_classes(data.class_names, data.source)
     start = time.perf_counter()
-    log(f"Baseline: computing {features} features of {sum(data.counts.values())} clips ...")
-    splits, names, learned = split_features(data, features, options, seed)
+    computed = "handcrafted" if features == "auto" else features
+    log(f"Baseline: computing {computed} features of {sum(data.counts.values())} clips ...")
+    splits, names, learned = split_features(data, computed, options, seed)
     feature_s = time.perf_counter() - start
     for split, (x, _) in splits.items():
         _check_finite(x, names, split)
@@ -122,6 +159,9 @@ def run_baseline(data, features="handcrafted", seed=0, log=print, options=None):
         present = [data.class_names[i] for i in np.unique(y_train)]
         require_classes(present, f"{data.source} (training split)")
     fit_start = time.perf_counter()
+    choice = None
+    if features == "auto":
+        features, splits, names, choice = _choose_features(splits, names, seed, data, log)
     c, val_by_c, val_probabilities = _tune(splits, seed, len(data.class_names))
     x_fit = np.concatenate([splits["train"][0], splits["val"][0]])
     y_fit = np.concatenate([y_train, splits["val"][1]])
@@ -157,6 +197,8 @@ def run_baseline(data, features="handcrafted", seed=0, log=print, options=None):
         "C": c,
         "val_accuracy_by_C": {str(k): v for k, v in val_by_c.items()},
     }
+    if choice is not None:
+        result["feature_choice"] = choice
     if learned is not None:
         result["learned"] = {
             "method": learned.method,
@@ -182,7 +224,9 @@ def baseline_scores(data, features="handcrafted", seed=0, log=print, **options):
 
     Args:
         data: an `applications.data.AudioDataset`.
-        features: `"handcrafted"`, `"mfcc"`, `"pca"` or `"nmf"`.
+        features: `"handcrafted"`, `"mfcc"`, `"pca"`, `"nmf"`, or `"auto"`
+            (hand-crafted or MFCC, whichever scores better on val; the report's
+            `features` names it and `feature_choice` holds the val scores).
         seed: seeds the PCA/NMF fit and the classifier.
         log: prints progress lines.
         **options: `FeatureOptions` fields (`n_fft`, `hop_length`, `n_mels`, `fmax`,

@@ -114,3 +114,25 @@ def test_val_probabilities_are_held_out_rows_in_the_order_of_data_val(tones):
     # The three pitches are easy: each val row's argmax is its own clip's class.
     np.testing.assert_array_equal(probs.argmax(axis=1), val_labels)
     assert run.scores["val_accuracy_by_C"][str(run.scores["C"])] == 1.0
+
+
+def test_auto_picks_the_set_that_scores_better_on_val_and_names_it(tones, monkeypatch):
+    result = baseline_scores(tones, "auto", log=lambda *_: None, **SMALL)
+    choice = result["feature_choice"]
+    assert set(choice["val_accuracy"]) == {"handcrafted", "mfcc"}
+    assert result["features"] == choice["chosen"] == "handcrafted"  # a tie goes to the first
+    # The MFCC columns of the hand-crafted set are exactly the `mfcc` set's features.
+    mfcc = baseline_scores(tones, "mfcc", log=lambda *_: None, **SMALL)
+    hand = baseline_scores(tones, "handcrafted", log=lambda *_: None, **SMALL)
+    assert [n for n in hand["feature_names"] if n.startswith("mfcc_")] == mfcc["feature_names"]
+    # When the MFCCs score better on val, they are chosen and scored on test.
+    real_tune = scores._tune
+
+    def tune(splits, seed, num_classes):
+        c, by_c, probabilities = real_tune(splits, seed, num_classes)
+        bonus = 0.5 if splits["train"][0].shape[1] == mfcc["feature_dim"] else 0.0
+        return c, {k: v + bonus for k, v in by_c.items()}, probabilities
+
+    monkeypatch.setattr(scores, "_tune", tune)
+    result = baseline_scores(tones, "auto", log=lambda *_: None, **SMALL)
+    assert result["features"] == "mfcc" and result["feature_dim"] == mfcc["feature_dim"]

@@ -17,13 +17,15 @@ def tones(tmp_path_factory):
     return make_tones(tmp_path_factory.mktemp("tones") / "data", per_class=6)
 
 
-@pytest.mark.parametrize("features", ["pca", "mfcc"])
+@pytest.mark.parametrize("features", ["pca", "mfcc", "auto"])
 def test_writes_report_and_pictures(tones, tmp_path, features, capsys):
     out = tmp_path / "out"
     argv = ["baseline", "--data", tones, "--features", features, "--out", str(out)]
     assert cli.main(argv + TINY) == 0
     report = json.loads((out / "report.json").read_text())
-    assert report["features"] == features
+    # auto names the set it chose on val (a tie: the hand-crafted one).
+    chosen = "handcrafted" if features == "auto" else features
+    assert report["features"] == chosen
     assert report["accuracy"] == 1.0 and report["test_count"] == 3
     assert report["dataset"]["counts"] == {"train": 12, "val": 3, "test": 3}
     assert report["dataset"]["sample_rate"] == 8000
@@ -32,7 +34,7 @@ def test_writes_report_and_pictures(tones, tmp_path, features, capsys):
     # Only learned features have bases to draw.
     assert (out / "bases.png").exists() == (features == "pca")
     assert not [name for name in os.listdir(out) if name.startswith(".tmp")]
-    assert f"Baseline {features}: test accuracy 1.000" in capsys.readouterr().out
+    assert f"Baseline {chosen}: test accuracy 1.000" in capsys.readouterr().out
 
 
 def test_same_test_split_as_finetune(tones, tmp_path):
