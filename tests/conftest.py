@@ -10,11 +10,17 @@ import pytest  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _fresh_keras_state():
-    """Each test starts from float32, a fixed seed and an empty Keras session."""
+    """Each test starts from float32, a fixed seed, an empty Keras session and no op determinism."""
     keras.mixed_precision.set_global_policy("float32")
     keras.utils.set_random_seed(1234)
     yield
     keras.backend.clear_session()
+    # A job's `Run` turns op determinism on for the process; later tests in the
+    # same worker (the official musicnn graph's unseeded dropout) must not inherit it.
+    # TensorFlow exports no way to turn it off, so the framework's own is used.
+    from tensorflow.python.framework import config as tf_config
+
+    getattr(tf_config, "disable_op_determinism", lambda: None)()
 
 
 @pytest.fixture(scope="session")
