@@ -1,9 +1,15 @@
 """Which backbone and recipe a run uses: `--backbone auto`, and `--weights model.keras`.
 
-- `auto` (the default): VGG16 with the two-phase transfer recipe when
-  ImageNet (or given) weights load; otherwise `cnn10_compact` trained from
-  scratch, announced loudly, because a head on a frozen random VGG16 learns
-  little (issue 12). `--backbone vgg16 --weights none` forces random VGG16.
+- `auto` (the default): musicnn with its MagnaTagATune weights and the
+  audio-pretrained recipe when those weights are cached (`audiozoo weights
+  fetch musicnn`; nothing is downloaded here); else VGG16 with the two-phase
+  transfer recipe when ImageNet (or given) weights load; otherwise
+  `cnn10_compact` trained from scratch, announced loudly, because a head on a
+  frozen random VGG16 learns little (issue 12). `--backbone vgg16 --weights
+  none` forces random VGG16.
+- a backbone with named audio weights (`musicnn`, `musicnn_vgg`): the
+  audio-pretrained recipe (`applications.finetune.recipes.pretrained`) from
+  `--weights mtt|msd` (`auto`: the first, `mtt`) or a weights file.
 - any other registered backbone: the recipe its registry entry asks for
   (`applications.finetune.recipes`): `vgg11`..`vgg19` the transfer recipe,
   `cnn6`, `cnn10`, `cnn14`, `cnn10_compact` the from-scratch recipe, from
@@ -18,14 +24,18 @@ import os
 
 import keras
 
+import zoo
+from applications.errors import UsageError
 from applications.finetune.model import choose_weights
-from applications.finetune.recipes import has_weights, recipe_for
+from applications.finetune.recipes import audio_weights, backbones, has_weights, recipe_for
+from applications.finetune.recipes import pretrained
 from applications.finetune.recipes.scratch_model import CLASSIFIER
 
-__all__ = ["Plan", "choose_plan", "FORCE_VGG"]
+__all__ = ["Plan", "choose_plan", "pretrained_choice", "FORCE_VGG"]
 
 FORCE_VGG = "--backbone vgg16 --weights none"
 DEFAULT_SCRATCH = "cnn10_compact"
+DEFAULT_PRETRAINED = ("musicnn", "mtt")  # what `auto` uses when its weights are cached
 
 
 @dataclasses.dataclass
@@ -33,13 +43,14 @@ class Plan:
     """What `run_finetune` builds and trains.
 
     Attributes:
-        recipe: `transfer` (VGG, head then fine-tune) or `scratch`.
+        recipe: `transfer` (VGG, head then fine-tune), `scratch` or `pretrained`.
         backbone: the registered backbone name.
         weights: the builder's `weights` argument (None: random).
         weights_used: the report's description of the weights.
         notice: the weights fallback notice, or None.
         reason: why this backbone (the report's `backbone_reason`).
         reuse: `(log_mel, normaliser, backbone)` of an earlier from-scratch model, or None.
+        weights_name: the named audio weights (`mtt`, `msd`) or file of the pretrained recipe.
     """
 
     recipe: str
@@ -49,10 +60,67 @@ class Plan:
     notice: str | None
     reason: str
     reuse: tuple | None = None
+    weights_name: str | None = None
 
 
 def _silent(_):
     pass
+
+
+def musicnn_cached():
+    """Whether musicnn's published checkpoints are cached complete (`zoo.musicnn.cached_weights`)."""
+    try:
+        return bool(zoo.musicnn.cached_weights()["complete"])
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def pretrained_choice(config):
+    """`(backbone, weights, reason)` when the run takes the audio-pretrained recipe, else None.
+
+    Args:
+        config: the run's `FinetuneConfig`.
+
+    Raises:
+        UsageError: named audio weights for a backbone without them, or a
+            backbone that trains only from its audio weights with `--weights none`.
+    """
+    requested, backbone = config.weights, config.backbone
+    if not isinstance(requested, str) or requested.endswith(".keras"):
+        return None
+    if backbone == "auto":
+        if requested in audio_weights(DEFAULT_PRETRAINED[0]):
+            name = DEFAULT_PRETRAINED[0]
+            return name, requested, f"--weights {requested}: {name} pretrained on audio"
+        # Not on the builtin chord demo: telling major from minor is not what a tagger's
+        # features separate (measured: probe 0.672, from scratch 0.969 test accuracy).
+        demo = config.data == "builtin"
+        if requested == "auto" and not config.multilabel and not demo and musicnn_cached():
+            name, weights = DEFAULT_PRETRAINED
+            why = (
+                f"its audio-pretrained weights ({weights}, MagnaTagATune) are cached; weights "
+                "that have heard real audio generalise best on small data"
+            )
+            return name, weights, why
+        return None
+    named = audio_weights(backbone)
+    if not named:
+        holders = [b for b in backbones()[1:] if requested in audio_weights(b)]
+        if holders:
+            raise UsageError(
+                f"--weights {requested} are audio weights of {', '.join(holders)}, not of "
+                f"{backbone}. Received: backbone={backbone!r}",
+                hint=f"pass --backbone {holders[0]}",
+            )
+        return None
+    if requested in ("none", "imagenet"):
+        raise UsageError(
+            f"{backbone} trains here only from its audio weights ({', '.join(named)}) or a "
+            f"weights file. Received: weights={requested!r}",
+            hint=f"pass --weights {named[0]}, or --backbone {DEFAULT_SCRATCH} to train from scratch",
+        )
+    weights = named[0] if requested == "auto" else requested
+    return backbone, weights, f"--backbone {backbone} --weights {weights} (audio-pretrained recipe)"
 
 
 def _from_saved_model(config, path, scratch_dir):
@@ -115,6 +183,17 @@ def choose_plan(config, log=print, scratch_dir="."):
         plan = _from_saved_model(config, requested, scratch_dir)
         log(f"Backbone {plan.backbone}: {plan.reason}.")
         return plan
+    choice = pretrained_choice(config)
+    if choice is not None:
+        name, weights, reason = choice
+        if backbone == "auto":
+            log("=" * 78)
+            log(f"BACKBONE: {name} with its {weights} weights, because {reason}.")
+            log("=" * 78)
+        used = weights if weights not in audio_weights(name) else f"{weights} (musicnn 0.1.0)"
+        plan = Plan("pretrained", name, pretrained.builder_weights(weights), used, None, reason)
+        plan.weights_name = weights
+        return plan
     if backbone != "auto" and recipe_for(backbone) == "transfer":
         weights, used, notice = choose_weights(requested, backbone, log)
         reason = f"--backbone {backbone} (transfer recipe)"
@@ -131,8 +210,13 @@ def choose_plan(config, log=print, scratch_dir="."):
         return Plan("scratch", backbone, weights, used, None, reason)
     weights, used, notice = choose_weights(requested, "vgg16", _silent)
     if weights is not None:
-        return Plan("transfer", "vgg16", weights, used, None, f"pretrained weights: {used}")
+        reason = f"pretrained weights: {used}"
+        if requested == "auto" and not config.multilabel:
+            reason += " (musicnn's audio weights are not cached: audiozoo weights fetch musicnn)"
+        return Plan("transfer", "vgg16", weights, used, None, reason)
     why = "--weights none" if notice is None else "ImageNet weights for vgg16 did not load"
+    if requested == "auto" and not config.multilabel:
+        why += "; musicnn's audio weights are not cached (audiozoo weights fetch musicnn)"
     reason = (
         f"no pretrained weights ({why}); a compact CNN trained from scratch beats a head on a "
         f"frozen random VGG16. To force VGG16: {FORCE_VGG}"

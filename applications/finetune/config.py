@@ -48,10 +48,13 @@ class FinetuneConfig(DataSettings):
 
     Attributes:
         data: `builtin`, a folder, or `gtzan`, `esc50`, `urbansound8k`, `speech_commands`.
-        weights: `auto`, `imagenet`, `none` (or None), a weights file, or `kaggle://...`.
-        backbone: `auto` (VGG16 transfer when pretrained weights load, else the
-            compact CNN from scratch), `vgg11`..`vgg19` (transfer recipe), or
-            `cnn6`, `cnn10`, `cnn14`, `cnn10_compact` (from-scratch recipe).
+        weights: `auto`, `imagenet`, `mtt` / `msd` (musicnn's audio weights), `none`
+            (or None), a weights file, or `kaggle://...`.
+        backbone: `auto` (musicnn's audio-pretrained recipe when its weights are
+            cached, else VGG16 transfer when pretrained weights load, else the
+            compact CNN from scratch), `vgg11`..`vgg19` (transfer recipe),
+            `cnn6`, `cnn10`, `cnn14`, `cnn10_compact` (from-scratch recipe), or
+            `musicnn`, `musicnn_vgg` (audio-pretrained recipe, 16 kHz).
         strategy: a `tf.distribute` kind (`applications.training.strategy.KINDS`).
         logical_cpus: split the CPU into this many devices for `mirrored`.
         precision: a dtype policy (`applications.training.precision.POLICIES`).
@@ -108,13 +111,16 @@ class FinetuneConfig(DataSettings):
 
     weights: str | None = setting(
         "auto",
-        "auto | imagenet | none | PATH (.weights.h5, .pth, or an earlier run's model.keras to "
+        "auto | imagenet | mtt | msd (musicnn's audio weights: MagnaTagATune, Million Song "
+        "Dataset) | none | PATH (.weights.h5, .pth, or an earlier run's model.keras to "
         "fine-tune from) | kaggle://...",
     )
     backbone: str = setting(
         "auto",
-        "auto: vgg16 transfer if pretrained weights load, else cnn10_compact from scratch; or "
-        "a registered backbone with a recipe (vgg11..vgg19, cnn6, cnn10, cnn14, cnn10_compact)",
+        "auto: musicnn (mtt) probe + fine-tune if its weights are cached, else vgg16 transfer "
+        "if ImageNet weights load, else cnn10_compact from scratch; or a registered backbone "
+        "with a recipe (vgg11..vgg19; cnn6, cnn10, cnn14, cnn10_compact; musicnn, musicnn_vgg "
+        "with --weights mtt|msd, at 16 kHz)",
     )
     strategy: str = setting("auto", "tf.distribute strategy", choices=KINDS)
     logical_cpus: int | None = setting(None, "split the CPU into N devices for mirrored", minimum=1)
@@ -129,11 +135,15 @@ class FinetuneConfig(DataSettings):
         "small data to --min-steps",
         minimum=1,
     )
-    finetune_epochs: int = setting(4, "epochs with block 5 unfrozen (pretrained only)", minimum=0)
+    finetune_epochs: int = setting(
+        4, "epochs with block 5 unfrozen (VGG) or every layer (musicnn); pretrained only", minimum=0
+    )
     learning_rate: float = setting(
         1e-3, "Adam's rate for the head; peak AdamW rate from scratch", above=0.0
     )
-    finetune_learning_rate: float = setting(1e-4, "rate of pretrained phase 2", above=0.0)
+    finetune_learning_rate: float = setting(
+        1e-4, "rate of pretrained phase 2 (musicnn: back end, 0.3x mid, 0.1x front)", above=0.0
+    )
     scratch_learning_rate: float = setting(1e-4, "rate of random-VGG phase 2", above=0.0)
     weight_decay: float = setting(1e-2, "AdamW weight decay (from scratch)", minimum=0.0)
     warmup_fraction: float = setting(

@@ -128,7 +128,9 @@ def baseline_layers(pipeline, num_classes):
     return normalisation, dense
 
 
-def fuse_with_baseline(network, pipeline, options, sample_rate, weights=None):
+def fuse_with_baseline(
+    network, pipeline, options, sample_rate, weights=None, features="handcrafted"
+):
     """One model: `network`'s probabilities times the baseline's, renormalised.
 
     Args:
@@ -138,6 +140,8 @@ def fuse_with_baseline(network, pipeline, options, sample_rate, weights=None):
         sample_rate: Hz of the waveforms.
         weights: the two exponents `[network, baseline]` (`choose_weights`);
             None for equal ones.
+        features: the baseline's feature set, `handcrafted` or `mfcc` (the
+            MFCC group of the same layer).
 
     Returns:
         A `keras.Model` on `network`'s input whose layers are `network`'s
@@ -147,8 +151,9 @@ def fuse_with_baseline(network, pipeline, options, sample_rate, weights=None):
     """
     num_classes = network.output.shape[-1]
     normalisation, dense = baseline_layers(pipeline, num_classes)
-    features = handcrafted_layer(sample_rate, options, name="baseline_features")
+    groups = {"handcrafted": None, "mfcc": ["mfcc"]}[features]
+    layer = handcrafted_layer(sample_rate, options, groups, name="baseline_features")
     waveform = network.input
-    baseline = dense(normalisation(features(waveform)))
+    baseline = dense(normalisation(layer(waveform)))
     fused = GeometricMean(weights, name="fusion")([network.output, baseline])
     return keras.Model(waveform, fused, name=f"{network.name}_fused")

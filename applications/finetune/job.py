@@ -1,10 +1,12 @@
 """`audiozoo finetune`: train a classifier of raw waveforms, with or without pretrained weights.
 
 `applications.finetune.backbones.choose_plan` resolves `--backbone` and
-`--weights` into a recipe: the two-phase VGG transfer recipe
-(`applications.finetune.recipes.transfer`) when pretrained weights load, else a
-compact CNN trained from scratch (`applications.finetune.recipes.scratch`). Both
-train through `applications.training.run.Run.train_phase` (resumable,
+`--weights` into a recipe: musicnn's audio-pretrained recipe (a linear probe,
+then fine-tuned, the better on val kept; `applications.finetune.recipes.pretrained`,
+16 kHz) for `--weights mtt|msd` or when those weights are cached, the two-phase VGG
+transfer recipe (`applications.finetune.recipes.transfer`) when ImageNet weights
+load, else a compact CNN trained from scratch (`applications.finetune.recipes.scratch`).
+All train through `applications.training.run.Run.train_phase` (resumable,
 best validation weights kept, `fit` or the multi-worker custom loop). Each
 run also scores the hand-crafted-feature baseline on the same split
 (`--no-baseline` skips it), and the saved model is the network joined to
@@ -21,7 +23,7 @@ import numpy as np
 
 from applications.atomic_io import fault_point, write_json
 from applications.finetune.outputs import write_model_and_labels
-from applications.finetune.backbones import choose_plan
+from applications.finetune.backbones import choose_plan, pretrained_choice
 from applications.finetune.fusion import choose_weights, fuse_with_baseline
 from applications.finetune.model import build_parts
 from applications.finetune.multilabel import check_multilabel_plan, finish_multilabel
@@ -30,6 +32,8 @@ from applications.training.run import Run
 from applications.finetune.recipes.scratch import check_val, train_from_scratch
 from applications.finetune.recipes.scratch_model import build_scratch_parts
 from applications.finetune.recipes.transfer import train_transfer
+from applications.finetune.recipes.pretrained import at_16k, train_pretrained
+from applications.finetune.recipes.pretrained_model import build_pretrained_parts
 from applications.reporting import metrics, plots
 from applications.reporting.predictions import predict_batches
 from applications.numerics import refuse_nonfinite
@@ -52,7 +56,8 @@ def _baseline(config, data, log):
     options = FeatureOptions(
         n_fft=config.n_fft, hop_length=config.hop_length, n_mels=config.n_mels, fmax=config.fmax
     )
-    run = run_baseline(data, "handcrafted", config.seed, log, options)
+    # The hand-crafted or the MFCC set, whichever scores better on val (`auto`).
+    run = run_baseline(data, "auto", config.seed, log, options)
     return run.scores, round(time.perf_counter() - start, 2), run, options
 
 
@@ -93,6 +98,8 @@ def run_finetune(config, log=print, overwrite=False):
         >>> report["test_accuracy"]
     """
     total = time.perf_counter()
+    if pretrained_choice(config) is not None:  # before OUT is claimed: settings.json says 16 kHz
+        config = at_16k(config, log)
     job = Run(config, log, overwrite)
     try:
         return _run(job, config, log, total)
@@ -118,7 +125,9 @@ def _run(job, config, log, total):
     built = dataclasses.replace(config, backbone=plan.backbone)
     num_classes = len(data.class_names)
     with job.info.strategy.scope():
-        if plan.recipe == "scratch":
+        if plan.recipe == "pretrained":
+            parts = build_pretrained_parts(built, num_classes, data.clip_samples, plan.weights)
+        elif plan.recipe == "scratch":
             parts = build_scratch_parts(
                 built, num_classes, data.clip_samples, plan.weights, plan.reuse
             )
@@ -131,7 +140,10 @@ def _run(job, config, log, total):
             "a model built from it would only output NaN or a constant",
             "pass weights from a run that finished, or --weights none",
         )
-    if plan.recipe == "scratch":
+    transfer = None
+    if plan.recipe == "pretrained":
+        epochs, transfer = train_pretrained(job, parts, data, num_classes, plan.weights_name)
+    elif plan.recipe == "scratch":
         epochs = train_from_scratch(job, parts, data, num_classes)
     else:
         epochs = train_transfer(job, parts, data, pretrained=plan.weights is not None)
@@ -146,7 +158,12 @@ def _run(job, config, log, total):
             fusion = _fusion_weights(job, parts, data, run, log)
         if fusion is not None and fusion["network_share"] < 1.0:
             model = fuse_with_baseline(
-                parts.full, run.classifier, options, data.sample_rate, fusion["weights"]
+                parts.full,
+                run.classifier,
+                options,
+                data.sample_rate,
+                fusion["weights"],
+                features=baseline["features"],
             )
 
     start = time.perf_counter()
@@ -186,6 +203,8 @@ def _run(job, config, log, total):
         "throughput": job.throughput,
         "settings": config.to_dict(),
     }
+    if transfer is not None:
+        result["transfer"] = transfer
     if job.info.is_chief:
         _write_outputs(job.out, model, parts, result, examples, labels, predicted)
         fault_point("outputs:written")

@@ -58,7 +58,7 @@ def check_multilabel_plan(plan, info):
     if plan.recipe != "scratch":
         raise UsageError(
             f"--multilabel trains the from-scratch recipe; --backbone {plan.backbone} "
-            "uses the VGG transfer recipe. Received: recipe=transfer",
+            f"uses the {plan.recipe} recipe. Received: recipe={plan.recipe}",
             hint="pass --backbone cnn10_compact (or cnn6, cnn10, cnn14)",
         )
     if info.uses_custom_loop:

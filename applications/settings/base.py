@@ -68,7 +68,10 @@ class Settings:
         names = cls.field_names()
         from_file = load_config(config_path, names) if config_path else {}
         given = {k: v for k, v in (flags or {}).items() if v is not None and k in names}
-        return cls(**{**cls.presets({**from_file, **given}), **from_file, **given})
+        # A dataset preset may carry settings of other jobs (finetune's image size
+        # for `audiozoo baseline`): each job takes its own.
+        preset = {k: v for k, v in cls.presets({**from_file, **given}).items() if k in names}
+        return cls(**{**preset, **from_file, **given})
 
     @classmethod
     def from_args(cls, args):

@@ -114,3 +114,12 @@ def test_front_end_presets_have_one_owner():
     )
     assert DataSettings().n_fft == default["n_fft"]
     assert presets.preset_for("builtin")["fmax"] == zoo.audio.front_end("demo")["fmax"]
+
+
+def test_a_dataset_preset_gives_each_job_only_its_own_settings():
+    from applications.baseline.config import BaselineConfig
+    from applications.data.presets import preset_for
+
+    config = BaselineConfig.from_sources({"data": "builtin"})
+    assert (config.n_fft, config.hop_length, config.fmax) == (2048, 512, 4000.0)
+    assert "image_size" in preset_for("builtin") and not hasattr(config, "image_size")

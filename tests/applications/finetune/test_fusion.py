@@ -34,18 +34,19 @@ def test_a_regression_that_missed_a_class_is_refused():
         baseline_layers(pipeline, 4)
 
 
-def test_fused_model_saves_and_loads_safely_with_the_same_output(tmp_path):
+@pytest.mark.parametrize("feature_set, groups", [("handcrafted", None), ("mfcc", ["mfcc"])])
+def test_fused_model_saves_and_loads_safely_with_the_same_output(tmp_path, feature_set, groups):
     sample_rate, samples = 8000, 4000
     options = FeatureOptions(n_fft=256, hop_length=128, n_mels=32)
     waves = np.random.default_rng(1).normal(size=(12, samples)).astype("float32") * 0.1
     labels = np.arange(12) % 3
     from applications.baseline.features import handcrafted_layer
 
-    features = handcrafted_layer(sample_rate, options)(waves).numpy()
+    features = handcrafted_layer(sample_rate, options, groups)(waves).numpy()
     pipeline = make_pipeline(StandardScaler(), LogisticRegression()).fit(features, labels)
     inputs = keras.Input((samples,))
     network = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
-    fused = fuse_with_baseline(network, pipeline, options, sample_rate)
+    fused = fuse_with_baseline(network, pipeline, options, sample_rate, features=feature_set)
     expected = GeometricMean()([network(waves), pipeline.predict_proba(features)]).numpy()
     np.testing.assert_allclose(fused(waves).numpy(), expected, rtol=1e-4, atol=1e-6)
     fused.save(tmp_path / "fused.keras")

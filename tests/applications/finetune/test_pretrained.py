@@ -1,0 +1,178 @@
+"""The audio-pretrained recipe (musicnn probe, then fine-tuned) and `--backbone auto` choosing it.
+
+No download: "the published weights" are a narrow musicnn's weights file the test
+writes (`pretrained_model.BUILD_OPTIONS` narrows the recipe's builder the same
+way, `pretrained.builder_weights` points `mtt` at the file), and the cache is
+`zoo.musicnn.cached_weights` monkeypatched. Tiny: three tones, 1 fine-tune epoch.
+"""
+
+import contextlib
+import io
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+
+import zoo
+from applications import cli
+from applications.finetune import backbones
+from applications.finetune.config import FinetuneConfig
+from applications.finetune.recipes import pretrained, pretrained_model, recipe_for
+from tests.applications.cli.test_finetune import _offline_imagenet, make_tones
+
+NARROW = {"frontend_width": 0.1, "midend_filters": 8}
+QUIET = ["--batch-size", "8", "--precision", "float32", "--strategy", "default", "--verbose", "0"]
+
+
+def _narrow_weights(patch, folder):
+    """A narrow musicnn's weights file, and the recipe pointed at it for `mtt`."""
+    patch.setattr(pretrained_model, "BUILD_OPTIONS", dict(NARROW))
+    model = zoo.musicnn.musicnn(
+        include_top=False, pooling="max_mean", input_shape=(187, 96, 1), **NARROW
+    )
+    path = os.path.join(folder, "narrow_mtt.weights.h5")
+    model.save_weights(path)
+    patch.setattr(pretrained, "builder_weights", lambda name: path if name == "mtt" else name)
+    return path
+
+
+def _cached(patch, complete):
+    patch.setattr(zoo.musicnn, "cached_weights", lambda root=None: {"complete": complete})
+
+
+@pytest.fixture(scope="module")
+def auto_run(tmp_path_factory):
+    """`audiozoo finetune` (backbone and weights auto) with musicnn's weights "cached"."""
+    tmp = tmp_path_factory.mktemp("pretrained")
+    tones = make_tones(tmp / "data", per_class=6)
+    out, log = str(tmp / "out"), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(log):
+        _narrow_weights(patch, str(tmp))
+        _cached(patch, True)
+        args = ["finetune", "--data", tones, "--out", out, "--sample-rate", "8000"]
+        args += ["--finetune-epochs", "1", "--seed", "3", *QUIET]
+        assert cli.main(args) == 0
+    with open(os.path.join(out, "report.json")) as f:
+        return out, json.load(f), log.getvalue()
+
+
+def test_auto_picks_cached_musicnn_and_says_why(auto_run):
+    _, rep, log = auto_run
+    assert (rep["backbone"], rep["backbone_requested"], rep["recipe"]) == (
+        "musicnn",
+        "auto",
+        "pretrained",
+    )
+    assert "audio-pretrained weights (mtt, MagnaTagATune) are cached" in rep["backbone_reason"]
+    assert "BACKBONE: musicnn with its mtt weights" in log
+    # The published models take 16 kHz: the rate is set (and said) before the run starts.
+    assert "--sample-rate 8000 replaced by 16000" in log
+    assert rep["settings"]["sample_rate"] == 16000 == rep["dataset"]["sample_rate"]
+
+
+def test_report_has_the_transfer_block(auto_run):
+    _, rep, log = auto_run
+    transfer = rep["transfer"]
+    assert transfer["weights"] == "mtt" and transfer["kept"] in ("probe", "finetuned")
+    for kind in ("probe", "finetuned"):
+        assert set(transfer[kind]) == {"val_accuracy", "test_accuracy"}
+        assert all(0.0 <= transfer[kind][k] <= 1.0 for k in transfer[kind])
+    # A tie keeps the probe; the fine-tuned network is kept only when better on val.
+    better = transfer["finetuned"]["val_accuracy"] > transfer["probe"]["val_accuracy"]
+    assert transfer["kept"] == ("finetuned" if better else "probe")
+    assert transfer["probe_fit"]["features"] == 2 * (2 * 12 + 3 * 3 + 3 * 8)  # max and mean
+    assert transfer["finetune_best_epoch"] in (0, 1)
+    assert rep["epochs"] == {"finetune": 1} and len(rep["history"]["finetune"]["loss"]) == 1
+    assert {"log_mel_cache_s", "probe_s", "finetune_s"} <= set(rep["timings"])
+    assert "Linear probe on frozen musicnn (mtt)" in log and f"Kept the {transfer['kept']}" in log
+    # Today's fusion with the baseline still follows.
+    assert rep["baseline"]["test_count"] == rep["counts"]["test"]
+
+
+def test_saved_model_loads_with_import_zoo_and_predicts(auto_run):
+    out, rep, _ = auto_run
+    model = keras.saving.load_model(os.path.join(out, "model.keras"), safe_mode=True)
+    clip = rep["dataset"]["clip_samples"]
+    probs = np.asarray(model.predict(np.zeros((2, clip), "float32"), verbose=0))
+    assert probs.shape == (2, 3) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_auto_without_cached_weights_keeps_todays_choice(tmp_path):
+    log = []
+    with pytest.MonkeyPatch.context() as patch:
+        _offline_imagenet(patch, tmp_path)
+        _cached(patch, False)
+        plan = backbones.choose_plan(FinetuneConfig(), log.append)
+    assert (plan.recipe, plan.backbone) == ("scratch", "cnn10_compact")
+    assert "musicnn's audio weights are not cached" in plan.reason
+
+
+def test_auto_with_cached_weights_but_explicit_none_or_multilabel_stays_off(tmp_path):
+    with pytest.MonkeyPatch.context() as patch:
+        _cached(patch, True)
+        assert backbones.pretrained_choice(FinetuneConfig(weights="none")) is None
+        assert backbones.pretrained_choice(FinetuneConfig(multilabel=True)) is None
+
+
+def test_named_audio_weights_route_to_the_pretrained_recipe(tmp_path):
+    assert recipe_for("musicnn", "mtt") == recipe_for("musicnn_vgg", "msd") == "pretrained"
+    assert recipe_for("musicnn") == "scratch" and recipe_for("vgg16", "mtt") == "transfer"
+    plan = backbones.choose_plan(FinetuneConfig(backbone="musicnn_vgg", weights="msd"), print)
+    assert (plan.recipe, plan.backbone, plan.weights_name) == ("pretrained", "musicnn_vgg", "msd")
+    plan = backbones.choose_plan(FinetuneConfig(weights="mtt"), print)  # --backbone auto
+    assert (plan.recipe, plan.backbone) == ("pretrained", "musicnn")
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--backbone", "vgg16", "--weights", "mtt"], "audio weights of musicnn, musicnn_vgg"),
+        (["--backbone", "musicnn", "--weights", "none"], "only from its audio weights"),
+    ],
+)
+def test_bad_weights_for_a_backbone_are_one_line(tmp_path, capsys, flags, message):
+    args = ["finetune", "--data", str(tmp_path), "--out", str(tmp_path / "o"), *flags, *QUIET]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_short_clips_are_repeat_padded_and_long_ones_windowed():
+    config = FinetuneConfig(backbone="musicnn", weights="mtt")
+    rng = np.random.default_rng(0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pretrained_model, "BUILD_OPTIONS", dict(NARROW))
+        short = pretrained_model.build_pretrained_parts(config, 3, 16000, None)
+        x = rng.standard_normal((2, 16000)).astype("float32")
+        tiled = np.tile(x, (1, 3))[:, : pretrained_model.WINDOW_SAMPLES]
+        mel = zoo.musicnn.MusicnnLogMel()(tiled).numpy()[..., None]
+        assert short.windows == 1
+        np.testing.assert_allclose(short.full(x), short.classifier(mel), atol=1e-5)
+        long = pretrained_model.build_pretrained_parts(config, 3, 4 * 16000, None)
+    assert long.windows == 2  # 251 frames: two evenly spaced 3 s windows, averaged
+    y = rng.standard_normal((1, 4 * 16000)).astype("float32")
+    assert long.full(y).shape == (1, 3)
+    assert long.embedder(long.mel_frames(y)).shape[0] == 2
+
+
+def test_group_adamw_steps_earlier_groups_at_lower_rates():
+    layers = [keras.layers.Dense(4, name=n) for n in ("front", "mid", "back")]
+    model = keras.Sequential([keras.Input((4,)), *layers])
+    before = [layer.kernel.numpy() for layer in layers]
+    groups = [(layers[0].trainable_weights, 0.1), (layers[1].trainable_weights, 0.3)]
+    optimizer = pretrained_model.GroupAdamW(1e-2, groups=groups, weight_decay=0.0)
+    model.compile(optimizer, "mse")
+    model.train_on_batch(np.ones((8, 4), "float32"), np.zeros((8, 4), "float32"))
+    # Adam's first step moves every weight by about its rate, whatever the gradient's size.
+    steps = [np.abs(layer.kernel.numpy() - b).max() for layer, b in zip(layers, before)]
+    np.testing.assert_allclose(steps, [1e-3, 3e-3, 1e-2], rtol=0.05)
+
+
+def test_auto_keeps_the_from_scratch_recipe_on_the_builtin_chord_demo(tmp_path):
+    with pytest.MonkeyPatch.context() as patch:
+        _cached(patch, True)
+        assert backbones.pretrained_choice(FinetuneConfig(data="builtin")) is None
+        folder = str(tmp_path)
+        assert backbones.pretrained_choice(FinetuneConfig(data=folder))[:2] == ("musicnn", "mtt")
