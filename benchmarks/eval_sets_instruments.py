@@ -139,15 +139,17 @@ def render_all(clips, soundfont, workdir):
     return np.pad(audio.mean(axis=1), (0, max(0, slots - len(audio))))[:slots]
 
 
-def render_audible(clips, soundfont, workdir, seed, floor=1e-3, tries=20):
+def render_audible(clips, soundfont, workdir, seed, floor=1e-3, tries=20, indices=None):
     """`render_all`, with a new pitch for notes outside a program's sampled range.
 
     The soundfont leaves some programs silent at some keys (contrabass above
     about B3, baritone sax at the top of the reed range). Such a note gets a
     pitch drawn again from the family range, minus the keys already found
     silent for that program, until it sounds. Returns the audio and the
-    number of redrawn pitches.
+    number of redrawn pitches. `indices`: each clip's index in the whole set
+    (seeds its redraws; default 0, 1, ...), for a part of the set rendered alone.
     """
+    indices = list(range(len(clips))) if indices is None else list(indices)
     audio, redrawn, dead = render_all(clips, soundfont, workdir), 0, {}
     slot = int(SLOT_SECONDS * common.SAMPLE_RATE)
     for attempt in range(1, tries + 1):
@@ -160,7 +162,7 @@ def render_audible(clips, soundfont, workdir, seed, floor=1e-3, tries=20):
         for i in silent:
             low, high = FAMILIES[clips[i]["label"]][1]
             keys = sorted(set(range(low, high + 1)) - dead[clips[i]["program"]])
-            rng = np.random.default_rng([seed, i, attempt])
+            rng = np.random.default_rng([seed, indices[i], attempt])
             clips[i]["pitch"] = int(rng.choice(keys))
         redrawn += len(silent)
         again = render_all([clips[i] for i in silent], soundfont, workdir)
@@ -181,8 +183,43 @@ def finish_note(clip, slot, seed, index):
     return common.finish(clip_audio, rng, clip["snr_db"], clip["peak_db"], power)
 
 
+def assign_soundfonts(clips, instruments, soundfont, soundfonts=None):
+    """The soundfont that renders each clip: `soundfonts[split]`, else `soundfont`.
+
+    A split's entry may be a list: the split's programs of each family are
+    dealt over it in turn (the family's first program to the first file, ...).
+    """
+    out = []
+    for clip in clips:
+        chosen = (soundfonts or {}).get(clip["split"], soundfont)
+        if not isinstance(chosen, str):
+            programs = instruments[clip["split"]][clip["label"]]
+            chosen = chosen[programs.index(clip["program"]) % len(chosen)]
+        out.append(chosen)
+    return out
+
+
+def render_by_soundfont(clips, fonts, soundfont, workdir, seed):
+    """Each clip rendered by its soundfont; (audio, redrawn).
+
+    The whole set is rendered by `soundfont` first, exactly as without
+    per-split soundfonts (so those clips are the same audio), then the clips
+    of each other file are rendered again by it (one fluidsynth run per file).
+    """
+    slot = int(SLOT_SECONDS * common.SAMPLE_RATE)
+    audio, redrawn = render_audible(clips, soundfont, workdir, seed)
+    for font in dict.fromkeys(f for f in fonts if f != soundfont):
+        indices = [i for i, f in enumerate(fonts) if f == font]
+        part, n = render_audible([clips[i] for i in indices], font, workdir, seed, indices=indices)
+        redrawn += n
+        for j, i in enumerate(indices):
+            audio[i * slot : (i + 1) * slot] = part[j * slot : (j + 1) * slot]
+    return audio, redrawn
+
+
 def make_instruments_set(out, seed=0, programs=None, notes=None, families=None,
-                         soundfont=SOUNDFONT, workers=2, overwrite=False):  # fmt: skip
+                         soundfont=SOUNDFONT, workers=2, overwrite=False,
+                         soundfonts=None):  # fmt: skip
     """Write the instrument-family set to `out` (train/val/test/<family>/*.wav + manifest.json).
 
     Args:
@@ -192,6 +229,9 @@ def make_instruments_set(out, seed=0, programs=None, notes=None, families=None,
         notes: {split: notes per program}; default 7/8/6.
         families: family names; default all of `FAMILIES`.
         soundfont: the GM soundfont (Debian package fluid-soundfont-gm).
+        soundfonts: {split: soundfont or list of soundfonts} rendering that split
+            instead of `soundfont` (a list deals each family's programs over
+            the files); the manifest then records each clip's soundfont.
         workers: clips degraded in parallel.
         overwrite: replace an existing `out`.
 
@@ -207,11 +247,21 @@ def make_instruments_set(out, seed=0, programs=None, notes=None, families=None,
         raise common.MissingToolError(
             f"soundfont {soundfont} not found; install with: apt-get install -y fluid-soundfont-gm"
         )
+    for font in (soundfonts or {}).values():
+        for path in [font] if isinstance(font, str) else font:
+            if not os.path.isfile(path):
+                raise common.MissingToolError(f"soundfont {path} not found.")
     common.check_out(out, overwrite)
     started = time.perf_counter()
     instruments, clips = plan(seed, programs, notes, families)
     with common.atomic_folder(out, overwrite) as tmp, tempfile.TemporaryDirectory() as work:
-        audio, redrawn = render_audible(clips, soundfont, work, seed)
+        if soundfonts:
+            fonts = assign_soundfonts(clips, instruments, soundfont, soundfonts)
+            for clip, font in zip(clips, fonts):
+                clip["soundfont"] = os.path.basename(font)
+            audio, redrawn = render_by_soundfont(clips, fonts, soundfont, work, seed)
+        else:
+            audio, redrawn = render_audible(clips, soundfont, work, seed)
         slot = int(SLOT_SECONDS * common.SAMPLE_RATE)
         for split, family in {(c["split"], c["label"]) for c in clips}:
             os.makedirs(os.path.join(tmp, split, family))
@@ -236,9 +286,17 @@ def make_instruments_set(out, seed=0, programs=None, notes=None, families=None,
             "total_clips": len(clips),
             "generation": {**GENERATION, "silent_notes_redrawn": redrawn},
             "soundfont": os.path.realpath(soundfont),
+            **({"soundfonts": _soundfont_paths(soundfonts)} if soundfonts else {}),
             "tools": common.tool_versions("fluidsynth", "sox"),
             "seconds": round(time.perf_counter() - started, 1),
             "clips": clips,
         }
         common.write_manifest(tmp, manifest)
     return manifest
+
+
+def _soundfont_paths(soundfonts):
+    return {
+        split: [os.path.realpath(f) for f in ([font] if isinstance(font, str) else font)]
+        for split, font in soundfonts.items()
+    }
