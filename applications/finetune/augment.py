@@ -8,7 +8,7 @@ gets the same draws whether or not the run was resumed before it
 
 import tensorflow as tf
 
-__all__ = ["mixup", "sample_mixup", "masks", "random_gain", "augment_batches"]
+__all__ = ["mixup", "sample_mixup", "masks", "random_gain", "augment_batches", "augmented_training"]
 
 
 def mixup(x, y, lam, partner):
@@ -144,3 +144,28 @@ def augment_batches(
         return x, y
 
     return tf.data.Dataset.zip((dataset, seeds)).map(apply, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def augmented_training(config, mels, labels, *, num_classes, mean, gain_db=0.0):
+    """Cached `(mels, labels)` as the recipes train on them: reshuffled each epoch, batched,
+    augmented (`augment_batches` with the run's masks and mixup) and prefetched.
+
+    Args:
+        config: the run's `FinetuneConfig` (seed, batch size, masks, mixup).
+        mels, labels: the cached training log-mels and their labels.
+        num_classes: for the soft labels.
+        mean: `(mels,)` training mean per mel bin (the mask value).
+        gain_db: the level offset (0 where the input's scale is not dB).
+    """
+    train = tf.data.Dataset.from_tensor_slices((mels, labels))
+    train = train.shuffle(len(labels), seed=config.seed, reshuffle_each_iteration=True)
+    return augment_batches(
+        train.batch(config.batch_size),
+        num_classes=num_classes,
+        seed=config.seed + 1,
+        mean=mean,
+        time_mask=config.time_mask,
+        freq_mask=config.freq_mask,
+        mixup_alpha=config.mixup_alpha,
+        gain_db=gain_db,
+    ).prefetch(tf.data.AUTOTUNE)

@@ -34,7 +34,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from applications.baseline.scores import C_GRID, MAX_ITER
-from applications.finetune.augment import augment_batches
+from applications.finetune.augment import augmented_training
 from applications.finetune.recipes.pretrained_model import LR_SCALE, SAMPLE_RATE
 from applications.finetune.recipes.pretrained_model import GroupAdamW, lr_groups
 from applications.finetune.recipes.scratch import cache_log_mels, schedule
@@ -190,17 +190,8 @@ def _finetune(job, parts, cache, val, num_classes, epochs):
     )
     job.log(f"Fine-tuning every layer, batch norm frozen; parameters by learning rate: {counts}.")
     mean = mels.mean(axis=(0, 1, 3), dtype=np.float64)
-    train = tf.data.Dataset.from_tensor_slices((mels, labels))
-    train = train.shuffle(len(labels), seed=config.seed, reshuffle_each_iteration=True)
-    train = augment_batches(
-        train.batch(config.batch_size),
-        num_classes=num_classes,
-        seed=config.seed + 1,
-        mean=mean,
-        time_mask=config.time_mask,
-        freq_mask=config.freq_mask,
-        mixup_alpha=config.mixup_alpha,
-    ).prefetch(tf.data.AUTOTUNE)
+    # No level offset: musicnn's log10(10000 x + 1) scale is not dB.
+    train = augmented_training(config, mels, labels, num_classes=num_classes, mean=mean)
     steps = -(-len(labels) // config.batch_size) * epochs
     rate = config.finetune_learning_rate
     # The same layers outside `full`: compiling the nested classifier would put

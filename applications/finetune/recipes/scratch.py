@@ -30,7 +30,7 @@ import tensorflow as tf
 from zoo.audio import map_batches
 
 from applications.atomic_io import atomic_path
-from applications.finetune.augment import augment_batches
+from applications.finetune.augment import augmented_training
 from applications.finetune.config import DEFAULT_EPOCHS
 from applications.finetune.recipes.scratch_model import set_statistics
 from applications.reporting.predictions import predict_batches
@@ -229,18 +229,9 @@ def refit_wanted(config, epochs):
 def _train_phase(job, classifier, val, num_classes, mean, epochs, phase, mels, labels, **kwargs):
     """Train `classifier` on cached `mels` with the recipe's augmentation and schedule."""
     config, batch = job.config, job.config.batch_size
-    train = tf.data.Dataset.from_tensor_slices((mels, labels))
-    train = train.shuffle(len(labels), seed=config.seed, reshuffle_each_iteration=True)
-    train = augment_batches(
-        train.batch(batch),
-        num_classes=num_classes,
-        seed=config.seed + 1,
-        mean=mean,
-        time_mask=config.time_mask,
-        freq_mask=config.freq_mask,
-        mixup_alpha=config.mixup_alpha,
-        gain_db=config.gain_db,
-    ).prefetch(tf.data.AUTOTUNE)
+    train = augmented_training(
+        config, mels, labels, num_classes=num_classes, mean=mean, gain_db=config.gain_db
+    )
     steps = -(-len(labels) // batch) * epochs
 
     def optimizer():
