@@ -4,7 +4,9 @@ Four feature sets:
 
 - `handcrafted`: `zoo.features.HandcraftedFeatures`, every hand-crafted frame
   feature summarised per clip (mean, std, mean |delta|), computed in-graph in batches;
-- `mfcc`: the same layer restricted to the MFCCs (mean, std, mean |delta| of each);
+- `mfcc`: the field's standard MFCC vector, the same layer's 20 MFCCs and their
+  deltas (`librosa.feature.delta`), each summarised by mean and std (80 values):
+  what a user writes first with librosa and scikit-learn;
 - `pca`, `nmf`: log-mel frames (dB above the clip's 80 dB floor, so non-negative)
   factored by `applications.baseline.learned.learn_bases` fitted on TRAIN frames
   only; each clip is the mean and std over its frames of its activations.
@@ -24,6 +26,7 @@ from zoo.validation import check_choice
 __all__ = [
     "FEATURE_SETS",
     "FeatureOptions",
+    "feature_layer",
     "handcrafted_layer",
     "log_mel_frames",
     "mel_band_centres",
@@ -94,7 +97,24 @@ def contrast_bands(sample_rate, fmin=200.0, most=6):
     return bands
 
 
-def handcrafted_layer(sample_rate, options=None, groups=None, name=None):
+# The standard MFCC vector: MFCCs and their deltas, mean and std over frames.
+MFCC_SET = {"groups": ["mfcc"], "deltas": True, "statistics": ("mean", "std")}
+
+
+def feature_layer(features, sample_rate, options=None, name=None):
+    """The waveform -> clip vector layer of feature set `handcrafted` or `mfcc`.
+
+    Example:
+        >>> feature_layer("mfcc", 16000)(tf.zeros((1, 16000))).shape
+        TensorShape([1, 80])
+    """
+    check_choice("features", features, ("handcrafted", "mfcc"))
+    if features == "mfcc":
+        return handcrafted_layer(sample_rate, options, name=name, **MFCC_SET)
+    return handcrafted_layer(sample_rate, options, name=name)
+
+
+def handcrafted_layer(sample_rate, options=None, groups=None, name=None, **summary):
     """The baseline's `zoo.features.HandcraftedFeatures` at `sample_rate` (waveform -> clip vector).
 
     Args:
@@ -102,6 +122,7 @@ def handcrafted_layer(sample_rate, options=None, groups=None, name=None):
         options: a `FeatureOptions`; None for the defaults.
         groups: feature groups (`FrameFeatures`' `features`); None for all.
         name: the layer's name.
+        **summary: `deltas`, `statistics` of `HandcraftedFeatures`.
 
     Example:
         >>> handcrafted_layer(16000)(tf.zeros((1, 16000))).shape
@@ -116,11 +137,12 @@ def handcrafted_layer(sample_rate, options=None, groups=None, name=None):
         contrast_bands=contrast_bands(sample_rate),
         features=groups,
         name=name,
+        **summary,
     )
 
 
-def _summary_features(data, options, groups):
-    layer = handcrafted_layer(data.sample_rate, options, groups)
+def _summary_features(data, options, features):
+    layer = feature_layer(features, data.sample_rate, options)
     fn = _batched(layer, data.clip_samples)
     out = {}
     for split in SPLITS:
@@ -194,10 +216,8 @@ def split_features(data, features="handcrafted", options=None, seed=0):
     """
     check_choice("features", features, FEATURE_SETS)
     options = options or FeatureOptions()
-    if features == "handcrafted":
-        return _summary_features(data, options, None)
-    if features == "mfcc":
-        return _summary_features(data, options, ["mfcc"])
+    if features in ("handcrafted", "mfcc"):
+        return _summary_features(data, options, features)
     return _learned_features(data, options, features, seed)
 
 

@@ -88,23 +88,19 @@ def _tune(splits, seed, num_classes):
     return c, by_c, probabilities[c]
 
 
-def _columns(splits, names, group):
-    """The columns of the hand-crafted set that belong to one group (e.g. the MFCCs)."""
-    keep = [i for i, name in enumerate(names) if name.startswith(f"{group}_")]
-    subset = {split: (x[:, keep], y) for split, (x, y) in splits.items()}
-    return subset, [names[i] for i in keep]
-
-
-def _choose_features(splits, names, seed, data, log):
+def _choose_features(splits, names, seed, data, options, log):
     """`auto`: the candidate set with the best tuned val accuracy (ties: the first).
-
-    The MFCC set is a column subset of the hand-crafted one (the same layer), so
-    the features are computed once.
 
     Returns:
         `(chosen name, its splits, its names, {"chosen", "by", "val_accuracy"})`.
     """
-    candidates = {"handcrafted": (splits, names), "mfcc": _columns(splits, names, "mfcc")}
+    candidates = {"handcrafted": (splits, names)}
+    for name in AUTO_CANDIDATES[1:]:
+        log(f"Baseline: computing {name} features of {sum(data.counts.values())} clips ...")
+        computed, computed_names, _ = split_features(data, name, options, seed)
+        for split, (x, _) in computed.items():
+            _check_finite(x, computed_names, split)
+        candidates[name] = (computed, computed_names)
     if len(splits["val"][1]) == 0:
         chosen, scores = AUTO_CANDIDATES[0], {}
     else:
@@ -161,7 +157,7 @@ def run_baseline(data, features="handcrafted", seed=0, log=print, options=None):
     fit_start = time.perf_counter()
     choice = None
     if features == "auto":
-        features, splits, names, choice = _choose_features(splits, names, seed, data, log)
+        features, splits, names, choice = _choose_features(splits, names, seed, data, options, log)
     c, val_by_c, val_probabilities = _tune(splits, seed, len(data.class_names))
     x_fit = np.concatenate([splits["train"][0], splits["val"][0]])
     y_fit = np.concatenate([y_train, splits["val"][1]])

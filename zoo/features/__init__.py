@@ -41,7 +41,7 @@ from zoo.features.spectral import (
     spectral_irregularity,
     spectral_rolloff,
 )
-from zoo.features.summary import STATISTICS, ClipSummary, summarize, summary_names
+from zoo.features.summary import STATISTICS, ClipSummary, delta, summarize, summary_names
 from zoo.features.temporal import rms, zero_crossing_rate
 from zoo.features.tuning import estimate_tuning
 
@@ -82,6 +82,7 @@ __all__ = [
     "spectral_spread",
     "summarize",
     "summary_names",
+    "delta",
     "yin",
     "yin_frames",
     "yin_periods",

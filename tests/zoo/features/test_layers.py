@@ -121,6 +121,7 @@ def test_get_config_round_trip_and_bad_arguments():
     layer = F.HandcraftedFeatures(**SMALL, tuning=0.1, features=["mfcc", "chroma"], name="hc")
     config = layer.get_config()
     constructor = set(inspect.signature(F.FrameFeatures.__init__).parameters) - {"self", "kwargs"}
+    constructor |= {"deltas", "statistics"}  # HandcraftedFeatures' own
     assert set(config) - set(keras.layers.Layer().get_config()) == constructor
     assert {k: config[k] for k in SMALL} == SMALL
     assert (config["tuning"], config["features"], config["name"]) == (0.1, ["mfcc", "chroma"], "hc")
@@ -177,3 +178,39 @@ def test_runs_inside_tf_data_and_under_xla():
     )
     compiled = tf.function(layer, jit_compile=True)(tf.constant(x)).numpy()
     np.testing.assert_allclose(compiled, eager, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("frames", [9, 10, 57])
+def test_delta_equals_librosa_feature_delta(frames):
+    """`zoo.features.delta` vs `librosa.feature.delta` (width 9, mode interp), atol 1e-5."""
+    import librosa
+
+    x = np.random.default_rng(frames).standard_normal((2, frames, 3)).astype("float32")
+    want = librosa.feature.delta(x, axis=1)
+    np.testing.assert_allclose(F.delta(x).numpy(), want, rtol=1e-5, atol=1e-5)
+
+
+def test_delta_of_a_clip_shorter_than_its_window_is_the_fitted_slope():
+    # librosa refuses fewer frames than its window; the least-squares slope is its limit.
+    line = 2.0 * np.arange(5, dtype="float32")[None, :, None] + 1.0
+    np.testing.assert_allclose(F.delta(line).numpy(), np.full((1, 5, 1), 2.0), atol=1e-6)
+    np.testing.assert_array_equal(F.delta(np.ones((1, 1, 2), "float32")).numpy(), 0.0)
+
+
+def test_deltas_and_statistics_choose_the_summary():
+    layer = F.HandcraftedFeatures(
+        **SMALL, features=["rms"], deltas=True, statistics=("mean", "std"), name="mfcc_set"
+    )
+    assert layer.feature_names() == ["rms_mean", "rms_delta_mean", "rms_std", "rms_delta_std"]
+    x = _clips()
+    frames = F.FrameFeatures(**SMALL, features=["rms"])(x).numpy()
+    both = np.concatenate([frames, F.delta(frames).numpy()], axis=2)
+    want = np.concatenate([both.mean(axis=1), both.std(axis=1)], axis=1)
+    np.testing.assert_allclose(layer(x).numpy(), want, rtol=1e-5, atol=1e-6)
+    clone = F.HandcraftedFeatures.from_config(layer.get_config())
+    np.testing.assert_allclose(clone(x).numpy(), layer(x).numpy(), rtol=1e-6)
+    with pytest.raises(ValueError, match="Received: statistics="):
+        F.HandcraftedFeatures(**SMALL, statistics=("mean", "median"))
+    summary = F.ClipSummary(statistics=("std",))
+    np.testing.assert_allclose(summary(frames).numpy(), frames.std(axis=1), rtol=1e-5, atol=1e-7)
+    assert F.ClipSummary.from_config(summary.get_config()).statistics == ("std",)
