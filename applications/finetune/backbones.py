@@ -51,6 +51,8 @@ class Plan:
         reason: why this backbone (the report's `backbone_reason`).
         reuse: `(log_mel, normaliser, backbone)` of an earlier from-scratch model, or None.
         weights_name: the named audio weights (`mtt`, `msd`) or file of the pretrained recipe.
+        companion: `auto`'s from-scratch network trained beside the probe and
+            joined to it (`applications.finetune.ensemble`), or None.
     """
 
     recipe: str
@@ -61,6 +63,7 @@ class Plan:
     reason: str
     reuse: tuple | None = None
     weights_name: str | None = None
+    companion: str | None = None
 
 
 def _silent(_):
@@ -193,6 +196,13 @@ def choose_plan(config, log=print, scratch_dir="."):
         used = weights if weights not in audio_weights(name) else f"{weights} (musicnn 0.1.0)"
         plan = Plan("pretrained", name, pretrained.builder_weights(weights), used, None, reason)
         plan.weights_name = weights
+        if backbone == "auto" and config.baseline and config.fuse_baseline:
+            plan.companion = DEFAULT_SCRATCH
+            log(
+                f"auto: the frozen probe (no fine-tuning; --backbone {name} fine-tunes), "
+                f"{DEFAULT_SCRATCH} trained from scratch and the baseline, joined with shares "
+                "chosen on val."
+            )
         return plan
     if backbone != "auto" and recipe_for(backbone) == "transfer":
         weights, used, notice = choose_weights(requested, backbone, log)

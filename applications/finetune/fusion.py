@@ -24,12 +24,13 @@ The saved model stays one waveform-in, probabilities-out `.keras` file.
 import keras
 import numpy as np
 
-from applications.baseline.features import handcrafted_layer
+from applications.baseline.features import feature_layer
 from zoo.layers import EPSILON, GeometricMean
 
-__all__ = ["baseline_layers", "choose_weights", "fuse_with_baseline"]
+__all__ = ["baseline_layers", "choose_shares", "choose_weights", "fuse_with_baseline"]
 
 NETWORK_SHARES = tuple(i / 10 for i in range(11))
+SHARE_STEPS = 10  # shares of several members: every split of 1 in steps of 0.1
 TEMPERATURES = (0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0)
 
 
@@ -61,25 +62,67 @@ def choose_weights(network_probs, baseline_probs, labels):
         >>> choose_weights(p_net_val, p_base_val, y_val)["network_share"]
         0.7
     """
-    labels = np.asarray(labels, dtype=np.int64)
-    logs = [
-        np.log(np.maximum(np.asarray(p, np.float64), EPSILON))
-        for p in (network_probs, baseline_probs)
-    ]
-    losses, accuracies, best = {}, {}, None
-    for w in NETWORK_SHARES:
-        mixed = w * logs[0] + (1.0 - w) * logs[1]
-        accuracies[w] = float(np.mean(mixed.argmax(axis=1) == labels))
-        losses[w] = min((_log_loss(s * mixed, labels), s) for s in TEMPERATURES)
-        if best is None or losses[w][0] < losses[best][0]:
-            best = w
-    temperature = losses[best][1]
+    chosen = choose_shares([network_probs, baseline_probs], labels)
+    best = chosen["shares"][0]
+    by_share = {key.split("/")[0]: value for key, value in chosen["val_log_loss_by_share"].items()}
+    accuracy = {key.split("/")[0]: value for key, value in chosen["val_accuracy_by_share"].items()}
     return {
-        "weights": [round(temperature * best, 6), round(temperature * (1.0 - best), 6)],
+        "weights": chosen["weights"],
         "network_share": best,
+        "temperature": chosen["temperature"],
+        "val_log_loss_by_share": {f"{w:.1f}": by_share[f"{w:.1f}"] for w in NETWORK_SHARES},
+        "val_accuracy_by_share": {f"{w:.1f}": accuracy[f"{w:.1f}"] for w in NETWORK_SHARES},
+    }
+
+
+def _splits(members, steps=SHARE_STEPS):
+    """Every way to share `steps` tenths among `members` (first member's share descending)."""
+    if members == 1:
+        return [(steps,)]
+    return [(k, *rest) for k in range(steps, -1, -1) for rest in _splits(members - 1, steps - k)]
+
+
+def choose_shares(member_probs, labels):
+    """Shares of several classifiers' probabilities that fit held-out clips best.
+
+    `choose_weights` for any number of members: every split of 1 into shares of
+    0.1 (`w_i`, summing to 1) and a temperature `s` over `TEMPERATURES`, scoring
+    `softmax(s sum_i w_i log p_i)` by its mean log loss on `labels`.
+
+    Args:
+        member_probs: `[(clips, classes), ...]` probabilities of models that did
+            not train on these clips.
+        labels: `(clips,)` int classes.
+
+    Returns:
+        A dict: `weights` (`s w_i`), `shares` (`w_i`), `temperature`, and per
+        split (`"w_1/w_2/..."`) the best `val_log_loss` and the `val_accuracy`.
+
+    Example:
+        >>> choose_shares([p_probe, p_scratch, p_baseline], y_val)["shares"]
+        [0.5, 0.3, 0.2]
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    logs = [np.log(np.maximum(np.asarray(p, np.float64), EPSILON)) for p in member_probs]
+    losses, accuracies, best = {}, {}, None
+    for split in _splits(len(logs)):
+        shares = tuple(k / SHARE_STEPS for k in split)
+        mixed = sum(w * log for w, log in zip(shares, logs))
+        accuracies[shares] = float(np.mean(mixed.argmax(axis=1) == labels))
+        losses[shares] = min((_log_loss(s * mixed, labels), s) for s in TEMPERATURES)
+        if best is None or losses[shares][0] < losses[best][0]:
+            best = shares
+    temperature = losses[best][1]
+
+    def key(shares):
+        return "/".join(f"{w:.1f}" for w in shares)
+
+    return {
+        "weights": [round(temperature * w, 6) for w in best],
+        "shares": list(best),
         "temperature": temperature,
-        "val_log_loss_by_share": {f"{w:.1f}": round(losses[w][0], 4) for w in NETWORK_SHARES},
-        "val_accuracy_by_share": {f"{w:.1f}": round(accuracies[w], 4) for w in NETWORK_SHARES},
+        "val_log_loss_by_share": {key(w): round(loss, 4) for w, (loss, _) in losses.items()},
+        "val_accuracy_by_share": {key(w): round(a, 4) for w, a in accuracies.items()},
     }
 
 
@@ -129,7 +172,7 @@ def baseline_layers(pipeline, num_classes):
 
 
 def fuse_with_baseline(
-    network, pipeline, options, sample_rate, weights=None, features="handcrafted"
+    network, pipeline, options, sample_rate, weights=None, features="handcrafted", companions=()
 ):
     """One model: `network`'s probabilities times the baseline's, renormalised.
 
@@ -140,8 +183,11 @@ def fuse_with_baseline(
         sample_rate: Hz of the waveforms.
         weights: the two exponents `[network, baseline]` (`choose_weights`);
             None for equal ones.
-        features: the baseline's feature set, `handcrafted` or `mfcc` (the
-            MFCC group of the same layer).
+        features: the baseline's feature set, `handcrafted` or `mfcc` (MFCCs
+            and their deltas, mean and std).
+        companions: other waveform -> probabilities networks on the same input,
+            joined between `network` and the baseline (`weights` then holds
+            `[network, *companions, baseline]`).
 
     Returns:
         A `keras.Model` on `network`'s input whose layers are `network`'s
@@ -151,9 +197,9 @@ def fuse_with_baseline(
     """
     num_classes = network.output.shape[-1]
     normalisation, dense = baseline_layers(pipeline, num_classes)
-    groups = {"handcrafted": None, "mfcc": ["mfcc"]}[features]
-    layer = handcrafted_layer(sample_rate, options, groups, name="baseline_features")
+    layer = feature_layer(features, sample_rate, options, name="baseline_features")
     waveform = network.input
     baseline = dense(normalisation(layer(waveform)))
-    fused = GeometricMean(weights, name="fusion")([network.output, baseline])
+    others = [companion(waveform) for companion in companions]
+    fused = GeometricMean(weights, name="fusion")([network.output, *others, baseline])
     return keras.Model(waveform, fused, name=f"{network.name}_fused")

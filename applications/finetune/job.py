@@ -23,6 +23,7 @@ import numpy as np
 
 from applications.atomic_io import fault_point, write_json
 from applications.finetune.outputs import write_model_and_labels
+from applications.finetune import ensemble
 from applications.finetune.backbones import choose_plan, pretrained_choice
 from applications.finetune.fusion import choose_weights, fuse_with_baseline
 from applications.finetune.model import build_parts
@@ -61,12 +62,14 @@ def _baseline(config, data, log):
     return run.scores, round(time.perf_counter() - start, 2), run, options
 
 
-def _fusion_weights(job, parts, data, run, log):
+def _fusion_weights(job, parts, data, run, log, companion_val=None):
     """`choose_weights` on val, from predictions of models that did not train on it."""
     if job.val_predictions is None:
         network, labels, _ = predict_batches(parts.full, data.val)
     else:  # the recipe's, before a refit on train + val
         network, labels = job.val_predictions
+    if companion_val is not None:
+        return ensemble.choose_members((network, labels), companion_val, run.val_probabilities, log)
     chosen = choose_weights(network, run.val_probabilities, labels)
     chosen["chosen_on"] = (
         f"{len(labels)} val clips: the network before any refit, the regression fitted on train"
@@ -127,6 +130,8 @@ def _run(job, config, log, total):
     with job.info.strategy.scope():
         if plan.recipe == "pretrained":
             parts = build_pretrained_parts(built, num_classes, data.clip_samples, plan.weights)
+            if plan.companion:
+                companion = ensemble.build_companion(built, num_classes, data.clip_samples)
         elif plan.recipe == "scratch":
             parts = build_scratch_parts(
                 built, num_classes, data.clip_samples, plan.weights, plan.reuse
@@ -140,9 +145,15 @@ def _run(job, config, log, total):
             "a model built from it would only output NaN or a constant",
             "pass weights from a run that finished, or --weights none",
         )
-    transfer = None
+    transfer = companion_val = None
     if plan.recipe == "pretrained":
-        epochs, transfer = train_pretrained(job, parts, data, num_classes, plan.weights_name)
+        epochs, transfer = train_pretrained(
+            job, parts, data, num_classes, plan.weights_name, finetune=not plan.companion
+        )
+        if plan.companion:
+            more, companion_val = ensemble.train_companion(job, companion, data, num_classes)
+            epochs.update(more)
+            transfer["companion"] = ensemble.companion_scores(companion, data, companion_val)
     elif plan.recipe == "scratch":
         epochs = train_from_scratch(job, parts, data, num_classes)
     else:
@@ -155,15 +166,21 @@ def _run(job, config, log, total):
     if baseline is not None:
         baseline, job.timings["baseline_s"], run, options = baseline
         if config.fuse_baseline:
-            fusion = _fusion_weights(job, parts, data, run, log)
+            fusion = _fusion_weights(job, parts, data, run, log, companion_val)
         if fusion is not None and fusion["network_share"] < 1.0:
+            weights, companions = fusion["weights"], ()
+            if companion_val is not None:  # a member of share 0 stays out of the model
+                kept = fusion["companion_share"] > 0
+                companions = (companion.full,) if kept else ()
+                weights = weights if kept else [weights[0], weights[2]]
             model = fuse_with_baseline(
                 parts.full,
                 run.classifier,
                 options,
                 data.sample_rate,
-                fusion["weights"],
+                weights,
                 features=baseline["features"],
+                companions=companions,
             )
 
     start = time.perf_counter()

@@ -23,7 +23,10 @@ def predict_batches(model, dataset, keep_inputs=0):
         `(probs, labels, (inputs, positions))`; inputs is None when none are kept.
     """
     if model not in _INFERENCE_STEPS:
-        _INFERENCE_STEPS[model] = tf.function(lambda x: model(x, training=False))
+        # reduce_retracing: a split's last, smaller batch must not trace (and warn) again.
+        _INFERENCE_STEPS[model] = tf.function(
+            lambda x: model(x, training=False), reduce_retracing=True
+        )
     step = _INFERENCE_STEPS[model]
     outputs, labels, kept, seen = [], [], [], 0
     for x, y in dataset:

@@ -118,7 +118,7 @@ def _accuracy(probs_labels):
     return float(np.mean(probs.argmax(axis=1) == labels))
 
 
-def train_pretrained(job, parts, data, num_classes, weights):
+def train_pretrained(job, parts, data, num_classes, weights, finetune=True):
     """The probe, phase `finetune`, and the choice between them (see the module docstring).
 
     Args:
@@ -127,6 +127,7 @@ def train_pretrained(job, parts, data, num_classes, weights):
         data: the `AudioDataset` at 16 kHz.
         num_classes: classes of the head.
         weights: the named weights (`mtt`, `msd`), for the report.
+        finetune: run phase `finetune` (`--finetune-epochs`); False: the probe only.
 
     Returns:
         `(epochs, transfer)`: `{"finetune": epochs}` and the report's `transfer` block.
@@ -150,7 +151,7 @@ def train_pretrained(job, parts, data, num_classes, weights):
         f"{job.timings['probe_s']:.1f}s."
     )
     probe_weights = parts.classifier.get_weights()
-    epochs = config.finetune_epochs
+    epochs = config.finetune_epochs if finetune else 0
     if epochs:
         _finetune(job, parts, cache, val, num_classes, epochs)
         tuned_val = predict_batches(parts.classifier, val)[:2]

@@ -42,20 +42,31 @@ def _cached(patch, complete):
     patch.setattr(zoo.musicnn, "cached_weights", lambda root=None: {"complete": complete})
 
 
-@pytest.fixture(scope="module")
-def auto_run(tmp_path_factory):
-    """`audiozoo finetune` (backbone and weights auto) with musicnn's weights "cached"."""
-    tmp = tmp_path_factory.mktemp("pretrained")
+def _run(tmp_path_factory, name, flags):
+    tmp = tmp_path_factory.mktemp(name)
     tones = make_tones(tmp / "data", per_class=6)
     out, log = str(tmp / "out"), io.StringIO()
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(log):
         _narrow_weights(patch, str(tmp))
         _cached(patch, True)
         args = ["finetune", "--data", tones, "--out", out, "--sample-rate", "8000"]
-        args += ["--finetune-epochs", "1", "--seed", "3", *QUIET]
+        args += [*flags, "--seed", "3", *QUIET]
         assert cli.main(args) == 0
     with open(os.path.join(out, "report.json")) as f:
         return out, json.load(f), log.getvalue()
+
+
+@pytest.fixture(scope="module")
+def auto_run(tmp_path_factory):
+    """`audiozoo finetune` (backbone and weights auto) with musicnn's weights "cached"."""
+    # --epochs 1 --refit off: the from-scratch companion's shortest run.
+    return _run(tmp_path_factory, "auto", ["--epochs", "1", "--refit", "off"])
+
+
+@pytest.fixture(scope="module")
+def musicnn_run(tmp_path_factory):
+    """`audiozoo finetune --backbone musicnn`: the probe, then fine-tuned."""
+    return _run(tmp_path_factory, "musicnn", ["--backbone", "musicnn", "--finetune-epochs", "1"])
 
 
 def test_auto_picks_cached_musicnn_and_says_why(auto_run):
@@ -72,8 +83,8 @@ def test_auto_picks_cached_musicnn_and_says_why(auto_run):
     assert rep["settings"]["sample_rate"] == 16000 == rep["dataset"]["sample_rate"]
 
 
-def test_report_has_the_transfer_block(auto_run):
-    _, rep, log = auto_run
+def test_report_has_the_transfer_block(musicnn_run):
+    _, rep, log = musicnn_run
     transfer = rep["transfer"]
     assert transfer["weights"] == "mtt" and transfer["kept"] in ("probe", "finetuned")
     for kind in ("probe", "finetuned"):
@@ -89,6 +100,53 @@ def test_report_has_the_transfer_block(auto_run):
     assert "Linear probe on frozen musicnn (mtt)" in log and f"Kept the {transfer['kept']}" in log
     # Today's fusion with the baseline still follows.
     assert rep["baseline"]["test_count"] == rep["counts"]["test"]
+    assert "companion" not in transfer and "companion_share" not in (rep["fusion"] or {})
+
+
+def test_auto_joins_the_probe_a_network_from_scratch_and_the_baseline(auto_run):
+    out, rep, log = auto_run
+    transfer, fusion = rep["transfer"], rep["fusion"]
+    # The probe only (no fine-tuning), then cnn10_compact from scratch beside it.
+    assert transfer["finetuned"] == {"val_accuracy": None, "test_accuracy": None}
+    assert rep["epochs"] == {"finetune": 0, "scratch": 1} and "finetune" not in rep["history"]
+    assert len(rep["history"]["scratch"]["loss"]) == 1
+    companion = transfer["companion"]
+    assert companion["backbone"] == "cnn10_compact"
+    assert 0.0 <= companion["val_accuracy"] <= 1.0 and 0.0 <= companion["test_accuracy"] <= 1.0
+    assert "Training cnn10_compact from scratch beside the probe" in log
+    # Shares of probe, companion and baseline: tenths summing to 1, weights = shares x s.
+    assert fusion["members"] == ["network", "cnn10_compact", "baseline"]
+    shares = fusion["shares"]
+    assert len(shares) == 3 and abs(sum(shares) - 1.0) < 1e-9
+    assert all(round(10 * w) == 10 * w for w in [round(x, 6) for x in shares])
+    assert fusion["weights"] == [round(fusion["temperature"] * w, 6) for w in shares]
+    assert len(fusion["val_log_loss_by_share"]) == 66  # every split of 1 in tenths
+    best = min(fusion["val_log_loss_by_share"].values())
+    key = "/".join(f"{w:.1f}" for w in shares)
+    assert fusion["val_log_loss_by_share"][key] == best
+    assert "Joining the probe, cnn10_compact and the baseline" in log
+    # The saved model holds the members of non-zero share.
+    model = keras.saving.load_model(os.path.join(out, "model.keras"), safe_mode=True)
+    names = [layer.name for layer in model.layers]
+    if shares[0] == 1.0:
+        assert "fusion" not in names
+    else:
+        inputs = model.get_layer("fusion").input
+        assert len(inputs) == 2 + (shares[1] > 0)
+    clip = rep["dataset"]["clip_samples"]
+    probs = np.asarray(model.predict(np.zeros((2, clip), "float32"), verbose=0))
+    assert probs.shape == (2, 3) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_choose_shares_follows_the_member_that_is_right_on_held_out_clips():
+    from applications.finetune.fusion import choose_shares
+
+    labels = np.arange(60) % 3
+    right = np.eye(3)[labels] * 0.9 + 0.1 / 3
+    noise = np.random.default_rng(0).dirichlet(np.ones(3), size=60)
+    chosen = choose_shares([noise, right, noise[::-1]], labels)
+    assert chosen["shares"][1] >= 0.8 and abs(sum(chosen["shares"]) - 1.0) < 1e-9
+    assert chosen["val_accuracy_by_share"]["0.0/1.0/0.0"] == 1.0
 
 
 def test_saved_model_loads_with_import_zoo_and_predicts(auto_run):
