@@ -192,4 +192,25 @@ def scan_folder(root, seed=0, val_fraction=0.1, test_fraction=0.1):
         notes.append(f"stratified split, seed {seed}, val {val_fraction:g}, test {test_fraction:g}")
     index = {c: i for i, c in enumerate(class_names)}
     entries = {s: [(p, index[c]) for p, c in entries[s]] for s in entries}
-    return entries, [printable_path(c) for c in class_names], [n for n in notes if n]
+    return entries, _shown_names(root, class_names), [n for n in notes if n]
+
+
+def _shown_names(root, class_names):
+    """The class names as stored (`\\xNN` for non-UTF-8 bytes); two folders may not share one.
+
+    A folder named `b\\xff` (a literal backslash) and one whose name holds the byte
+    0xff print alike: stored as one name, their classes would be confused.
+    """
+    shown, seen = [], {}
+    for name in class_names:
+        text = printable_path(name)
+        if text in seen:
+            raise ValueError(
+                f"{printable_path(root)}: class folders {os.fsencode(seen[text])!r} and "
+                f"{os.fsencode(name)!r} "
+                f"both read as class {text!r} (one name holds bytes that are not UTF-8); "
+                "rename one of them."
+            )
+        seen[text] = name
+        shown.append(text)
+    return shown

@@ -3,7 +3,9 @@
 The DCASE format: a header `filename,onset,offset,event_label` (chords:
 `filename,onset,offset,chord` in Harte notation), times in seconds, one row per
 event; a file with no events has no rows, so every audio file in the folder is
-part of the set. Every problem stops with one line naming the CSV row.
+part of the set. Every problem stops with one line naming the CSV row. Chords are
+one class per frame, so two chord rows of a file that overlap in time are refused
+(naming both rows); sound events may overlap.
 """
 
 import csv
@@ -91,8 +93,8 @@ def read_folder(folder, task="events", durations=None):
 
     Raises:
         UsageError: a missing file or column, an unknown file, onset >= offset,
-            a time beyond the file's end, an unknown chord symbol; the message
-            names the CSV row.
+            a time beyond the file's end, an unknown chord symbol, two chord rows
+            of one file that overlap; the message names the CSV row(s).
     """
     path = os.path.join(folder, "annotations.csv")
     if not os.path.isfile(path):
@@ -144,5 +146,22 @@ def read_folder(folder, task="events", durations=None):
                         f"{where}: unknown chord symbol {label!r} ({error}).",
                         hint="use Harte notation reducible to major/minor: C:maj, A:min, G:7, N",
                     ) from None
-            rows[name].append(Annotation(name, onset, offset, label))
-    return {name: sorted(items, key=lambda a: (a.onset, a.offset)) for name, items in rows.items()}
+            rows[name].append((Annotation(name, onset, offset, label), number))
+    for items in rows.values():
+        items.sort(key=lambda item: (item[0].onset, item[0].offset))
+        if task == "chords":
+            _check_no_overlap(path, items)
+    return {name: [a for a, _ in items] for name, items in rows.items()}
+
+
+def _check_no_overlap(path, items):
+    """Refuse chord rows of one file that overlap (the same half-millisecond slack)."""
+    for (before, first), (after, second) in zip(items, items[1:]):
+        if after.onset < before.offset - 5e-4:
+            rows = sorted((first, second))
+            raise UsageError(
+                f"{path}: rows {rows[0]} and {rows[1]} overlap in {before.filename!r} "
+                f"({before.onset:g}-{before.offset:g} s {before.label} and "
+                f"{after.onset:g}-{after.offset:g} s {after.label}); chords are one per frame.",
+                hint="end the earlier chord where the next one starts",
+            )

@@ -8,7 +8,7 @@ from the fields.
 
 import dataclasses
 
-from applications.settings import Settings, setting
+from applications.settings import MAX_RATE, MAX_SECONDS, Settings, setting
 
 __all__ = ["EventsConfig", "TASKS"]
 
@@ -48,12 +48,20 @@ class EventsConfig(Settings):
     epochs: int = setting(30, "passes over the training clips", minimum=1)
     batch_size: int = setting(16, "clips per step", minimum=1)
     clip_seconds: float = setting(
-        5.0, "training clip length (files are cut into such clips)", unit="s", minimum=0.5
+        5.0,
+        "training clip length (files are cut into such clips)",
+        unit="s",
+        minimum=0.5,
+        maximum=MAX_SECONDS,
     )
     learning_rate: float = setting(2e-3, "Adam step size", minimum=0.0)
-    sample_rate: int = setting(16000, "model rate", unit="Hz", minimum=1)
+    sample_rate: int = setting(16000, "model rate", unit="Hz", minimum=1, maximum=MAX_RATE)
     median_ms: float = setting(
-        200.0, "median (events) or majority (chords) filter length", unit="ms", minimum=0.0
+        200.0,
+        "median (events) or majority (chords) filter length",
+        unit="ms",
+        minimum=0.0,
+        maximum=MAX_SECONDS * 1000,
     )
     val_fraction: float = setting(
         0.15, "share of train/ files held out to choose thresholds", above=0.0, below=1.0

@@ -15,16 +15,18 @@ Example:
 """
 
 import os
+import warnings
 
 import numpy as np
 import tensorflow as tf
 
 from applications.errors import UsageError
 from applications.hear.frames import scene_windows, timestamp_windows
-from applications.hear.model import HearModel, from_keras
+from applications.hear.model import HEAR_SAMPLE_RATES, HearModel, from_keras
 from applications.trained import CLASSIFIER_HINT, load_classifier
 
 __all__ = [
+    "HEAR_SAMPLE_RATES",
     "load_model",
     "get_scene_embeddings",
     "get_timestamp_embeddings",
@@ -33,14 +35,19 @@ __all__ = [
 ]
 
 
-def load_model(model_file_path="", window_seconds=None, hop_ms=50.0):
+def load_model(model_file_path="", window_seconds=None, hop_ms=50.0, strict=False):
     """Load a model of this zoo for the HEAR API.
+
+    The HEAR API allows only the rates in `HEAR_SAMPLE_RATES` (16, 22.05, 44.1 and
+    48 kHz) and its validator refuses the others: a model at another rate loads with a
+    warning naming them, or is refused under `strict=True`.
 
     Args:
         model_file_path: a finetune output folder or a `.keras` file.
         window_seconds: samples each embedding sees, in seconds; None: the model's
             clip length (1 s for a model of any length).
         hop_ms: timestamp spacing, at most 50 ms.
+        strict: refuse (`UsageError`) a sample rate the HEAR API does not allow.
 
     Returns:
         A `HearModel` with `sample_rate`, `scene_embedding_size` and
@@ -50,9 +57,19 @@ def load_model(model_file_path="", window_seconds=None, hop_ms=50.0):
     if not path:
         raise UsageError("load_model needs a model path (none was given).", hint=CLASSIFIER_HINT)
     model, labels, file = load_classifier("model", path)
-    return from_keras(
+    served = from_keras(
         model, labels, where=f"model {file!r}", window_seconds=window_seconds, hop_ms=hop_ms
     )
+    if served.sample_rate not in HEAR_SAMPLE_RATES:
+        allowed = ", ".join(str(rate) for rate in HEAR_SAMPLE_RATES)
+        problem = (
+            f"model {file!r} takes {served.sample_rate} Hz audio; the HEAR API allows "
+            f"{allowed} Hz, and its validator refuses other rates."
+        )
+        if strict:
+            raise UsageError(problem, hint="train or fine-tune the model at one of those rates")
+        warnings.warn(problem, UserWarning, stacklevel=2)
+    return served
 
 
 def _audio(audio, model):

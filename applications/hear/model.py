@@ -11,7 +11,10 @@ import tensorflow as tf
 from applications.errors import UsageError
 from applications.trained.embedding import audio_embedder
 
-__all__ = ["HearModel", "from_keras"]
+__all__ = ["HEAR_SAMPLE_RATES", "HearModel", "from_keras"]
+
+# The rates the HEAR 2021 API allows (hear-validator's ACCEPTABLE_SAMPLE_RATE).
+HEAR_SAMPLE_RATES = (16000, 22050, 44100, 48000)
 
 
 class HearModel(tf.Module):

@@ -7,6 +7,7 @@ from the fields.
 """
 
 import dataclasses
+import os
 
 from applications.settings import Settings, require, setting
 
@@ -19,12 +20,12 @@ KINDS = ("duet", "harmonize", "key")
 class MusicConfig(Settings):
     """Settings of one `music train` run; the keys of `--config` files.
 
-    The field order is the order of `music.json`'s `settings`.
+    The field order is the order of `report.json`'s `settings`.
 
     Attributes:
         model: `duet`, `harmonize` or `key` (required).
-        out: the folder for `model.keras` and `music.json` (required).
-        epochs: passes, each over freshly drawn training windows.
+        out: the folder for `model.keras` and `report.json` (None: `runs/music/MODEL`).
+        epochs: passes, each over freshly drawn training windows (24: the README's run).
         batch_size: windows per step.
         units: the model's LSTM units.
         length: 16ths per training window.
@@ -42,8 +43,11 @@ class MusicConfig(Settings):
     model: str | None = setting(
         None, "required: the duet model, its key estimator or the harmoniser", choices=KINDS
     )
-    out: str | None = setting(None, "required: the folder for model.keras and music.json")
-    epochs: int = setting(12, "passes, each over freshly drawn windows", minimum=1)
+    out: str | None = setting(
+        None, "folder for model.keras and report.json (default: runs/music/MODEL)"
+    )
+    # 24: the run the README's figures measure (fewer epochs wrote parallel fifths).
+    epochs: int = setting(24, "passes, each over freshly drawn windows", minimum=1)
     batch_size: int = setting(32, "windows per step", minimum=1)
     units: int = setting(128, "LSTM units of the model", minimum=1)
     length: int = setting(64, "16ths per training window", minimum=1)
@@ -62,10 +66,13 @@ class MusicConfig(Settings):
     )
 
     # What a run writes into OUT besides the shared run files (`--overwrite` removes them).
-    OUTPUTS = ("model.keras", "music.json")
+    OUTPUTS = ("model.keras", "report.json")
 
     def validate(self):
-        """`model` and `out` have no default: a flag or the `--config` file must give them."""
+        """`model` has no default: a flag or the `--config` file must give it; `out` follows it."""
+        if self.out is None and self.model is not None:
+            # Frozen: the default folder is set the way __post_init__ sets values.
+            object.__setattr__(self, "out", os.path.join("runs", "music", self.model))
         super().validate()
         for name in ("model", "out"):
             require(getattr(self, name) is not None, name, None, f"`{name}` is required.")

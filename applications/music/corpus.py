@@ -105,8 +105,14 @@ def _sources(folder, limit):
 
 
 def _parse(paths, folder):
+    from applications.reporting.progress import Progress
+
     grids, names, skipped = [], [], 0
-    for path in paths:
+    what = folder or "the music21 Bach chorales"
+    # Minutes for the whole corpus, once: the count shows it is working.
+    progress = Progress(len(paths), f"Parsing {len(paths)} files of {what} (cached after)", "file")
+    for done, path in enumerate(paths):
+        progress.update(done)
         if folder is None:
             from music21 import corpus
 
@@ -125,6 +131,8 @@ def _parse(paths, folder):
             skipped += 1  # a chorale with triplets or ornaments finer than 16ths
             continue
         names.append(Path(path).stem)
+    progress.update(len(paths))
+    progress.close()
     if not grids:
         raise UsageError(f"{folder or 'music21 corpus'}: no four-part pieces found")
     lengths = [len(g["tokens"]) for g in grids]

@@ -14,8 +14,10 @@ own for generation). Figures:
 Duet: accuracy and NLL of the true bass given the soprano as the human voice, with
 the whole-piece key or a key estimator's running key.
 
-`evaluate_model` picks the evaluation by the model's kind (a key estimator:
-`keys.evaluate_key`) and writes `OUT/report.json` (`audiozoo music evaluate`).
+`held_out_scores` picks the evaluation by the model's kind (a key estimator:
+`keys.evaluate_key`, against the Krumhansl-Schmuckler baseline); `music train`
+ends with it, and `evaluate_model` writes it to `OUT/report.json` (`audiozoo
+music evaluate`).
 
 Example:
     >>> report = evaluate_harmonizer(model, data, limit=10)
@@ -25,6 +27,7 @@ import os
 
 import numpy as np
 
+from applications.errors import UsageError
 from applications.music.baseline import Bigram
 from applications.music.rules import (
     RULES,
@@ -36,7 +39,14 @@ from applications.music.rules import (
 from applications.music.windows import shift_right
 from zoo.music.vocab import MASK
 
-__all__ = ["evaluate_harmonizer", "evaluate_duet", "evaluate_model", "harmonizer_inputs", "ORDER"]
+__all__ = [
+    "evaluate_harmonizer",
+    "evaluate_duet",
+    "evaluate_model",
+    "held_out_scores",
+    "harmonizer_inputs",
+    "ORDER",
+]
 
 ORDER = (3, 2, 1)  # bass, tenor, alto under the soprano
 
@@ -193,6 +203,30 @@ def evaluate_duet(model, data, limit=None, human=0, machine=3, key_model=None):
     }
 
 
+def held_out_scores(model, data, limit=None, **decoding):
+    """The test pieces' scores of a harmoniser, duet model or key estimator beside its baseline.
+
+    Args:
+        model: a trained harmoniser, duet model or key estimator.
+        data: a `corpus.Chorales`.
+        limit: evaluate only the first `limit` test pieces.
+        **decoding: a harmoniser's decoding (see `evaluate_harmonizer`).
+
+    Returns:
+        `(report, example)`: the JSON-ready report, and a harmoniser's first piece
+        (`name`, `bach`, `model` grids) or None.
+    """
+    from applications.music.keys import evaluate_key
+
+    layers = {layer.name for layer in model.layers}
+    if "voice_lstm" in layers:
+        report = evaluate_harmonizer(model, data, limit, **decoding)
+        return report, report.pop("example")
+    if "key_probs" in layers:
+        return evaluate_key(model, data, limit), None
+    return evaluate_duet(model, data, limit), None
+
+
 def evaluate_model(model, out, *, limit, pieces, log=print, **decoding):
     """Evaluate a harmoniser, duet or key model on the test chorales; write `OUT/report.json`.
 
@@ -213,24 +247,22 @@ def evaluate_model(model, out, *, limit, pieces, log=print, **decoding):
     """
     from applications.atomic_io import write_json
     from applications.music.corpus import load_chorales
-    from applications.music.keys import evaluate_key
     from applications.music.render import piano_roll_png
 
+    path = os.path.join(out, "report.json")
+    if os.path.exists(os.path.join(out, "settings.json")) and os.path.exists(path):
+        raise UsageError(
+            f"--out {out} holds a `music train` run; its report.json would be replaced.",
+            hint="pass another --out for the evaluation",
+        )
     data = load_chorales(limit=pieces)
     os.makedirs(out, exist_ok=True)
-    layers = {layer.name for layer in model.layers}
-    if "voice_lstm" in layers:
-        report = evaluate_harmonizer(model, data, limit, **decoding)
-        example = report.pop("example")
+    report, example = held_out_scores(model, data, limit, **decoding)
+    if example is not None:
         png = os.path.join(out, "piano_roll.png")
         titles = [f"{example['name']}: Bach", f"{example['name']}: harmonised (soprano given)"]
         piano_roll_png([example["bach"], example["model"]], png, titles)
         log(f"wrote {png}")
-    elif "key_probs" in layers:
-        report = evaluate_key(model, data, limit)
-    else:
-        report = evaluate_duet(model, data, limit)
-    path = os.path.join(out, "report.json")
     write_json(path, report)
     log(f"wrote {path}")
     return report

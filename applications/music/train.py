@@ -9,8 +9,9 @@ unless `--overwrite`), and after every epoch the weights and optimizer go to
 `OUT/backup/train`, so a killed run started again with the same settings
 resumes after its last complete epoch, on the windows an unbroken run draws.
 Outputs in OUT, each written temp-then-rename: `model.keras` and
-`music.json` (settings, split sizes, per-epoch losses). A NaN loss stops the
-run with `JobFailed`.
+`report.json` (settings, split sizes, per-epoch losses, timings, and `test`: the
+held-out pieces' scores beside the baseline, as `music evaluate` computes them
+with its defaults). A NaN loss stops the run with `JobFailed`.
 
 Example:
     >>> train(MusicConfig(model="harmonize", out="runs/harm", epochs=2, limit=20))
@@ -23,9 +24,10 @@ import os
 import keras
 import numpy as np
 
-from applications.atomic_io import atomic_path, write_json
+from applications.atomic_io import atomic_path
 from applications.errors import UsageError
 from applications.music.corpus import load_chorales
+from applications.music.evaluate import held_out_scores
 from applications.music.windows import duet_windows, harmonizer_windows, key_windows
 
 __all__ = ["train", "MODELS", "METADATA", "EpochWindows"]
@@ -36,7 +38,7 @@ MODELS = {
     "key": "bachduet_key_estimator",
 }
 WINDOWS = {"duet": duet_windows, "harmonize": harmonizer_windows}
-METADATA = "music.json"
+METADATA = "report.json"
 PHASE = "train"
 
 
@@ -109,8 +111,11 @@ def _data(config, data):
     draw = functools.partial(_arrays, config, data.pieces("train"), augment=True)
     windows = EpochWindows(draw, config.seed, config.batch_size)
     if not windows.count:
+        longest = max(len(piece["tokens"]) for piece in data.pieces("train"))
         raise UsageError(
-            f"pieces shorter than --length {config.length} steps", hint="Lower --length."
+            f"--length {config.length}: no training piece is that long (the longest has "
+            f"{longest} 16ths), so there is no training window.",
+            hint=f"pass --length {longest} or less (the default is 64)",
         )
     val_pieces = data.pieces("val")
     validation = (
@@ -121,18 +126,18 @@ def _data(config, data):
     return windows, validation
 
 
-def train(config, verbose=1, overwrite=False, log=print):
-    """Train `config.model` and save it; returns the metadata written to `music.json`.
+def train(config, verbose="auto", overwrite=False, log=print):
+    """Train `config.model`, save it, score it on the test pieces; returns `report.json`'s dict.
 
     Args:
         config: the run's `applications.music.config.MusicConfig`.
-        verbose: Keras' `fit` verbosity.
+        verbose: Keras' `fit` verbosity; "auto": a bar in a terminal, a line per epoch else.
         overwrite: discard an earlier run in `config.out` and start afresh.
         log: prints the run's progress lines.
 
     Returns:
-        The `music.json` dict: model, registered_name, settings, pieces,
-        skipped_pieces, train_seconds, history.
+        The `report.json` dict: model, registered_name, settings, pieces,
+        skipped_pieces, train_seconds, history, test (None without test pieces), timings.
     """
     import zoo
     from applications.training.epoch_seeds import EpochSeeds
@@ -167,6 +172,12 @@ def train(config, verbose=1, overwrite=False, log=print):
         )
         with atomic_path(os.path.join(config.out, "model.keras")) as tmp:
             model.save(tmp)
+        test = None
+        if data.pieces("test"):
+            with run.timed("test"):
+                test = held_out_scores(model, data)[0]
+        else:
+            log("no test pieces (--limit keeps too few): report.json has no held-out scores")
         metadata = {
             "model": config.model,
             "registered_name": MODELS[config.model],
@@ -175,8 +186,9 @@ def train(config, verbose=1, overwrite=False, log=print):
             "skipped_pieces": int(data.skipped),
             "train_seconds": round(run.timings.get(f"{PHASE}_s", 0.0), 1),
             "history": history,
+            "test": test,
         }
-        write_json(os.path.join(config.out, METADATA), metadata)
+        run.write_report(metadata, METADATA)
         run.remove_backup()  # the outputs are complete: a rerun starts afresh
     log(f"wrote {os.path.join(config.out, 'model.keras')} ({metadata['train_seconds']} s)")
     return metadata

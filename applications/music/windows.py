@@ -52,6 +52,12 @@ def windows(pieces, rng, length=64, stride=16, augment=True):
             tokens.append(shifted)
             beat.append(piece["beat"][start : start + length])
             keys.append(key)
+    if not tokens:  # no piece is `length` long: empty arrays of the usual ranks
+        return (
+            np.zeros((0, length, 4), np.int32),
+            np.zeros((0, length), np.int32),
+            np.zeros(0, np.int32),
+        )
     return np.array(tokens, np.int32), np.array(beat, np.int32), np.array(keys, np.int32)
 
 

@@ -11,7 +11,8 @@ A job declares its settings as a `Settings` subclass whose fields are made with
 - `from_sources` builds the settings from weakest to strongest: the field
   defaults, the job's preset (`presets()`), a `--config` JSON file, then the
   flags given, and checks the result whole, so a flag that overrides a file
-  value is checked like any other.
+  value is checked like any other; the file value it overrides is checked too (a
+  wrong value in a `--config` file is an error even when a flag replaces it).
 
 One module each: `fields` (a field and its checks), `flags` (the generated
 command line), `config_file` (`--config`), `base` (`Settings`), and `data`
@@ -33,6 +34,23 @@ Example:
 from applications.settings.base import Settings
 from applications.settings.config_file import load_config
 from applications.settings.data import DataSettings
-from applications.settings.fields import SEED_MAX, flag_name, require, setting
+from applications.settings.fields import (
+    MAX_RATE,
+    MAX_SECONDS,
+    SEED_MAX,
+    flag_name,
+    require,
+    setting,
+)
 
-__all__ = ["Settings", "DataSettings", "SEED_MAX", "setting", "flag_name", "require", "load_config"]
+__all__ = [
+    "Settings",
+    "DataSettings",
+    "MAX_RATE",
+    "MAX_SECONDS",
+    "SEED_MAX",
+    "setting",
+    "flag_name",
+    "require",
+    "load_config",
+]

@@ -5,6 +5,7 @@ import json
 import os
 import typing
 
+from applications.errors import UsageError
 from applications.settings.config_file import load_config
 from applications.settings.fields import SEED_MAX, checked, setting
 from applications.settings.flags import add_flag
@@ -68,10 +69,26 @@ class Settings:
         names = cls.field_names()
         from_file = load_config(config_path, names) if config_path else {}
         given = {k: v for k, v in (flags or {}).items() if v is not None and k in names}
+        cls._check_overridden(config_path, {k: from_file[k] for k in from_file if k in given})
         # A dataset preset may carry settings of other jobs (finetune's image size
         # for `audiozoo baseline`): each job takes its own.
         preset = {k: v for k, v in cls.presets({**from_file, **given}).items() if k in names}
         return cls(**{**preset, **from_file, **given})
+
+    @classmethod
+    def _check_overridden(cls, config_path, values):
+        """Check `--config` values that flags override: a wrong one is still the file's error."""
+        hints = typing.get_type_hints(cls)
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        for name, value in values.items():
+            try:
+                checked(fields[name], hints[name], value)
+            except UsageError as error:
+                raise UsageError(
+                    f"--config file {config_path!r}: {error} (a flag overrides it, but the "
+                    "file is wrong)",
+                    hint=f"fix or remove {name!r} in the --config file",
+                ) from None
 
     @classmethod
     def from_args(cls, args):

@@ -10,12 +10,12 @@ import dataclasses
 
 from applications.data.presets import front_end, preset_for
 from applications.settings.base import Settings
-from applications.settings.fields import require, setting
+from applications.settings.fields import MAX_RATE, MAX_SECONDS, require, setting
 
 __all__ = ["DataSettings"]
 
-MIN_RATE, MAX_RATE = 1000, 384000
-MAX_CLIP_SECONDS = 600.0
+MIN_RATE = 1000
+MAX_CLIP_SECONDS = MAX_SECONDS
 FRONT_END = front_end("default")
 
 
@@ -52,6 +52,9 @@ class DataSettings(Settings):
         FRONT_END["fmax"], "highest mel frequency (default: Nyquist)", unit="Hz"
     )
     skip_bad: bool = setting(False, "skip unreadable audio files")
+    dedupe: bool = setting(
+        False, "drop val/test files whose decoded audio repeats a file of an earlier split"
+    )
 
     @classmethod
     def presets(cls, values):
@@ -72,7 +75,7 @@ class DataSettings(Settings):
 
     def dataset_options(self):
         """`load_dataset` keyword arguments of this run, so every job reads the same splits."""
-        keys = ("sample_rate", "clip_seconds", "batch_size", "seed", "skip_bad")
+        keys = ("sample_rate", "clip_seconds", "batch_size", "seed", "skip_bad", "dedupe")
         hint = 'Pass --skip-bad (or "skip_bad": true in --config) to skip bad files.'
         options = {key: getattr(self, key) for key in keys}
         return {**options, "multilabel": getattr(self, "multilabel", False), "bad_file_hint": hint}

@@ -9,10 +9,25 @@ import typing
 
 from applications.errors import UsageError
 
-__all__ = ["setting", "require", "flag_name", "checked", "base_type", "SEED_MAX"]
+__all__ = [
+    "setting",
+    "require",
+    "flag_name",
+    "checked",
+    "base_type",
+    "SEED_MAX",
+    "MAX_SECONDS",
+    "MAX_RATE",
+]
 
 # numpy and TensorFlow seeds are unsigned 32-bit integers.
 SEED_MAX = 2**32 - 1
+# The longest stretch of audio one example, window or generated file may span: a job
+# holds a batch of them (and their spectrograms) in memory, and 10 minutes at the
+# highest rate is 230 M float32 samples (0.9 GB) per example, well inside TensorFlow's
+# int32 sizes; 1e9 s would overflow them mid-run. Longer recordings go in clips.
+MAX_SECONDS = 600.0
+MAX_RATE = 384000  # the highest rate audio interfaces record
 
 
 def flag_name(name):

@@ -4,7 +4,50 @@ import argparse
 
 from applications.settings.fields import base_type, flag_name
 
-__all__ = ["add_flag"]
+__all__ = ["add_flag", "HelpFormatter", "use_formatter"]
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """`--help` that shows every value flag's default.
+
+    A flag whose help already names its default (the generated settings flags:
+    "(default 40 epochs)") is left as it is; any other flag that takes a value
+    gets "(default: X)" appended, "(default: none)" when it has none. Switches
+    (off unless given) and required flags get nothing.
+    """
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (
+            text == argparse.SUPPRESS
+            or "default" in text
+            or not action.option_strings
+            or action.nargs == 0
+            or action.required
+        ):
+            return text
+        default = action.default
+        if isinstance(default, (list, tuple)):
+            default = " ".join(map(str, default))
+        shown = "none" if default is None else str(default).replace("%", "%%")
+        return f"{text} (default: {shown})" if text else f"default: {shown}"
+
+
+def use_formatter(parser, formatter_class=HelpFormatter):
+    """Give `parser` and every subcommand parser below it `formatter_class`.
+
+    A subcommand without a description gets its one-line help as one, so its
+    `--help` says what it does.
+    """
+    parser.formatter_class = formatter_class
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                if sub.description is None and helps.get(name):
+                    text = helps[name]
+                    sub.description = f"{text[0].upper()}{text[1:]}."
+                use_formatter(sub, formatter_class)
 
 
 def _default_text(field):

@@ -8,7 +8,7 @@ from the fields. Importing it imports no TensorFlow.
 
 import dataclasses
 
-from applications.settings import Settings, require, setting
+from applications.settings import MAX_RATE, MAX_SECONDS, Settings, require, setting
 
 __all__ = ["WaveNetConfig", "MODELS"]
 
@@ -21,8 +21,8 @@ class WaveNetConfig(Settings):
     """Settings of one `wavenet train` run; the keys of `--config` files.
 
     Attributes:
-        data: 'builtin', a folder, or a Kaggle corpus name (required).
-        out: the folder for `model.keras` and `wavenet.json` (required).
+        data: 'builtin', a folder, or a Kaggle corpus name.
+        out: the folder for `model.keras` and `wavenet.json`.
         model: the registered builder, `wavenet_small` or `wavenet`.
         epochs: epochs of `steps_per_epoch` batches.
         steps_per_epoch: batches per epoch.
@@ -40,11 +40,9 @@ class WaveNetConfig(Settings):
     """
 
     data: str | None = setting(
-        None, "required: 'builtin' (synthetic chords), a folder, or a Kaggle corpus name"
+        "builtin", "'builtin' (synthetic chords), a folder, or a Kaggle corpus name"
     )
-    out: str | None = setting(
-        None, "required: output folder for model.keras, wavenet.json, backups"
-    )
+    out: str | None = setting("runs/wavenet", "output folder for model.keras, wavenet.json")
     model: str = setting("wavenet_small", "the registered WaveNet to fit", choices=MODELS)
     epochs: int = setting(5, "epochs of --steps-per-epoch batches", minimum=1)
     steps_per_epoch: int = setting(100, "batches per epoch", minimum=1)
@@ -52,9 +50,11 @@ class WaveNetConfig(Settings):
     segment: int = setting(
         4000, "samples per training window (the clips need one more)", unit="samples", minimum=1
     )
-    sample_rate: int = setting(16000, "rate the clips are decoded at", unit="Hz", minimum=1)
+    sample_rate: int = setting(
+        16000, "rate the clips are decoded at", unit="Hz", minimum=1, maximum=MAX_RATE
+    )
     clip_seconds: float | None = setting(
-        None, "clip length (default: the dataset's)", unit="s", above=0.0
+        None, "clip length (default: the dataset's)", unit="s", above=0.0, maximum=MAX_SECONDS
     )
     learning_rate: float = setting(1e-3, "Adam's learning rate", above=0.0)
     conditioned: bool = setting(
@@ -67,7 +67,7 @@ class WaveNetConfig(Settings):
     PATHS = ("data",)
 
     def validate(self):
-        """`data` and `out` have no default: a flag or the `--config` file must give them."""
+        """`data` and `out` cannot be null (a `--config` file could set them so)."""
         super().validate()
         for name in ("data", "out"):
             require(getattr(self, name) is not None, name, None, f"`{name}` is required.")

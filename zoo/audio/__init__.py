@@ -22,6 +22,7 @@ from zoo.audio.io import AudioDecodeError, AudioInfo, decode_file, info, load
 from zoo.audio.pipeline import log_mel_dataset, map_batches
 from zoo.audio.presets import FRONT_ENDS, front_end
 from zoo.audio.resample import resample
+from zoo.audio.windows import periodic_hann
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff")
 
@@ -43,6 +44,7 @@ __all__ = [
     "log_mel_dataset",
     "map_batches",
     "mel_filterbank",
+    "periodic_hann",
     "resample",
     "to_mono",
 ]

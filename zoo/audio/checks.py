@@ -5,7 +5,10 @@ Paths may hold bytes that are not UTF-8 (Python keeps them as surrogates in a
 so a strange name never turns into an encoding traceback.
 """
 
+import contextlib
 import os
+import sys
+import threading
 
 import numpy as np
 import soundfile as sf
@@ -16,7 +19,6 @@ __all__ = ["AudioDecodeError", "printable_path", "native_path"]
 # would also need 16000x the memory).
 MIN_RATE, MAX_RATE = 1000, 1_000_000
 
-_FLOAT_SUBTYPES = ("FLOAT", "DOUBLE")
 # libsndfile answers "not a regular file (possibly a pipe?)" for any data its
 # format probes reject (e.g. a garbage .mp3); the file exists, so say what is meant.
 _MISLEADING = ("possibly a pipe", "File does not exist")
@@ -69,10 +71,46 @@ def check_path(path):
         raise AudioDecodeError(path, "empty file (0 bytes); re-export or remove it.")
 
 
-def sf_call(path, fn, *args, **kwargs):
-    """Call a soundfile function; its failures become an `AudioDecodeError` naming `path`."""
+_QUIET_LOCK = threading.Lock()
+_QUIET = {"depth": 0, "saved": None}
+
+
+@contextlib.contextmanager
+def quiet_native_stderr():
+    """Point file descriptor 2 at /dev/null meanwhile (re-entrant across threads).
+
+    libsndfile's MP3 decoder (libmpg123) prints its own "Note: Illegal Audio-MPEG-Header
+    ..." lines straight to the C stderr for damaged data; the `AudioDecodeError`
+    already says what is wrong, in one line. The first thread in redirects and
+    the last one out restores.
+    """
+    with _QUIET_LOCK:
+        if _QUIET["depth"] == 0:
+            sys.stderr.flush()
+            _QUIET["saved"] = os.dup(2)
+            sink = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(sink, 2)
+            os.close(sink)
+        _QUIET["depth"] += 1
     try:
-        return fn(*args, **kwargs)
+        yield
+    finally:
+        with _QUIET_LOCK:
+            _QUIET["depth"] -= 1
+            if _QUIET["depth"] == 0:
+                os.dup2(_QUIET["saved"], 2)
+                os.close(_QUIET["saved"])
+
+
+def sf_call(path, fn, *args, **kwargs):
+    """Call a soundfile function; its failures become an `AudioDecodeError` naming `path`.
+
+    For `.mp3` files libmpg123's own notes on stderr are silenced (see `quiet_native_stderr`).
+    """
+    quiet = printable_path(path).lower().endswith(".mp3")
+    try:
+        with quiet_native_stderr() if quiet else contextlib.nullcontext():
+            return fn(*args, **kwargs)
     except PermissionError as e:
         raise AudioDecodeError(path, f"permission denied ({e}); make the file readable.") from e
     except (sf.LibsndfileError, RuntimeError, EOFError, TypeError, ValueError) as e:
@@ -87,8 +125,14 @@ def sf_call(path, fn, *args, **kwargs):
         ) from e
 
 
-def check_samples(path, data, subtype):
-    """Reject empty, non-finite and (for float files) over-range audio."""
+def check_samples(path, data, subtype=None):
+    """Reject empty audio and non-finite samples.
+
+    Float WAV/FLAC may hold samples beyond [-1, 1] (mixes, exports with headroom,
+    augmented data); librosa, soundfile and Keras read them as they are, and so does
+    this package: any finite level is kept. `subtype` is accepted for callers that
+    pass it and is not used.
+    """
     if data.shape[0] == 0:
         raise AudioDecodeError(path, "has zero audio frames; remove it or re-export it.")
     finite = np.isfinite(data)
@@ -97,12 +141,6 @@ def check_samples(path, data, subtype):
             path,
             f"has {int(data.size - finite.sum())} NaN/Inf samples; repair or remove the file.",
         )
-    if subtype in _FLOAT_SUBTYPES:
-        peak = float(np.abs(data).max())
-        if peak > 1.0:
-            raise AudioDecodeError(
-                path, f"float samples peak at {peak:.4g}, outside [-1, 1]; normalise it."
-            )
 
 
 def plain_wav(path, channels, rate):

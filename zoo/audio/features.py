@@ -11,6 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.audio.presets import FRONT_ENDS
+from zoo.audio.windows import periodic_hann
 from zoo.layers.config import attribute_config
 from zoo.validation import check_positive_int, argument_error
 
@@ -47,7 +48,7 @@ def mel_filterbank(sample_rate, n_fft, n_mels, fmin=0.0, fmax=None):
         float32 array `(1 + n_fft // 2, n_mels)` mapping power spectra to mel bands.
     """
     fmax = sample_rate / 2.0 if fmax is None else float(fmax)
-    fft_freqs = np.linspace(0, sample_rate / 2.0, 1 + n_fft // 2)
+    fft_freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)  # librosa.fft_frequencies, odd n too
     mel_f = _mel_to_hz(np.linspace(_hz_to_mel(fmin), _hz_to_mel(fmax), n_mels + 2))
     fdiff = np.diff(mel_f)
     ramps = mel_f[:, None] - fft_freqs[None, :]
@@ -157,9 +158,9 @@ class LogMelSpectrogram(keras.layers.Layer):
         x = tf.cast(inputs, tf.float32)  # FFTs in float32 even with dtype="mixed_bfloat16"
         pad = self.n_fft // 2
         x = tf.pad(x, [[0, 0], [pad, pad]])
-        # tf.signal.stft's own steps; tf's Hann window is periodic, like librosa's.
+        # tf.signal.stft's own steps with librosa's periodic Hann (tf's differs at odd n_fft).
         frames = tf.signal.frame(x, self.n_fft, self.hop_length)
-        spectrum = tf.signal.rfft(frames * tf.signal.hann_window(self.n_fft))
+        spectrum = tf.signal.rfft(frames * periodic_hann(self.n_fft), [self.n_fft])
         power = tf.math.real(spectrum) ** 2 + tf.math.imag(spectrum) ** 2
         # Each band's filter is zero outside a few bins: multiply only those (8x fewer
         # multiply-adds than the dense (bins, n_mels) product at n_fft 2048, 128 mels).

@@ -1,8 +1,9 @@
-"""Decoding audio files to float32 waveforms in [-1, 1], eagerly or in `tf.data`.
+"""Decoding audio files to float32 waveforms, eagerly or in `tf.data`.
 
-Every failure is an `AudioDecodeError` that names the file and the problem;
-NaN/Inf samples and float files peaking above full scale are errors, never
-silently cleaned, so they cannot reach a model.
+Integer PCM decodes to [-1, 1]; float files keep their samples as written, above
+full scale too (as librosa and soundfile read them). Every failure is an
+`AudioDecodeError` that names the file and the problem; NaN/Inf samples are
+errors, never silently cleaned, so they cannot reach a model.
 """
 
 import dataclasses
@@ -30,7 +31,6 @@ from zoo.audio.wav16 import decode_pcm16, pcm16_header
 
 __all__ = ["AudioDecodeError", "AudioInfo", "info", "load", "decode_file"]
 
-_FLOAT_SUBTYPES = ("FLOAT", "DOUBLE")
 # Integer PCM in these containers is raw samples: any bytes decode, and libsndfile
 # sizes a truncated body from the file length, so the header is enough. Every other
 # encoding (FLAC, Vorbis, MP3, ADPCM, float) is decoded in full to be checked.
@@ -173,7 +173,7 @@ def _read(path, source=None):
 
 
 def load(path, sample_rate=None, mono=True):
-    """Decode an audio file to a float32 waveform in [-1, 1].
+    """Decode an audio file to a float32 waveform (integer PCM in [-1, 1], float as written).
 
     WAV (8/16/24/32-bit integer and 32/64-bit float), FLAC, OGG/Vorbis and
     MP3. Integer WAV is decoded by tensorflow-io where its kernels load (see

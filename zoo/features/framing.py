@@ -10,6 +10,7 @@ on axis 1: `(batch, frames, ...)`.
 import numpy as np
 import tensorflow as tf
 
+from zoo.audio.windows import periodic_hann
 from zoo.validation import check_choice
 
 __all__ = [
@@ -106,7 +107,7 @@ def magnitude_spectrogram(waveform, n_fft=2048, hop_length=512, center=True):
         TensorShape([1, 9, 1025])
     """
     frames = frame(waveform, n_fft, hop_length, center=center)
-    window = tf.signal.hann_window(n_fft, periodic=True, dtype=tf.float64)
+    window = periodic_hann(n_fft, tf.float64)  # scipy's, also for odd n_fft
     # A float32 FFT leaves rounding noise near 1e-7 of the frame's peak in every bin;
     # on a pure tone that noise floor dominates spread, flatness and contrast. The
     # float64 FFT keeps each bin accurate to float32 rounding, as librosa's output is.

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo.audio import front_end, mel_filterbank
+from zoo.audio import front_end, mel_filterbank, periodic_hann
 from zoo.validation import argument_error, check_choice, check_positive_int
 
 __all__ = ["MSD_LABELS", "MTT_LABELS", "MusicnnLogMel", "PAD_MODES"]
@@ -82,16 +82,13 @@ class MusicnnLogMel(keras.layers.Layer):
         self.sample_rate, self.n_fft, self.hop_length = sample_rate, n_fft, hop_length
         self.n_mels, self.pad_mode = n_mels, pad_mode
         self._filters = mel_filterbank(sample_rate, n_fft, n_mels)
-        # scipy's periodic Hann (librosa's window) also for odd n_fft, where tf's differs.
-        n = np.arange(n_fft)
-        self._window = (0.5 - 0.5 * np.cos(2 * np.pi * n / n_fft)).astype("float32")
 
     def call(self, inputs):
         x = tf.cast(inputs, tf.float32)
         pad = self.n_fft // 2
         x = tf.pad(x, [[0, 0], [pad, pad]], mode=self.pad_mode.upper())
         frames = tf.signal.frame(x, self.n_fft, self.hop_length)
-        spectrum = tf.signal.rfft(frames * tf.constant(self._window))
+        spectrum = tf.signal.rfft(frames * periodic_hann(self.n_fft), [self.n_fft])
         power = tf.math.real(spectrum) ** 2 + tf.math.imag(spectrum) ** 2
         mel = tf.tensordot(power, tf.constant(self._filters), axes=1)
         out = tf.math.log1p(10000.0 * mel) / np.log(10.0)

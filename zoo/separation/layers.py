@@ -12,6 +12,7 @@ import keras
 import tensorflow as tf
 
 from zoo.audio.presets import FRONT_ENDS
+from zoo.audio.windows import periodic_hann
 from zoo.layers.config import attribute_config
 from zoo.validation import argument_error, check_positive_int
 
@@ -54,7 +55,8 @@ def stft(waveform, n_fft, hop_length):
     pad = n_fft // 2
     waveform = tf.convert_to_tensor(waveform)
     x = tf.pad(waveform, [[0, 0]] * (len(waveform.shape) - 1) + [[pad, pad]])
-    return tf.signal.stft(x, n_fft, hop_length, n_fft, window_fn=tf.signal.hann_window)
+    frames = tf.signal.frame(x, n_fft, hop_length)
+    return tf.signal.rfft(frames * periodic_hann(n_fft, x.dtype), [n_fft])
 
 
 def istft(spectrum, n_fft, hop_length, length):
@@ -72,7 +74,7 @@ def istft(spectrum, n_fft, hop_length, length):
     Returns:
         float32 tensor `(..., length)`.
     """
-    window = tf.signal.hann_window(n_fft)
+    window = periodic_hann(n_fft)
     frames = tf.signal.irfft(spectrum, fft_length=[n_fft]) * window
     signal = tf.signal.overlap_and_add(frames, hop_length)
     squared = tf.broadcast_to(window**2, tf.shape(frames)[-2:])

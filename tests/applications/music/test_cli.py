@@ -35,7 +35,7 @@ def test_harmonize_writes_four_parts(runs, capsys):
     from music21 import converter
 
     assert len(converter.parse(str(out)).parts) == 4
-    assert json.loads((runs / "harmonize" / "music.json").read_text())["pieces"]["train"] == 3
+    assert json.loads((runs / "harmonize" / "report.json").read_text())["pieces"]["train"] == 3
 
 
 @pytest.mark.parametrize("value", ["0", "1.5", "nan"])
@@ -201,7 +201,7 @@ def test_a_rerun_with_other_settings_is_refused_naming_them(runs, capsys):
     err = capsys.readouterr().err
     assert "holds a run with other settings (epochs: 1 -> 2, learning_rate: 0.002 -> 0.01)" in err
     assert "--overwrite" in err
-    assert len(json.loads((runs / "harmonize" / "music.json").read_text())["history"]["loss"]) == 1
+    assert len(json.loads((runs / "harmonize" / "report.json").read_text())["history"]["loss"]) == 1
 
 
 def test_evaluate_reports_scores_rules_notes_and_the_decoding(runs):

@@ -21,8 +21,8 @@ def cache(tmp_path_factory, monkeypatch):
     return folder
 
 
-def _music_json(out):
-    return json.loads((out / "music.json").read_text())
+def _report(out):
+    return json.loads((out / "report.json").read_text())
 
 
 def test_a_second_run_into_a_held_out_is_refused_at_once(tmp_path, capsys):
@@ -33,7 +33,7 @@ def test_a_second_run_into_a_held_out_is_refused_at_once(tmp_path, capsys):
     finally:
         release(lock)
     assert "is in use by PID" in capsys.readouterr().err
-    assert not (out / "music.json").exists()
+    assert not (out / "report.json").exists()
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_a_second_run_into_a_held_out_is_refused_at_once(tmp_path, capsys):
     ],
 )
 def test_config_values_and_flags_over_them_are_checked(tmp_path, capsys, config, flags, message):
-    path = tmp_path / "music.json"
+    path = tmp_path / "config.json"
     path.write_text(json.dumps({"model": "harmonize", "out": str(tmp_path / "run"), **config}))
     assert cli.main(["music", "train", "--config", str(path), *flags]) == 2
     err = capsys.readouterr().err
@@ -59,19 +59,19 @@ def test_config_values_and_flags_over_them_are_checked(tmp_path, capsys, config,
 def test_a_rerun_with_other_settings_needs_overwrite(tmp_path, capsys):
     out = tmp_path / "run"
     config = tmp_path / "config.json"
-    # The flag wins over the file's bad value, and the file gives model and out.
-    config.write_text(json.dumps({"model": "harmonize", "out": str(out), "epochs": 0}))
+    # The flag wins over the file's value, and the file gives model and out.
+    config.write_text(json.dumps({"model": "harmonize", "out": str(out), "epochs": 5}))
     tiny = ["music", "train", "--config", str(config), *TINY, "--epochs", "1"]
     assert cli.main(tiny) == 0
-    assert _music_json(out)["settings"]["epochs"] == 1
+    assert _report(out)["settings"]["epochs"] == 1
     capsys.readouterr()
     assert cli.main([*tiny, "--learning-rate", "0.01"]) == 2
     err = capsys.readouterr().err
     assert "holds a run with other settings (learning_rate: 0.002 -> 0.01)" in err
-    assert _music_json(out)["settings"]["learning_rate"] == 0.002
+    assert _report(out)["settings"]["learning_rate"] == 0.002
     assert cli.main([*tiny, "--learning-rate", "0.01", "--overwrite"]) == 0
     assert "--overwrite: discarded the earlier run" in capsys.readouterr().out
-    report = _music_json(out)
+    report = _report(out)
     assert report["settings"]["learning_rate"] == 0.01 and len(report["history"]["loss"]) == 1
 
 
@@ -93,7 +93,7 @@ def test_a_run_killed_after_an_epoch_resumes_to_the_unbroken_run(tmp_path, cache
     assert resumed.returncode == 0, log
     assert "resuming after epoch 1 from" in log
     assert "Epoch 1/2" not in log and "Epoch 2/2" in log  # only epoch 2 ran in this process
-    report = _music_json(out)
+    report = _report(out)
     assert len(report["history"]["loss"]) == 2  # the killed run's epoch too
     assert set(report) == {
         "model",
@@ -103,7 +103,9 @@ def test_a_run_killed_after_an_epoch_resumes_to_the_unbroken_run(tmp_path, cache
         "skipped_pieces",
         "train_seconds",
         "history",
+        "test",
+        "timings",
     }
     assert not (out / "backup").exists()
     # Epoch 2 ran on the weights, optimizer, windows and dropout masks an unbroken run has.
-    assert report["history"] == _music_json(tmp_path / "clean")["history"]
+    assert report["history"] == _report(tmp_path / "clean")["history"]

@@ -110,7 +110,7 @@ def test_config_values_and_flags_over_them_are_checked(
 def test_a_good_config_file_gives_data_and_out_and_the_flags_win(data, tmp_path):
     out = tmp_path / "run"
     path = tmp_path / "config.json"
-    path.write_text(json.dumps({"data": data, "out": str(out), "epochs": 0, "conditioned": False}))
+    path.write_text(json.dumps({"data": data, "out": str(out), "epochs": 5, "conditioned": False}))
     flags = [a for a in TINY if a != "--unconditioned"]
     assert cli.main(["wavenet", "train", "--config", str(path), *flags, "--epochs", "1"]) == 0
     stored = json.loads((out / "settings.json").read_text())
