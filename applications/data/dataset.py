@@ -7,7 +7,6 @@ built, so a bad file stops the load with an error naming it (or, with
 `skip_bad=True`, is skipped, counted and listed in `summary()`).
 """
 
-import concurrent.futures
 import dataclasses
 import math
 import os
@@ -18,8 +17,9 @@ import tensorflow as tf
 import zoo.audio
 from applications.data import chords, kaggle, tags
 from applications.data.checks import require_classes, require_split_sizes
+from applications.data.duplicates import Duplicates, drop_repeats, find_duplicates
 from applications.data.folders import scan_folder
-from zoo.audio import AudioDecodeError
+from applications.data.probe import file_notes, keep_decoded, probe_files
 from zoo.audio.checks import native_path, printable_path
 from zoo.validation import check_positive_int, argument_error
 
@@ -44,6 +44,9 @@ class AudioDataset:
         source: where the files came from.
         notes: what was done to the audio (resampling, mixdown, crop/pad).
         multilabel: labels are multi-hot tag vectors (`labels.csv`, `applications.data.tags`).
+        duplicates: val/test files whose decoded audio an earlier split holds
+            (`applications.data.duplicates`), dropped with `dedupe=True`.
+        entries: `{split: [(path, label)]}` behind the pipelines, in their order.
     """
 
     train: tf.data.Dataset
@@ -57,6 +60,18 @@ class AudioDataset:
     source: str
     notes: list
     multilabel: bool = False
+    duplicates: Duplicates = Duplicates()
+    entries: dict = dataclasses.field(default_factory=dict, repr=False)
+    options: dict = dataclasses.field(default_factory=dict, repr=False)
+
+    def pipeline(self, split, entries, streamed=False):
+        """Batches of `entries` (some of `split`'s files, e.g. a worker's) as `split` reads them.
+
+        `streamed`: one pass in file order holding no decoded clip beyond its
+        batch (no in-memory cache, no shuffle buffer), for a cache on disk.
+        """
+        options = {**self.options, "cache": False, "shuffle": False} if streamed else self.options
+        return _pipeline(entries, training=(split == "train"), **options)
 
     def describe(self, spec):
         """The `dataset` block of a job's report.
@@ -74,6 +89,7 @@ class AudioDataset:
             "skipped": [[printable_path(path), reason] for path, reason in self.skipped],
             "sample_rate": self.sample_rate,
             "clip_samples": self.clip_samples,
+            "duplicates": self.duplicates.describe(),
         }
 
     def summary(self):
@@ -88,59 +104,25 @@ class AudioDataset:
             "  classes: " + ", ".join(self.class_names),
         ]
         lines += [f"  {note}" for note in self.notes]
+        if self.duplicates.pairs:
+            lines.append("  " + self.duplicates.message().replace("\n", "\n  "))
         if self.skipped:
             lines.append(f"  skipped {len(self.skipped)} bad file(s):")
             lines += [f"    {printable_path(path)}: {reason}" for path, reason in self.skipped]
         return "\n".join(lines)
 
 
-def _probe(entries, skip_bad, bad_file_hint):
-    """Check every file (decoding compressed ones); return (infos, skipped) or raise the first error."""
-    paths = [p for split in SPLITS for p, _ in entries[split]]
-    with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(_safe_info, paths))
-    infos, skipped = {}, []
-    for path, result in zip(paths, results):
-        if isinstance(result, AudioDecodeError):
-            if not skip_bad:
-                raise AudioDecodeError(result.path, f"{result.problem} ({bad_file_hint})")
-            skipped.append((path, result.problem))
-        else:
-            infos[path] = result
-    return infos, skipped
-
-
-def _safe_info(path):
-    try:
-        return zoo.audio.info(path)
-    except AudioDecodeError as e:
-        return e
-
-
-def _notes(infos, sample_rate, clip_samples):
-    notes = []
-    rates = {}
-    for i in infos.values():
-        if i.sample_rate != sample_rate:
-            rates[i.sample_rate] = rates.get(i.sample_rate, 0) + 1
-    for rate, n in sorted(rates.items()):
-        notes.append(f"resampled {n} file(s) from {rate} Hz to {sample_rate} Hz")
-    multi = sum(i.channels > 1 for i in infos.values())
-    if multi:
-        notes.append(f"mixed {multi} multi-channel file(s) down to mono")
-    lengths = [math.ceil(i.frames * sample_rate / i.sample_rate) for i in infos.values()]
-    longer = sum(n > clip_samples for n in lengths)
-    shorter = sum(n < clip_samples for n in lengths)
-    if longer or shorter:
-        notes.append(
-            f"cropped {longer} and zero-padded {shorter} clip(s) to {clip_samples} samples "
-            "(random window for train, centre for val/test)"
-        )
-    return notes
-
-
 def _pipeline(
-    items, *, training, sample_rate, clip_samples, batch_size, seed, deterministic, cache
+    items,
+    *,
+    training,
+    sample_rate,
+    clip_samples,
+    batch_size,
+    seed,
+    deterministic,
+    cache,
+    shuffle=True,
 ):
     # An empty split (e.g. test_fraction=0) still needs typed tensors: build one
     # placeholder element and slice it away.
@@ -158,7 +140,8 @@ def _pipeline(
     if cache:
         ds = ds.cache()  # decoded, resampled, full length: crops still vary per epoch
     if training:
-        ds = ds.shuffle(max(len(items), 1), seed=seed, reshuffle_each_iteration=True)
+        if shuffle:
+            ds = ds.shuffle(max(len(items), 1), seed=seed, reshuffle_each_iteration=True)
         # Stateless crops seeded from a seeded stream: repeatable, yet new each epoch.
         seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
         ds = tf.data.Dataset.zip((ds, seeds)).map(
@@ -188,9 +171,10 @@ def load_dataset(
     bad_file_hint="Pass skip_bad=True to skip bad files.",
     val_fraction=0.1,
     test_fraction=0.1,
-    cache=True,
+    cache="auto",
     deterministic=True,
     multilabel=False,
+    dedupe=False,
 ):
     """Load a labelled audio dataset as train/val/test `tf.data` pipelines.
 
@@ -211,11 +195,14 @@ def load_dataset(
             `skip_bad` is off; a CLI names its own flag (e.g. `--skip-bad`).
         val_fraction, test_fraction: per-class split of a class-folder
             layout (stratified, seeded).
-        cache: keep decoded clips in memory after the first epoch.
+        cache: keep decoded clips in memory after the first epoch; "auto":
+            while they take under a quarter of the available memory.
         deterministic: fixed element order (set False for a little speed).
         multilabel: read a folder's `labels.csv` (`filename,tags`, tags
             separated by `;`; `applications.data.tags`) instead of class
             sub-folders; labels become multi-hot float32 vectors.
+        dedupe: drop from val and test the files whose decoded audio an
+            earlier split holds (found and reported either way).
 
     Returns:
         An `AudioDataset`.
@@ -253,8 +240,11 @@ def load_dataset(
 
     if not multilabel:
         require_classes(class_names, source)
-    infos, skipped = _probe(entries, skip_bad, bad_file_hint)
+    infos, skipped = probe_files(entries, skip_bad, bad_file_hint)
     entries = {s: [(p, y) for p, y in entries[s] if p in infos] for s in SPLITS}
+    duplicates = find_duplicates(entries, infos)
+    if dedupe and duplicates.pairs:
+        entries, duplicates = drop_repeats(entries, duplicates)
     if not entries["train"]:
         raise argument_error("spec", spec_str, f"{source}: no usable training files left.")
     fractions = {"val": val_fraction, "test": test_fraction}
@@ -275,6 +265,7 @@ def load_dataset(
         clip_samples = lengths.pop()
     else:
         clip_samples = int(round(clip_seconds * sample_rate))
+    cache, cache_note = keep_decoded(cache, infos, sample_rate)
     common = dict(
         sample_rate=sample_rate,
         clip_samples=clip_samples,
@@ -294,6 +285,11 @@ def load_dataset(
         clip_samples=clip_samples,
         skipped=skipped,
         source=source,
-        notes=notes + _notes(infos, sample_rate, clip_samples),
+        notes=notes
+        + file_notes(infos, sample_rate, clip_samples)
+        + [cache_note] * bool(cache_note),
         multilabel=multilabel,
+        duplicates=duplicates,
+        entries=entries,
+        options=common,
     )

@@ -7,6 +7,7 @@ thresholds chosen on validation and the median-filter length.
 
 import csv
 import json
+import math
 import os
 
 import numpy as np
@@ -14,6 +15,8 @@ import numpy as np
 from applications.atomic_io import atomic_path
 from applications.errors import UsageError
 from applications.events import frames as fr
+from applications.events.streaming import score_path
+from applications.trained.minimum import check_length
 
 __all__ = [
     "SIDECAR",
@@ -114,17 +117,34 @@ def decode(scores, sidecar, duration):
 
 
 def detect_files(model, sidecar, paths):
-    """Detected rows `[(path, onset, offset, label), ...]` for each file, in order."""
+    """Detected rows `[(path, onset, offset, label), ...]` for each file, in order.
+
+    Every file is checked first (readable, long enough); each is then scored
+    block by block (`applications.events.streaming`), so a long recording
+    costs no more memory than a few minutes of it.
+    """
     import zoo.audio
 
-    rows = []
+    rate = sidecar["sample_rate"]
+    lengths = []
     for path in paths:
         try:
-            wave, _ = zoo.audio.load(path, sample_rate=sidecar["sample_rate"])
+            info = zoo.audio.info(path)
         except zoo.audio.AudioDecodeError as error:
             raise UsageError(str(error)) from None
-        duration = len(wave) / sidecar["sample_rate"]
-        found = decode(score_file(model, wave), sidecar, duration)
+        lengths.append(math.ceil(info.frames * rate / info.sample_rate))
+        check_length(model, path, lengths[-1], rate)
+
+    def whole(path):
+        try:
+            return score_file(model, zoo.audio.load(path, sample_rate=rate)[0])
+        except zoo.audio.AudioDecodeError as error:
+            raise UsageError(str(error)) from None
+
+    rows = []  # written only after every file is scored, so a bad file writes nothing
+    for path, samples in zip(paths, lengths):
+        scores = score_path(model, path, rate, sidecar["frame_step"], whole)
+        found = decode(scores, sidecar, samples / rate)
         rows.extend((path, a, b, label) for a, b, label in found)
     return rows
 

@@ -146,21 +146,28 @@ def augment_batches(
     return tf.data.Dataset.zip((dataset, seeds)).map(apply, num_parallel_calls=tf.data.AUTOTUNE)
 
 
-def augmented_training(config, mels, labels, *, num_classes, mean, gain_db=0.0):
+def augmented_training(config, mels, labels, *, num_classes, mean, gain_db=0.0, batches=None):
     """Cached `(mels, labels)` as the recipes train on them: reshuffled each epoch, batched,
     augmented (`augment_batches` with the run's masks and mixup) and prefetched.
 
     Args:
         config: the run's `FinetuneConfig` (seed, batch size, masks, mixup).
-        mels, labels: the cached training log-mels and their labels.
+        mels, labels: the cached training log-mels and their labels; or `mels`
+            a `tf.data.Dataset` of `(mel, label)` the caller shuffles (a cache
+            streamed from disk, `applications.data.disk_cache`), `labels` None.
         num_classes: for the soft labels.
         mean: `(mels,)` training mean per mel bin (the mask value).
         gain_db: the level offset (0 where the input's scale is not dB).
+        batches: batches the shuffled examples; None: `config.batch_size` each
+            (a worker's share of the files: `applications.data.sharding.batched_in_steps`).
     """
-    train = tf.data.Dataset.from_tensor_slices((mels, labels))
-    train = train.shuffle(len(labels), seed=config.seed, reshuffle_each_iteration=True)
+    if isinstance(mels, tf.data.Dataset):
+        train = mels
+    else:
+        train = tf.data.Dataset.from_tensor_slices((mels, labels))
+        train = train.shuffle(len(labels), seed=config.seed, reshuffle_each_iteration=True)
     return augment_batches(
-        train.batch(config.batch_size),
+        batches(train) if batches else train.batch(config.batch_size),
         num_classes=num_classes,
         seed=config.seed + 1,
         mean=mean,

@@ -50,9 +50,9 @@ class FinetuneConfig(DataSettings):
         data: `builtin`, a folder, or `gtzan`, `esc50`, `urbansound8k`, `speech_commands`.
         weights: `auto`, `imagenet`, `mtt` / `msd` (musicnn's audio weights), `none`
             (or None), a weights file, or `kaggle://...`.
-        backbone: `auto` (musicnn's audio-pretrained recipe when its weights are
-            cached, else VGG16 transfer when pretrained weights load, else the
-            compact CNN from scratch), `vgg11`..`vgg19` (transfer recipe),
+        backbone: `auto` (when musicnn's weights are cached, its frozen probe
+            joined with `cnn10_compact` from scratch and the baseline, else VGG16
+            transfer when pretrained weights load, else the compact CNN from scratch), `vgg11`..`vgg19` (transfer recipe),
             `cnn6`, `cnn10`, `cnn14`, `cnn10_compact` (from-scratch recipe), or
             `musicnn`, `musicnn_vgg` (audio-pretrained recipe, 16 kHz).
         strategy: a `tf.distribute` kind (`applications.training.strategy.KINDS`).
@@ -99,7 +99,10 @@ class FinetuneConfig(DataSettings):
         multilabel: tags from the data folder's `labels.csv`: sigmoid outputs,
             binary cross-entropy, per-tag thresholds (`applications.finetune.multilabel`).
         cluster_timeout: seconds multi-worker training waits for every peer
-            named by `TF_CONFIG` to be reachable before it fails.
+            named by `TF_CONFIG` to be reachable before it fails; a peer that
+            dies mid-training stops the others within it (`training.liveness`).
+        cache: where the from-scratch recipe keeps its log-mels: `memory`,
+            `disk` (`OUT/cache`, `applications.data.disk_cache`) or `auto`.
         verbose: Keras verbosity: 0, 1 (progress bar), 2 (one line per epoch) or
             `auto` (1 when stdout is a terminal, else 2).
 
@@ -117,7 +120,8 @@ class FinetuneConfig(DataSettings):
     )
     backbone: str = setting(
         "auto",
-        "auto: musicnn (mtt) probe + fine-tune if its weights are cached, else vgg16 transfer "
+        "auto: musicnn (mtt) probe + cnn10_compact from scratch + baseline, joined, if its "
+        "weights are cached, else vgg16 transfer "
         "if ImageNet weights load, else cnn10_compact from scratch; or a registered backbone "
         "with a recipe (vgg11..vgg19; cnn6, cnn10, cnn14, cnn10_compact; musicnn, musicnn_vgg "
         "with --weights mtt|msd, at 16 kHz)",
@@ -125,7 +129,7 @@ class FinetuneConfig(DataSettings):
     strategy: str = setting("auto", "tf.distribute strategy", choices=KINDS)
     logical_cpus: int | None = setting(None, "split the CPU into N devices for mirrored", minimum=1)
     precision: str = setting("auto", "dtype policy", choices=POLICIES)
-    out: str = setting("finetune_out", "output folder")
+    out: str = setting("runs/finetune", "output folder")
     image_size: int | tuple[int, int] = setting(
         96, "N or HxW image fed to the backbone", check=_image_size, parse=_int_or_hw
     )
@@ -188,7 +192,17 @@ class FinetuneConfig(DataSettings):
         choices=(0, 1, 2, "auto"),
     )
     cluster_timeout: float = setting(
-        300.0, "multi-worker: seconds to wait for every TF_CONFIG peer", unit="s", above=0.0
+        300.0,
+        "multi-worker: seconds to wait for every TF_CONFIG peer at start, and at most for a "
+        "peer that dies mid-training",
+        unit="s",
+        above=0.0,
+    )
+    cache: str = setting(
+        "auto",
+        "the from-scratch recipe's log-mels: memory, disk (shards in OUT/cache), or auto "
+        "(memory below a quarter of the available memory)",
+        choices=("auto", "memory", "disk"),
     )
 
     PATHS = ("data", "weights")

@@ -12,7 +12,9 @@ the previous one until the new one is complete
 (`applications.training.backup.save_rotating`); every worker restores from
 the newest readable one on start, so `backup_dir` must be on storage all
 workers can read. An epoch whose loss is NaN or infinite stops training and
-is not backed up. A resumed run fast-forwards the data order and reseeds
+is not backed up. Under multi-worker, a peer that dies aborts the collectives
+(`applications.training.liveness`): training stops with a `JobFailed` whose one
+line names the missing worker and says how to resume. A resumed run fast-forwards the data order and reseeds
 dropout/SpecAugment per epoch (see `applications.training.epoch_seeds`), so it repeats an
 uninterrupted one.
 """
@@ -25,8 +27,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from applications.atomic_io import fault_point
 from applications.training.backup import load_rotating, save_rotating
 from applications.training.epoch_seeds import fast_forward, reseed_layers
+from applications.training.liveness import is_peer_error, peer_lost
 
 __all__ = ["train", "save_state", "load_state"]
 
@@ -138,6 +142,7 @@ def _correct(y, probs):
 def _run_epoch(step, distributed_dataset, progbar=None, prefix=""):
     loss_sum, correct, seen, batches = 0.0, 0.0, 0.0, 0
     for x, y in distributed_dataset:
+        fault_point(f"custom_loop:{prefix}step")  # the fault tests kill a worker here
         loss, right, count = step(x, y)
         # Each batch's loss is averaged over the global batch size; weight it
         # by that size so the epoch mean is per example.
@@ -170,6 +175,7 @@ def train(
     is_chief=True,
     callbacks=(),
     verbose=1,
+    local_data=False,
 ):
     """Train `model` with a distributed custom loop; resumable from `backup_dir`.
 
@@ -192,6 +198,10 @@ def train(
             line per epoch (for logs). A callback setting `model.stop_training`
             ends training after the epoch (early stopping); so does a NaN or
             infinite loss (the caller checks the returned history).
+        local_data: `train_data` is this worker's own share, batched per
+            replica and as many batches on every worker (sharded by file,
+            `applications.data.sharding`); False: every worker reads the same
+            global batches and keeps its slice (`AutoShardPolicy.DATA`).
 
     Returns:
         History: a dict of per-epoch lists (`loss`, `accuracy`, `val_loss`, ...).
@@ -219,7 +229,10 @@ def train(
     # Every worker reads the same batches and keeps its slice of each global batch,
     # so the maths matches one worker running the whole global batch.
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    train_dist = strategy.experimental_distribute_dataset(train_data.with_options(options))
+    if local_data:
+        train_dist = strategy.distribute_datasets_from_function(lambda context: train_data)
+    else:
+        train_dist = strategy.experimental_distribute_dataset(train_data.with_options(options))
     val_dist = None
     if val_data is not None:
         val_dist = strategy.experimental_distribute_dataset(val_data.with_options(options))
@@ -237,9 +250,15 @@ def train(
         if verbose == 1 and is_chief:
             print(f"Epoch {epoch + 1}/{epochs}")
             progbar = keras.utils.Progbar(steps_per_epoch)
-        logs = _run_epoch(train_step, train_dist, progbar)
-        if val_dist is not None:
-            logs.update(_run_epoch(eval_step, val_dist, prefix="val_"))
+        try:
+            logs = _run_epoch(train_step, train_dist, progbar)
+            if val_dist is not None:
+                logs.update(_run_epoch(eval_step, val_dist, prefix="val_"))
+        except tf.errors.OpError as error:
+            multi_worker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            if not (multi_worker and is_peer_error(error)):
+                raise
+            raise peer_lost(error, epoch=epoch + 1, epochs_done=epoch) from None
         if verbose and is_chief:
             scores = "  ".join(f"{k}: {v:.4f}" for k, v in logs.items())
             print(f"  {scores}" if progbar is not None else f"Epoch {epoch + 1}/{epochs}  {scores}")

@@ -44,6 +44,7 @@ def train_phase(
     loss="sparse_categorical_crossentropy",
     patience=0,
     select=True,
+    local_data=False,
 ):
     """Train `model` for one phase, or load its result if a previous run finished it.
 
@@ -66,6 +67,8 @@ def train_phase(
             accuracy (0: train every epoch).
         select: keep the best validation epoch; False keeps the last (a
             phase that trains on `val` too, whose scores are then in-sample).
+        local_data: multi-worker: `train` is this worker's share of the files
+            (`custom_loop.train`'s `local_data`).
     """
     done = os.path.join(run.backup, f"{phase}.done.weights.h5")
     csv_log = os.path.join(run.logs, f"{phase}.csv")
@@ -115,6 +118,7 @@ def train_phase(
                 is_chief=run.info.is_chief,
                 callbacks=callbacks,
                 verbose=verbose,
+                local_data=local_data,
             )
         else:
             model.compile(optimizer, loss, metrics=["accuracy"])

@@ -19,6 +19,7 @@ Every job (finetune, events, separation, music, wavenet) trains through a
 import contextlib
 import os
 import shutil
+import sys
 import time
 
 import h5py
@@ -31,7 +32,7 @@ from applications.training import phases
 from applications.training.backup import DAMAGED, Backup
 from applications.numerics import check_losses
 from applications.training.precision import resolve_precision
-from applications.training.rundir import claim_out, release
+from applications.training.rundir import claim_out, mark_complete, release
 from applications.training.strategy import resolve_strategy
 
 __all__ = ["Run"]
@@ -96,10 +97,19 @@ class Run:
         """Delete a backup folder (default: all of `OUT/backup`) so no kill leaves half of it.
 
         It is renamed to a `.tmp-*` name first (atomic), which the next run
-        removes if this one is killed while deleting.
+        removes if this one is killed while deleting. Jobs remove the whole
+        backup once every output is written, so that call also marks `OUT`
+        complete (`rundir.completed`: a rerun with the same settings says so).
         """
+        whole = path is None
         path = path or self.backup
-        if not self.info.is_chief or not os.path.isdir(path):
+        if not self.info.is_chief:
+            return
+        if whole:
+            mark_complete(self.settings.out)
+            # The caches (`OUT/cache`) go too: a finished run needs them no more.
+            self.remove_backup(os.path.join(self.settings.out, "cache"))
+        if not os.path.isdir(path):
             return
         trash = os.path.join(os.path.dirname(path), f"{TMP_PREFIX}{os.path.basename(path)}")
         os.replace(path, trash)
@@ -170,13 +180,18 @@ class Run:
                 `fit_options`).
             epochs: the phase's epochs.
             learning_rate: named in the NaN message.
-            **fit_options: more `fit` arguments (`callbacks` are added to the run's).
+            **fit_options: more `fit` arguments (`callbacks` are added to the run's);
+                `verbose` "auto" (the default) is a progress bar in a terminal and one
+                line per epoch when the output is a pipe or a file.
 
         Returns:
             The phase's history, `{metric: [value per epoch]}`, resumed epochs included.
         """
         done = os.path.join(self.backup, f"{phase}.done.weights.h5")
         csv_log = os.path.join(self.logs, f"{phase}.csv")
+        if fit_options.get("verbose", "auto") == "auto":
+            # A bar rewrites its line with \r: fine on a terminal, noise in a log file.
+            fit_options["verbose"] = 1 if sys.stdout.isatty() else 2
         if self.phase_done(phase):
             model.load_weights(done)
             self.log(f"Phase {phase}: already complete, loaded {done}.")

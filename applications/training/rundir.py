@@ -9,6 +9,9 @@
   A run that wrote nothing but its settings (it stopped at a data check)
   does not bind the folder.
 - The `.tmp-*` files of writers that were killed are removed.
+- A run whose outputs are all written leaves `OUT/.audiozoo.complete`
+  (`mark_complete`); `completed` tells the CLI that a rerun with the same
+  settings has nothing left to do.
 """
 
 import contextlib
@@ -20,12 +23,12 @@ import shutil
 from applications.atomic_io import remove_orphans, write_json
 from applications.errors import UsageError
 
-__all__ = ["claim_out", "release", "LOCK", "SETTINGS", "RUN_FILES"]
+__all__ = ["claim_out", "release", "completed", "mark_complete", "LOCK", "SETTINGS", "RUN_FILES"]
 
-LOCK, SETTINGS = ".audiozoo.lock", "settings.json"
+LOCK, SETTINGS, COMPLETE = ".audiozoo.lock", "settings.json", ".audiozoo.complete"
 # What a run writes into OUT, whatever the job; `overwrite` removes exactly
 # these and a job's own `outputs`.
-RUN_FILES = ("backup", "logs", "report.json", SETTINGS)
+RUN_FILES = ("backup", "logs", "report.json", SETTINGS, COMPLETE)
 
 
 def _lock(out):
@@ -111,11 +114,46 @@ def claim_out(config, overwrite=False, log=print):
                 hint="rerun with the same settings to resume, pass another --out, or add "
                 "--overwrite to discard the earlier run",
             )
+        # This run rewrites the outputs: until it finishes, OUT is not complete.
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(os.path.join(out, COMPLETE))
         write_json(path, current)
     except BaseException:
         handle.close()
         raise
     return handle
+
+
+def mark_complete(out):
+    """Record that the run in `out` wrote all its outputs (a rerun has nothing to do)."""
+    write_json(os.path.join(out, COMPLETE), {"complete": True})
+
+
+def completed(config):
+    """The line to print when `config.out` holds a finished run of exactly `config`, else None.
+
+    Args:
+        config: the run's `applications.settings.Settings`.
+
+    Returns:
+        One line naming the folder and its outputs, or None (no run there, a run
+        with other settings, or one that has not finished: the job resumes it or
+        refuses it as usual).
+    """
+    out = config.out
+    try:
+        with open(os.path.join(out, SETTINGS), encoding="utf-8") as f:
+            stored = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if not os.path.exists(os.path.join(out, COMPLETE)) or stored != config.comparable():
+        return None
+    names = dict.fromkeys(("report.json", *getattr(type(config), "OUTPUTS", ())))
+    present = [n for n in names if os.path.exists(os.path.join(out, n))]
+    return (
+        f"{out} already holds this run, complete: outputs in {out}/ ({', '.join(present)}). "
+        "Nothing to do; pass --overwrite to train again, or another --out."
+    )
 
 
 def release(handle):

@@ -16,6 +16,7 @@ import os
 from applications.errors import UsageError
 from applications.training.cluster import read_tf_config as _tf_config
 from applications.training.cluster import wait_for_peers
+from applications.training.liveness import configure_failure_detection
 
 __all__ = [
     "KINDS",
@@ -212,6 +213,8 @@ def _build(kind, cluster_timeout=300.0, log=print):
             )
         # Its constructor blocks, deaf to signals, until every peer joins: wait here first.
         wait_for_peers(cluster_timeout, log=log)
+        # A peer that dies later aborts the collectives within the timeout (`training.liveness`).
+        configure_failure_detection(cluster_timeout)
         # Created before anything lists logical devices: that starts the runtime,
         # after which the collectives can no longer be configured.
         return tf.distribute.MultiWorkerMirroredStrategy()

@@ -3,9 +3,12 @@
 When no pretrained weights load, a head on frozen random features learns
 little (issue 12). This recipe instead:
 
-- computes the fixed front end's log-mels of train and val ONCE (a cache),
-  and the per-mel-bin mean and variance of the training log-mels, stored in
-  the model's `mel_norm` layer;
+- computes the fixed front end's log-mels of train and val ONCE (a cache,
+  in memory or in shards on disk, `--cache`; `recipes.scratch_cache`), and
+  the per-mel-bin mean and variance of the training log-mels, stored in the
+  model's `mel_norm` layer; under multi-worker each worker decodes and caches
+  only its share of the training files (`applications.data.sharding`) and the
+  statistics are summed over the workers;
 - trains `ScratchParts.classifier` on the cached log-mels with two time and
   two frequency masks and mixup in `tf.data` (`applications.finetune.augment`),
   random crops of longer clips inside the model with the average over
@@ -27,13 +30,16 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo.audio import map_batches
-
 from applications.atomic_io import atomic_path
+from applications.data.disk_cache import MemoryCache
+from applications.data.sharding import batched_in_steps, shard_sizes
+from applications.errors import JobFailed
 from applications.finetune.augment import augmented_training
 from applications.finetune.config import DEFAULT_EPOCHS
+from applications.finetune.recipes.scratch_cache import cache_log_mels, log_mel_caches
 from applications.finetune.recipes.scratch_model import set_statistics
 from applications.reporting.predictions import predict_batches
+from applications.training.sharded_input import describe_shard, moments, worker_shard
 
 MAX_EPOCHS = 4 * DEFAULT_EPOCHS
 
@@ -45,32 +51,6 @@ __all__ = [
     "schedule",
     "check_val",
 ]
-
-
-def cache_log_mels(parts, data):
-    """Time-first log-mels and labels of train and val, computed once.
-
-    Args:
-        parts: a `ScratchParts`.
-        data: an `AudioDataset`.
-
-    Returns:
-        `{"train": (mels, labels), "val": (mels, labels)}` as numpy arrays.
-    """
-    cache = {}
-    for split in ("train", "val"):
-        # Several batches at once, one thread each (`zoo.audio.map_batches`); no XLA:
-        # a compile per batch shape costs more than it saves on a few thousand clips.
-        batches = map_batches(
-            getattr(data, split),
-            lambda x, y: (parts.mel_frames(x, training=False), y),
-            jit_compile=False,
-        )
-        pairs = [(m.numpy(), y.numpy()) for m, y in batches]
-        if not pairs:
-            raise ValueError(f"The {split} split holds no examples to run the model on.")
-        cache[split] = tuple(np.concatenate(column) for column in zip(*pairs))
-    return cache
 
 
 def schedule(learning_rate, steps, warmup_fraction):
@@ -147,36 +127,45 @@ def train_from_scratch(job, parts, data, num_classes):
     """
     config = job.config
     start = time.perf_counter()
-    cache = cache_log_mels(parts, data)
+    shard = worker_shard(job.info, data.counts["train"], config.batch_size)
+    if job.info.uses_custom_loop:
+        job.log(describe_shard(shard, data.counts["train"]))
+    caches, mode = log_mel_caches(job, parts, data, shard)
     job.timings["log_mel_cache_s"] = round(time.perf_counter() - start, 2)
-    train_mels, train_labels = cache["train"]
+    train, held_out = caches["train"], caches["val"]
     # Per mel bin over clips and frames; the reused normaliser of
     # `--weights model.keras` keeps the statistics it was trained with.
     if not parts.normaliser_reused:
-        mean = train_mels.mean(axis=(0, 1, 3), dtype=np.float64)
-        variance = train_mels.var(axis=(0, 1, 3), dtype=np.float64)
+        if mode == "memory" and shard is None:
+            mean = train.x.mean(axis=(0, 1, 3), dtype=np.float64)
+            variance = train.x.var(axis=(0, 1, 3), dtype=np.float64)
+        else:  # streamed from disk, or a worker's share summed over the workers
+            strategy = None if shard is None else job.info.strategy
+            mean, variance = moments(train.sums((0, 1, 3)), strategy)
         set_statistics(parts.normaliser, mean, np.maximum(variance, 1e-6))
     mean = np.asarray(parts.normaliser.adapt_mean.numpy()).reshape(-1)
+    frames, mels = parts.mel_frames.output_shape[1:3]
     job.log(
-        f"Cached log-mels of {len(train_labels)} train and {len(cache['val'][1])} val clips "
-        f"({train_mels.shape[1]} frames x {train_mels.shape[2]} mels; crops of "
+        f"Cached log-mels of {train.count} train and {held_out.count} val clips "
+        f"({frames} frames x {mels} mels; crops of "
         f"{parts.crop_frames} frames) in {job.timings['log_mel_cache_s']:.1f}s."
     )
-    epochs, patience = scratch_epochs(config, len(train_labels))
+    count = data.counts["train"]  # over every worker's share
+    epochs, patience = scratch_epochs(config, count)
     if epochs > config.base_epochs:
         job.log(
-            f"{len(train_labels)} training clips make {-(-len(train_labels) // config.batch_size)} "
+            f"{count} training clips make {-(-count // config.batch_size)} "
             f"steps an epoch: training {epochs} epochs (patience {patience}) to reach --min-steps "
             f"{config.min_steps}; pass --epochs N for exactly N."
         )
-    val = tf.data.Dataset.from_tensor_slices(cache["val"]).batch(config.batch_size)
+    val = held_out.stream().batch(config.batch_size)
     initial = os.path.join(job.backup, "initial.weights.h5")
     refit = refit_wanted(config, epochs)
     if refit and job.info.is_chief and not os.path.exists(initial):
         with atomic_path(initial) as tmp:
             parts.classifier.save_weights(tmp)
     fit = functools.partial(_train_phase, job, parts.classifier, val, num_classes, mean, epochs)
-    fit("scratch", train_mels, train_labels, patience=patience)
+    fit("scratch", train.stream(config.seed), train.count, patience=patience, shard=shard)
     # Held-out predictions for weighing the network against the baseline
     # (`applications.finetune.fusion.choose_weights`): after a refit, val is in-sample.
     job.val_predictions = predict_batches(parts.classifier, val)[:2]
@@ -186,19 +175,45 @@ def train_from_scratch(job, parts, data, num_classes):
     # training data once the recipe has proved itself on them: train afresh on
     # train + val with the same epochs and schedule, and keep the last epoch.
     best = job.phases["scratch"]["best_epoch"]
-    mels = np.concatenate([train_mels, cache["val"][0]])
-    labels = np.concatenate([train_labels, cache["val"][1]])
+    examples, total, shard = _train_and_val(config, train, held_out, shard)
     job.log(
         f"Refit: the same {epochs} epochs from the same initial weights on train + val "
-        f"({len(labels)} clips; phase scratch kept epoch {best}); --refit off skips it."
+        f"({total} clips; phase scratch kept epoch {best}); --refit off skips it."
     )
     if not job.phase_done("refit"):
         with warnings.catch_warnings():
             # Saved before any optimizer existed; phase refit compiles a new one anyway.
             warnings.filterwarnings("ignore", "Skipping variable loading for optimizer")
             parts.classifier.load_weights(initial)
-    fit("refit", mels, labels, patience=0, select=False)
+    fit("refit", examples, total, patience=0, select=False, shard=shard)
     return {"scratch": epochs, "refit": epochs}
+
+
+def _train_and_val(config, train, held_out, shard):
+    """The refit's shuffled examples (this worker's share of val joins its train), count, plan."""
+    part = None
+    if shard is not None:
+        part = (shard.workers, shard.index)
+        shard = shard.joined(shard_sizes(held_out.count, shard.workers))
+        if shard is None:
+            raise JobFailed(
+                "Refit: train + val cannot give every worker the same steps at this --batch-size; "
+                "pass a larger --batch-size or --refit off."
+            )
+    if isinstance(train, MemoryCache):  # one array, reshuffled whole each epoch
+        val_x, val_y = held_out.x, held_out.y
+        if part is not None:
+            val_x, val_y = val_x[part[1] :: part[0]], val_y[part[1] :: part[0]]
+        joined = MemoryCache(np.concatenate([train.x, val_x]), np.concatenate([train.y, val_y]))
+        return joined.stream(config.seed), joined.count, shard
+    val_count = held_out.count if part is None else len(range(part[1], held_out.count, part[0]))
+    total = train.count + val_count
+    examples = tf.data.Dataset.sample_from_datasets(
+        [train.stream(config.seed), held_out.stream(config.seed + 2, part=part)],
+        weights=[train.count / total, val_count / total],
+        seed=config.seed,
+    )
+    return examples, total, shard
 
 
 def refit_wanted(config, epochs):
@@ -226,13 +241,23 @@ def refit_wanted(config, epochs):
     return config.refit == "on"
 
 
-def _train_phase(job, classifier, val, num_classes, mean, epochs, phase, mels, labels, **kwargs):
-    """Train `classifier` on cached `mels` with the recipe's augmentation and schedule."""
+def _train_phase(
+    job, classifier, val, num_classes, mean, epochs, phase, examples, count, shard=None, **kwargs
+):
+    """Train `classifier` on shuffled cached `examples` with the recipe's augmentation and schedule."""
     config, batch = job.config, job.config.batch_size
+    batches = None if shard is None else lambda ds: batched_in_steps(ds, shard.batch_sizes())
     train = augmented_training(
-        config, mels, labels, num_classes=num_classes, mean=mean, gain_db=config.gain_db
+        config,
+        examples,
+        None,
+        num_classes=num_classes,
+        mean=mean,
+        gain_db=config.gain_db,
+        batches=batches,
     )
-    steps = -(-len(labels) // batch) * epochs
+    count = count if shard is None else shard.total
+    steps = (-(-count // batch) if shard is None else shard.steps) * epochs
 
     def optimizer():
         return keras.optimizers.AdamW(
@@ -247,8 +272,9 @@ def _train_phase(job, classifier, val, num_classes, mean, epochs, phase, mels, l
         val,
         epochs=epochs,
         learning_rate=config.learning_rate,
-        train_count=len(labels),
+        train_count=count,
         optimizer=optimizer,
+        local_data=shard is not None,
         loss="binary_crossentropy" if config.multilabel else "categorical_crossentropy",
         **kwargs,
     )

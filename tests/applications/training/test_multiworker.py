@@ -8,6 +8,7 @@ global batch.
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -169,12 +170,22 @@ def test_finetune_command_on_two_workers(tmp_path, recipe):
         assert proc.returncode == 0, output[-3000:]
         outputs.append(output)
     assert "Outputs in" in outputs[0] and "the chief writes the outputs" in outputs[1]
+    if recipe == "scratch":  # sharded by file: each worker decodes its half of the files
+        shares = [
+            re.search(r"worker (\d) of 2 decodes and caches its (\d+) of (\d+) training", o)
+            for o in outputs
+        ]
+        assert all(shares), outputs[0][-3000:]
+        assert [int(m.group(1)) for m in shares] == [0, 1]
+        total = int(shares[0].group(3))
+        assert sum(int(m.group(2)) for m in shares) == total and total >= 20
     with open(out / "report.json") as f:
         report = json.load(f)
     assert (report["strategy"], report["num_replicas"]) == ("multi_worker", 2)
     lengths = {phase: len(history["loss"]) for phase, history in report["history"].items()}
     assert lengths == ({"head": 3, "full": 1} if recipe == "transfer" else {"scratch": 3})
     assert sorted(os.listdir(out)) == [
+        ".audiozoo.complete",
         ".audiozoo.lock",
         "confusion_matrix.png",
         "examples.png",

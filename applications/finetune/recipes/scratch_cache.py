@@ -1,0 +1,109 @@
+"""The from-scratch recipe's log-mel cache: in memory, or on disk in shards (`--cache`).
+
+`log_mel_caches` estimates the cache's size (clips x frames x mels x 4 bytes),
+picks memory or disk with `applications.data.disk_cache.choose_cache`
+(`--cache auto`: memory below a quarter of the available memory), logs which
+and the size, and fills it. On disk each split is a `DiskCache` under
+`OUT/cache/`, keyed by the front end's configuration, the seed (the cached
+crops are seeded) and the files with their sizes and modification times, and
+under multi-worker by the worker's share: a rerun or a resumed run reuses it,
+a changed setting builds another.
+
+Example:
+    >>> caches, mode = log_mel_caches(job, parts, data, shard=None)
+    >>> caches["train"].count, mode
+    (1024, 'memory')
+"""
+
+import os
+
+import numpy as np
+
+from zoo.audio import map_batches
+
+from applications.data.disk_cache import DiskCache, MemoryCache, choose_cache, file_facts
+
+__all__ = ["cache_log_mels", "log_mel_caches", "CACHE_DIR"]
+
+CACHE_DIR = "cache"
+
+
+def _mel_batches(parts, source):
+    """`(mels, labels)` NumPy batches of a waveform pipeline through the fixed front end."""
+    # Several batches at once, one thread each (`zoo.audio.map_batches`); no XLA:
+    # a compile per batch shape costs more than it saves on a few thousand clips.
+    batches = map_batches(
+        source, lambda x, y: (parts.mel_frames(x, training=False), y), jit_compile=False
+    )
+    for m, y in batches:
+        yield m.numpy(), y.numpy()
+
+
+def _source(data, split, shard):
+    if shard is not None and split == "train":
+        return data.pipeline(split, shard.take(data.entries[split]))
+    return getattr(data, split)
+
+
+def cache_log_mels(parts, data, shard=None):
+    """Time-first log-mels and labels of train and val, computed once, in memory.
+
+    Args:
+        parts: a `ScratchParts`.
+        data: an `AudioDataset`.
+        shard: multi-worker: this worker's `FileShard` of the training files,
+            the only ones it decodes (val stays whole); None: every file.
+
+    Returns:
+        `{"train": (mels, labels), "val": (mels, labels)}` as numpy arrays.
+    """
+    cache = {}
+    for split in ("train", "val"):
+        pairs = list(_mel_batches(parts, _source(data, split, shard)))
+        if not pairs:
+            raise ValueError(f"The {split} split holds no examples to run the model on.")
+        cache[split] = tuple(np.concatenate(column) for column in zip(*pairs))
+    return cache
+
+
+def log_mel_caches(job, parts, data, shard):
+    """The train and val log-mel caches, in memory or on disk as `--cache` and their size say.
+
+    Args:
+        job: the run's `Run` (its settings' `cache`, `out`, `seed`; its log).
+        parts: a `ScratchParts`.
+        data: the `AudioDataset`.
+        shard: this worker's `FileShard` of the training files, or None.
+
+    Returns:
+        `({"train": cache, "val": cache}, "memory" | "disk")`; each cache a
+        `MemoryCache` or `DiskCache`.
+    """
+    config = job.config
+    shape = parts.mel_frames(np.zeros((1, data.clip_samples), np.float32)).shape[1:]
+    clips = (data.counts["train"] if shard is None else shard.count) + data.counts["val"]
+    estimate = clips * (int(np.prod(shape)) * 4 + 4 * max(len(data.class_names), 1))
+    mode, reason = choose_cache(getattr(config, "cache", "memory"), estimate)
+    job.log(f"Log-mel cache: {mode} ({reason}).")
+    if mode == "memory":
+        arrays = cache_log_mels(parts, data, shard)
+        return {split: MemoryCache(*pair) for split, pair in arrays.items()}, mode
+    root = os.path.join(config.out, CACHE_DIR)
+    front_end = parts.mel_frames.get_config()
+    caches = {}
+    for split in ("train", "val"):
+        items = data.entries[split]
+        if shard is not None and split == "train":
+            items = shard.take(items)
+        key = {
+            "front_end": front_end,
+            "clip_samples": data.clip_samples,
+            "seed": config.seed,
+            "files": file_facts(p for p, _ in items),
+            "labels": [np.asarray(y).tolist() for _, y in items],
+        }
+        source = data.pipeline(split, items, streamed=True)
+        caches[split] = DiskCache.build(
+            root, f"log-mel-{split}", key, lambda s=source: _mel_batches(parts, s), job.log
+        )
+    return caches, mode
