@@ -49,6 +49,13 @@ def serving_parts(model, labels=None, where="model"):
     from applications.trained.embedding import audio_embedder
 
     shape = model.input_shape
+    outputs = model.output_shape
+    if isinstance(outputs, list) or (len(outputs) == 3 and isinstance(shape, tuple)):
+        kind = _kind(shape, outputs)
+        raise UsageError(
+            f"{where}: {model.name!r} is {kind}; export writes clip classifiers and taggers "
+            "(waveform -> one probability per class), so it is not exported."
+        )
     if not (isinstance(shape, tuple) and len(shape) == 2 and shape[1]):
         raise UsageError(
             f"{where}: {model.name!r} takes {shape}; export needs a classifier on raw waveforms "
@@ -59,6 +66,13 @@ def serving_parts(model, labels=None, where="model"):
     names = (labels or {}).get("class_names") or [f"class_{i}" for i in range(outputs)]
     meta = metadata_dict(names, rate, shape[1], int(embedder.output.shape[-1]))
     return model, embedder, meta
+
+
+def _kind(shape, outputs):
+    """What a model that is not a clip classifier is, for the refusal."""
+    if isinstance(outputs, list) or (len(shape) == 2 and outputs[-1] is None):
+        return f"a source separator (output {outputs}: waveforms per source)"
+    return f"a frame-wise event model (output {outputs}: probabilities per frame)"
 
 
 def run_tflite(blob, waveforms, signature="serving_default"):

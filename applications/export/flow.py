@@ -11,44 +11,70 @@ import os
 
 import numpy as np
 
+from applications.errors import UsageError
 from applications.export.module import build_archive
 from applications.export.report import compare, labelled_clips, probe_clips
-from applications.export.writer import tflite_bytes, write_saved_model, write_tflite
+from applications.export.writer import write_saved_model, write_tflite
 
 __all__ = ["default_out", "export_model", "print_report"]
 
 
 def default_out(model_file, fmt, quantize=None):
-    """Where an export goes without `--out`: beside the model, `saved_model/` or `model.tflite`."""
+    """Where an export goes without `--out`: beside the model, `saved_model/` or `model[_Q].tflite`."""
     folder = os.path.dirname(os.path.abspath(model_file))
     if fmt == "saved_model":
         return os.path.join(folder, "saved_model")
-    return os.path.join(folder, "model_int8.tflite" if quantize else "model.tflite")
+    return os.path.join(folder, f"model_{quantize}.tflite" if quantize else "model.tflite")
 
 
-def export_model(model, labels, out, fmt, quantize=None, check_data=None, where="model"):
+def export_model(
+    model,
+    labels,
+    out,
+    fmt,
+    quantize=None,
+    check_data=None,
+    where="model",
+    network_only=False,
+    calibration_data=None,
+    model_file=None,
+):
     """Write `model` as `fmt` to `out`, run the export, and score it against the Keras model.
+
+    A model trained in bfloat16 is exported as its float32 copy (`cast.float32_copy`).
+    A model joined to its hand-crafted baseline goes to TFLite as its network alone
+    (`network_only`, or by itself when the baseline's weight is 0): the baseline's
+    features need ops TFLite lacks.
 
     Args:
         model: a Keras classifier on `(batch, clip_samples)` waveforms.
         labels: its `labels.json` dict, or None.
         out: the SavedModel folder or `.tflite` file to write.
         fmt: `"saved_model"` or `"tflite"`.
-        quantize: None, or `"dynamic"` (TFLite int8 weights).
+        quantize: None, or (TFLite) `"dynamic"`, `"float16"` or `"int8"`.
         check_data: a folder of `<class>/` audio files to score accuracy on, or None
             (probe signals).
         where: names the model in errors.
+        network_only: export the network of a fused model without its baseline.
+        calibration_data: int8's representative folder; None: the run's train split.
+        model_file: the `.keras` file (its `settings.json` gives int8's default clips).
 
     Returns:
-        The report dict: `format`, `quantize`, `out`, `size_bytes`, `data` and
-        `applications.export.report.compare`'s figures.
+        The report dict: `format`, `quantize`, `out`, `size_bytes`, `data`, `exported`,
+        `cast`, `applications.export.report.compare`'s figures against the model
+        exported and, when that is not the trained model itself, `vs_trained`; for
+        TFLite, `op_types` and `custom_ops`; for int8, `calibration`.
 
     Example:
         >>> export_model(model, labels, "runs/a/model.tflite", "tflite")["top1_agreement"]
         1.0
     """
     from applications.export import run_tflite, serving_parts
+    from applications.export.cast import float32_copy
 
+    trained = model
+    model, cast = float32_copy(model)
+    model, exported = _what_to_export(model, fmt, network_only, where)
     classifier, embedder, meta = serving_parts(model, labels, where=where)
     clip, rate = meta["clip_samples"], meta["sample_rate"]
     truth = None
@@ -56,28 +82,71 @@ def export_model(model, labels, out, fmt, quantize=None, check_data=None, where=
         clips, truth = labelled_clips(check_data, meta["class_names"], rate, clip)
     else:
         clips = probe_clips(rate, clip)
-    # Eager calls in chunks: `predict` would trace a function for a few dozen clips.
-    reference = np.concatenate(
-        [np.asarray(model(clips[i : i + 64], training=False)) for i in range(0, len(clips), 64)]
-    )
+    reference = _predict(model, clips)
+    extra = {}
     if fmt == "saved_model":
         import tensorflow as tf
 
         write_saved_model(build_archive(classifier, embedder, meta), out, meta)
         serve = tf.saved_model.load(out).signatures["serving_default"]
-        exported = serve(waveform=tf.constant(clips))["probabilities"].numpy()
+        outputs = serve(waveform=tf.constant(clips))["probabilities"].numpy()
     else:
-        archive = build_archive(classifier, embedder, meta, length=clip)
-        write_tflite(tflite_bytes(archive, meta, quantize=quantize), out)
-        exported = run_tflite(out, clips)
-    return {
+        from applications.export.tflite import convert
+
+        calibration = None
+        if quantize == "int8":
+            from applications.export.calibration import calibration_clips
+
+            calibration, extra["calibration"] = calibration_clips(
+                calibration_data, model_file, rate, clip
+            )
+        blob, extra["op_types"] = convert(classifier, embedder, meta, quantize, calibration, where)
+        extra["custom_ops"] = []
+        write_tflite(blob, out)
+        outputs = run_tflite(out, clips)
+    report = {
         "format": fmt,
         "quantize": quantize,
         "out": out,
         "size_bytes": _size(out),
         "data": check_data or "probe signals",
-        **compare(reference, exported, truth),
+        "exported": exported,
+        "cast": cast,
+        **compare(reference, outputs, truth),
     }
+    if model is not trained:
+        report["vs_trained"] = compare(_predict(trained, clips), outputs, truth)
+    return {**report, **extra}
+
+
+def _what_to_export(model, fmt, network_only, where):
+    """`(model, description)`: the model itself, or the network of a fused one."""
+    from applications.export.cast import baseline_weight, is_fused, network_of
+
+    if not is_fused(model):
+        if network_only:
+            raise UsageError(f"--network-only: {where} is not joined to a baseline.")
+        return model, "model"
+    if network_only:
+        return network_of(model), "network (baseline left out: --network-only)"
+    if fmt == "tflite":
+        if baseline_weight(model) == 0:
+            return network_of(model), "network (the baseline's weight is 0)"
+        raise UsageError(
+            f"{where} joins its network to the hand-crafted baseline, whose features "
+            "(baseline_features) need IRFFT, Complex, Roll, BitwiseAnd and float64 ops that "
+            "TFLite has no builtins for.",
+            hint="--network-only exports the network alone (its agreement with the joined "
+            "model is reported); --format saved_model keeps the baseline",
+        )
+    return model, "model"
+
+
+def _predict(model, clips):
+    # Eager calls in chunks: `predict` would trace a function for a few dozen clips.
+    return np.concatenate(
+        [np.asarray(model(clips[i : i + 64], training=False)) for i in range(0, len(clips), 64)]
+    )
 
 
 def print_report(report, as_json=False):
@@ -93,6 +162,19 @@ def print_report(report, as_json=False):
     if "accuracy_keras" in report:
         line += f", accuracy {report['accuracy_keras']:.3f} -> {report['accuracy_export']:.3f}"
     print(line)
+    if report["cast"]:
+        print("Exported in float32 (the model computes in bfloat16).")
+    if "vs_trained" in report:
+        near = report["vs_trained"]
+        print(
+            f"Exported the {report['exported']}; vs the trained model: max |dp| "
+            f"{near['max_abs_diff']:.2e}, top-1 agreement {near['top1_agreement']:.3f}"
+        )
+    if "calibration" in report:
+        print(f"Calibrated on {report['calibration']}.")
+    for part, types in report.get("op_types", {}).items():
+        kinds = sorted({key.split()[1] for key in types} - {"int32", "none"})
+        print(f"  {part.replace('_', ' ')} runs in {', '.join(kinds)}: {', '.join(types)}")
 
 
 def _size(path):

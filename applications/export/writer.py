@@ -4,7 +4,12 @@ The SavedModel takes any batch and any length. The TFLite file takes
 `(batch, clip_samples)`: its shape signature keeps the batch free (resize the
 input for more than one clip), and its flatbuffer carries the metadata JSON
 under the name `audiozoo` (`read_tflite_metadata`). `quantize="dynamic"` stores
-the weights as int8 (dynamic-range quantisation); activations stay float.
+the network's weights as int8 (dynamic-range quantisation; activations stay float;
+the front end's mel matrix is restored to float32),
+`"float16"` stores them as float16, and `"int8"` quantises weights and
+activations on a representative set (full-integer post-training quantisation),
+except the front end (the spectrogram and its log), which computes in float32
+from float16-stored constants.
 """
 
 import json
@@ -16,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from applications.atomic_io import atomic_path
+from applications.export.float16 import float_front_end, to_float16
 
 __all__ = ["write_saved_model", "tflite_bytes", "write_tflite", "read_tflite_metadata"]
 
@@ -70,13 +76,17 @@ def _with_metadata(blob, metadata):
     return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
 
 
-def tflite_bytes(archive, metadata, quantize=None):
+def tflite_bytes(archive, metadata, quantize=None, calibration=None):
     """The TFLite flatbuffer of `archive` (built with the clip length), builtin ops only.
 
     Args:
         archive: an `ExportArchive` from `build_archive(..., length=clip_samples)`.
         metadata: the dict stored in the file.
-        quantize: None (float32) or `"dynamic"` (int8 weights).
+        quantize: None (float32), `"dynamic"` (int8 weights, float activations),
+            `"float16"` (float16 weights) or `"int8"` (int8 weights and activations
+            wherever TFLite has an integer kernel; input and output stay float32).
+        calibration: `(clips, clip_samples)` float32 waveforms, the representative
+            set of `"int8"`.
 
     Returns:
         The `.tflite` bytes.
@@ -89,10 +99,53 @@ def tflite_bytes(archive, metadata, quantize=None):
         converter = tf.lite.TFLiteConverter.from_saved_model(
             folder, signature_keys=list(TFLITE_SIGNATURES)
         )
-        if quantize == "dynamic":
+        if quantize in ("dynamic", "int8"):
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        if quantize == "int8":
+            converter.representative_dataset = _representative(calibration)
+            converter.target_spec.supported_ops = [
+                tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
+                tf.lite.OpsSet.TFLITE_BUILTINS,
+            ]
+            # The float front end's constants (window, mel matrix) are stored as float16.
+            return _with_metadata(to_float16(_integer(converter)), metadata)
         blob = converter.convert()
+    if quantize == "float16":
+        blob = to_float16(blob)
+    elif quantize == "dynamic":
+        blob = float_front_end(blob)
     return _with_metadata(blob, metadata)
+
+
+def _integer(converter):
+    """Calibrate, then quantise every op but the front end (the ops up to each LOG).
+
+    int8 power spectra would floor every quiet bin to zero before the log, so the
+    front end stays float (as `tf.lite.experimental.QuantizationDebugger` does for
+    its denylisted nodes, through the same `mlir_quantize`).
+    """
+    from tensorflow.lite.python import convert
+
+    from applications.export.ops import front_end_tensors
+
+    converter.experimental_mlir_quantizer = True
+    converter._experimental_calibrate_only = True  # noqa: SLF001 (the debugger's path)
+    calibrated = converter.convert()
+    return convert.mlir_quantize(calibrated, denylisted_nodes=front_end_tensors(calibrated))
+
+
+def _representative(clips):
+    """The converter's calibration feed: one clip at a time, through every signature."""
+    from applications.export.module import TFLITE_SIGNATURES
+
+    clips = np.asarray(clips, np.float32)
+
+    def feed():
+        for clip in clips:
+            for signature in TFLITE_SIGNATURES:
+                yield signature, {"waveform": clip[None]}
+
+    return feed
 
 
 def write_tflite(blob, out):

@@ -93,7 +93,7 @@ def test_dynamic_int8_reports_the_accuracy_change_on_labelled_data(run, capsys, 
             sf.write(str(tmp_path / "data" / name / f"{i}.wav"), clip, RATE, subtype="FLOAT")
     flags = ["--format", "tflite", "--quantize", "dynamic", "--check-data", str(tmp_path / "data")]
     report = _export(run, capsys, *flags)
-    assert report["out"].endswith("model_int8.tflite") and report["clips"] == 9
+    assert report["out"].endswith("model_dynamic.tflite") and report["clips"] == 9
     assert {"accuracy_keras", "accuracy_export", "accuracy_change"} <= set(report)
     change = report["accuracy_export"] - report["accuracy_keras"]
     assert report["accuracy_change"] == pytest.approx(change)
