@@ -1,6 +1,6 @@
 """`audiozoo tag` speed and memory against file length: real-time factor and peak RSS.
 
-    python benchmarks/tag.py [--minutes 1 10] [--rate 44100] [--work DIR]
+    python benchmarks/tag.py [--minutes 1 10 30] [--repeats 3] [--rate 44100] [--work DIR]
 
 For each length, a stereo file of that many minutes (harmonic tones with
 vibrato and noise, at `--rate`) is written once under `--work`, then tagged in
@@ -8,9 +8,12 @@ a fresh process exactly as `audiozoo tag FILE` does (block reading, block-wise
 resampling to 16 kHz, 3 s windows, musicnn with its MagnaTagATune weights).
 Prints one JSON object: per length the wall seconds of tagging (model load
 excluded), the real-time factor (audio seconds / wall seconds) and the peak RSS
-of the process, and the ratios between the longest and shortest files; the
-targets (>= 50x real time on the longest file, peak RSS within 100 MB of the
-shortest file's) with met / not met, and the machine. Needs the weights cached
+of the process, each the median of `--repeats` fresh processes (the first batch
+alone moves TensorFlow's peak by about 100 MB from one process to the next), the
+RSS right after the first batch and at the end (growth within one run), and the
+differences between the longest and shortest files; the targets (>= 50x real
+time on the longest file, median peak RSS within 100 MB of the shortest file's)
+with met / not met, and the machine. Needs the weights cached
 (`audiozoo weights fetch musicnn`).
 """
 
@@ -34,13 +37,23 @@ CHILD = """
 import json, resource, sys, time
 from applications.tagging.tag import load_tagger, tag_file
 model, tags = load_tagger("musicnn", "mtt")
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+before, first = rss_mb(), []
+predict = model.predict_on_batch
+def watched(x):
+    out = predict(x)
+    first or first.append(rss_mb())
+    return out
+model.predict_on_batch = watched
 start = time.perf_counter()
 result = tag_file(model, tags, sys.argv[1])
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"seconds": seconds, "windows": len(result.starts),
-                  "peak_rss_mb": peak / 1024, "rss_after_load_mb": before / 1024}))
+                  "peak_rss_mb": peak / 1024, "rss_after_load_mb": before,
+                  "rss_after_first_batch_mb": first[0], "rss_at_end_mb": rss_mb()}))
 """
 
 
@@ -57,7 +70,7 @@ def write_file(path, minutes, rate, seed=0):
             f.write(np.stack([tone + noise, tone - noise], axis=1).astype(np.float32))
 
 
-def measure(path):
+def measure_once(path):
     """Tag `path` in a fresh Python process; its timing and memory as a dict."""
     done = subprocess.run(
         [sys.executable, "-c", CHILD, path],
@@ -69,9 +82,18 @@ def measure(path):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def measure(path, repeats):
+    """Per key, the median over `repeats` fresh processes (and every peak RSS)."""
+    runs = [measure_once(path) for _ in range(repeats)]
+    out = {key: float(np.median([run[key] for run in runs])) for key in runs[0]}
+    out["peak_rss_mb_by_run"] = [round(run["peak_rss_mb"], 1) for run in runs]
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--minutes", type=int, nargs="+", default=[1, 10, 30])
+    parser.add_argument("--repeats", type=int, default=3, help="fresh processes per length")
     parser.add_argument("--rate", type=int, default=44100)
     parser.add_argument("--work", default="/tmp/audiozoo-tag-bench")
     args = parser.parse_args(argv)
@@ -82,11 +104,16 @@ def main(argv=None):
         path = os.path.join(args.work, f"{minutes}min_{args.rate}.wav")
         if not os.path.exists(path):
             write_file(path, minutes, args.rate)
-        run = measure(path)
+        run = measure(path, args.repeats)
         run["realtime_factor"] = round(60 * minutes / run["seconds"], 1)
-        run["seconds"] = round(run["seconds"], 2)
-        run["peak_rss_mb"] = round(run["peak_rss_mb"], 1)
-        run["rss_after_load_mb"] = round(run["rss_after_load_mb"], 1)
+        run["windows"] = int(run["windows"])
+        for key in ("seconds", "peak_rss_mb", "rss_after_load_mb"):
+            run[key] = round(run[key], 1)
+        for key in ("rss_after_first_batch_mb", "rss_at_end_mb"):
+            run[key] = round(run[key], 1)
+        run["rss_growth_within_run_mb"] = round(
+            run["rss_at_end_mb"] - run["rss_after_first_batch_mb"], 1
+        )
         runs[f"{minutes}_min"] = run
     shortest, longest = runs[f"{min(args.minutes)}_min"], runs[f"{max(args.minutes)}_min"]
     rss_growth = round(longest["peak_rss_mb"] - shortest["peak_rss_mb"], 1)

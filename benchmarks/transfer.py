@@ -22,7 +22,10 @@ Methods, all scored on the same test split in one run:
   train+val;
 - `scratch`: `audiozoo finetune --backbone cnn10_compact` (the from-scratch recipe; its
   report's test accuracy, the network alone, and its in-run baseline);
-- `finetuned_musicnn_mtt`: `audiozoo finetune --backbone musicnn --weights mtt`.
+- `finetuned_musicnn_mtt`: `audiozoo finetune --backbone musicnn --weights mtt`;
+- `audiozoo_finetune`: `audiozoo finetune --data DIR` with its defaults (`--backbone
+  auto`: with musicnn's weights cached, the frozen probe, `cnn10_compact` from scratch
+  and the baseline joined with shares chosen on val).
 
 A CLI method that exits non-zero is recorded as `{"skipped": <its last error line>}`.
 Margins are in points over `audiozoo_baseline` and over the probe with the best *val*
@@ -57,6 +60,7 @@ CURVE_DRAWS = 3
 MAX_ITER = 500  # lbfgs; with more features than clips, large C fits rarely converge sooner
 PROBES = {"probe_mtt": "musicnn:mtt", "probe_msd": "musicnn:msd", "probe_mtt_pooled": "musicnn:mtt:pooled"}  # fmt: skip
 FINETUNES = {
+    "audiozoo_finetune": [],  # the defaults: --backbone auto (musicnn when its weights are cached)
     "scratch": ["--backbone", "cnn10_compact"],
     "finetuned_musicnn_mtt": ["--backbone", "musicnn", "--weights", "mtt"],
 }
@@ -328,11 +332,25 @@ def run_audiozoo_baseline(data, ctx):
     }
 
 
+def _members(report):
+    """Auto's members alone on test, and their shares, when the report joins several."""
+    transfer, fusion = report.get("transfer") or {}, report.get("fusion") or {}
+    if "companion" not in transfer:
+        return {}
+    return {
+        "probe_test_accuracy": round(transfer["probe"]["test_accuracy"], 4),
+        "companion_test_accuracy": round(transfer["companion"]["test_accuracy"], 4),
+        "shares": dict(zip(fusion.get("members", []), fusion.get("shares", []))),
+    }
+
+
 def finetune_summary(report):
     """Test/val accuracy of an `audiozoo finetune` report (the delivered, maybe fused, model)."""
     fusion = report.get("fusion")
     val = None
-    if fusion:
+    if fusion and "shares" in fusion:  # several members (auto's probe + from scratch)
+        val = fusion["val_accuracy_by_share"].get("/".join(f"{w:.1f}" for w in fusion["shares"]))
+    elif fusion:
         val = fusion["val_accuracy_by_share"].get(f"{fusion['network_share']:.1f}")
     if val is None:
         for phase in (report.get("history") or {}).values():
@@ -351,6 +369,7 @@ def finetune_summary(report):
         "backbone": report.get("backbone"),
         "recipe": report.get("recipe"),
         "kept": (report.get("transfer") or {}).get("kept"),
+        **_members(report),
     }
 
 

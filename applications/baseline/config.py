@@ -24,5 +24,5 @@ class BaselineConfig(DataSettings):
         "nmf also draw OUT/bases.png",
         choices=FEATURE_CHOICES,
     )
-    out: str = setting("baseline_out", "output folder")
+    out: str = setting("runs/baseline", "output folder")
     n_components: int = setting(20, "PCA/NMF bases", minimum=1)

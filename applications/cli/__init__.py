@@ -10,18 +10,20 @@ Example:
     audiozoo finetune --data builtin --out runs/chords
 """
 
-import argparse
 import importlib
 import os
 import sys
 import tempfile
 
+from applications.cli.checks import OneLineParser
 from applications.errors import describe
+from applications.settings.flags import use_formatter
 
 # Modules that add subcommands, in the order `audiozoo --help` lists them.
 COMMAND_MODULES = (
     "applications.cli.catalog",
     "applications.cli.demo",
+    "applications.cli.demo_data",
     "applications.cli.wavenet",
     "applications.cli.finetune",
     "applications.cli.trained",
@@ -43,7 +45,7 @@ def build_parser():
     Returns:
         An `argparse.ArgumentParser`; each subcommand sets `func(args)`.
     """
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="audiozoo",
         description="keras-audio-zoo: audio deep-learning models and transfer-learning jobs.",
     )
@@ -52,6 +54,7 @@ def build_parser():
     subparsers.required = True
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
+    use_formatter(parser)  # every value flag's default in `--help`
     return parser
 
 
@@ -72,6 +75,8 @@ def quiet_tensorflow_start():
             import tensorflow as tf
 
             tf.config.list_physical_devices()
+            # AutoGraph's "could not transform <lambda>" notices are for developers.
+            tf.get_logger().setLevel("ERROR")
         except BaseException:
             os.dup2(saved, 2)
             sink.seek(0)
@@ -98,13 +103,20 @@ def main(argv=None):
         0
     """
     user_set_level = "TF_CPP_MIN_LOG_LEVEL" in os.environ
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # 3: not even C++ ERROR lines (oneDNN fallbacks, no CUDA driver), which are notices
+    # here; real failures reach Python as exceptions. TF_CPP_MIN_LOG_LEVEL=0 shows them.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     # The parser imports no TensorFlow, so `--help` and usage errors stay instant.
     argv = list(sys.argv[1:] if argv is None else argv)
     # `--debug` is accepted anywhere on the line, not only before the subcommand.
     debug = "--debug" in argv
     args = build_parser().parse_args([a for a in argv if a != "--debug"])
     try:
+        # A finished run in --out needs no TensorFlow to say so.
+        precheck = getattr(args, "precheck", None)
+        code = precheck(args) if precheck is not None else None
+        if code is not None:
+            return code
         # Inside the try: Ctrl-C during the seconds-long TensorFlow import is "interrupted" too.
         if not user_set_level and "tensorflow" not in sys.modules:
             quiet_tensorflow_start()

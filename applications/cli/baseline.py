@@ -20,7 +20,8 @@ def register(subparsers):
         run_baseline_command,
         "features + logistic regression on finetune's splits (hand-crafted, MFCC, PCA, NMF)",
         settings=BaselineConfig,
-        description=__doc__.splitlines()[0],
+        description="Score hand-crafted or learned features with logistic regression on exactly the "
+        "splits and front end `audiozoo finetune` uses.",
     )
 
 

@@ -6,14 +6,19 @@ Not a subcommand module: it registers nothing itself, but holds the parser
 builders the subcommand modules share (`add_command`, `add_actions`).
 """
 
+import argparse
 import math
 import os
+import sys
 import tempfile
 
 from applications.errors import UsageError
+from applications.settings.fields import MAX_SECONDS
 from applications.trained import read_json  # noqa: F401  (shared with the loaders below the CLI)
 
 __all__ = [
+    "MAX_SECONDS",
+    "OneLineParser",
     "add_actions",
     "add_command",
     "data_spec",
@@ -70,6 +75,15 @@ def number(flag, value, *, minimum=None, above=None, maximum=None, integer=False
     return value
 
 
+def seconds(flag, value, *, above=0.0, maximum=MAX_SECONDS):
+    """Raise unless `value` is a duration in `(above, maximum]` seconds; return it (None passes).
+
+    The bound (`MAX_SECONDS`, 10 minutes) is the longest stretch a job holds at once,
+    so a huge value stops here, naming the flag and its limit, not inside TensorFlow.
+    """
+    return number(flag, value, above=above, maximum=maximum)
+
+
 def seed(flag, value):
     """Raise unless `value` is None or a seed numpy and TensorFlow accept (0 .. 2**32 - 1)."""
     if value is not None and not 0 <= value <= SEED_MAX:
@@ -78,6 +92,19 @@ def seed(flag, value):
             hint=f"e.g. {flag} 0",
         )
     return value
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An `ArgumentParser` whose errors are one line and a hint, as every other error here.
+
+    argparse prints the whole usage block before its error; the line that says what
+    is wrong then scrolls past. Subcommand parsers inherit this class.
+    """
+
+    def error(self, message):
+        """Print `PROG: error: MESSAGE` and the `--help` hint to stderr; exit 2."""
+        sys.stderr.write(f"{self.prog}: error: {message}\n  hint: see `{self.prog} --help`\n")
+        sys.exit(2)
 
 
 def _writable(flag, folder, what):
@@ -173,4 +200,27 @@ def add_command(subparsers, name, func, help, *, settings=None, overwrite=False,
     if settings is not None:
         settings.add_arguments(parser, overwrite=overwrite)
     parser.set_defaults(func=func)
+    if settings is not None and overwrite:
+        parser.set_defaults(precheck=_complete_check(settings))
     return parser
+
+
+def _complete_check(settings):
+    """`check(args)`: one line and exit code 0 when `--out` already holds this finished run.
+
+    `audiozoo` calls it before importing TensorFlow, so the answer is instant; it
+    returns None (run the command) otherwise.
+    """
+
+    def check(args):
+        if args.overwrite:
+            return None
+        from applications.training.rundir import completed
+
+        line = completed(settings.from_args(args))
+        if line:
+            print(line)
+            return 0
+        return None
+
+    return check

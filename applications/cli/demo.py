@@ -22,9 +22,9 @@ def register(subparsers):
         choices=("lwls_cnn", "mlp_mnist", "logistic_regression"),
         help="which catalog model to train (default: lwls_cnn)",
     )
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--train-size", type=int, default=6000)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--epochs", type=int, default=5, metavar="N", help="passes over the digits")
+    p.add_argument("--train-size", type=int, default=6000, metavar="N", help="training digits")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="makes the run repeatable")
     p.set_defaults(func=run_demo)
 
 

@@ -12,21 +12,29 @@ from applications.errors import UsageError
 
 __all__ = ["register", "run_embed"]
 
+DESCRIPTION = (
+    "Embed audio files with a trained model (the HEAR API) into one .npz: files, "
+    "scene_embeddings (n_files, D), sample_rate and, with --timestamps, "
+    "timestamp_embeddings_<i> and timestamps_<i> (ms) for file i."
+)
+
 
 def register(subparsers):
     """Add `embed` to the `audiozoo` parser."""
     embed = "embed audio files with a trained model (HEAR API)"
-    p = checks.add_command(subparsers, "embed", run_embed, embed, description=__doc__)
+    p = checks.add_command(subparsers, "embed", run_embed, embed, description=DESCRIPTION)
     p.add_argument(
         "--model",
         required=True,
         help="finetune OUT folder, a .keras classifier, or a published network: musicnn:mtt, "
         "musicnn:msd, musicnn:mtt:pooled, musicnn_vgg:mtt",
     )
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help="audio files")
     p.add_argument("--out", default="embeddings.npz", help=".npz to write (default embeddings.npz)")
     p.add_argument("--timestamps", action="store_true", help="also store embeddings every --hop-ms")
-    p.add_argument("--hop-ms", type=float, default=50.0, help="timestamp spacing, <= 50 ms")
+    p.add_argument(
+        "--hop-ms", type=float, default=50.0, metavar="MS", help="timestamp spacing in ms, <= 50"
+    )
 
 
 def run_embed(args):

@@ -21,7 +21,7 @@ def register(subparsers):
     detect = "write the events (or chords) found in audio files"
     p = checks.add_command(sub, "detect", run_detect, detect)
     p.add_argument("--model", required=True, help="OUT/model.keras from `audiozoo events train`")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help="audio files")
     p.add_argument("--out", help="CSV to write (default: print to stdout)")
 
 

@@ -11,6 +11,8 @@ layers in model order, or Keras 3 `.weights.h5`, layers named by class order:
 import os
 import re
 
+from applications.cli import checks
+
 __all__ = ["register", "run_filters", "file_kernels"]
 
 
@@ -21,12 +23,17 @@ def register(subparsers):
         subparsers: what `argparse.ArgumentParser.add_subparsers` returned.
     """
     p = subparsers.add_parser(
-        "filters", help="draw a conv layer's filters as a PNG", description=__doc__.split("\n")[0]
+        "filters",
+        help="draw a conv layer's filters as a PNG",
+        description="Draw a conv layer's filters as a PNG, from a registry model, a .keras file "
+        "or a weights file.",
     )
     p.add_argument("model", metavar="MODEL", help="registry name | FILE.keras | weights FILE.h5")
     p.add_argument("--layer", help="conv layer name (default: the first conv layer)")
     p.add_argument("--out", default="filters.png", help="PNG to write (default filters.png)")
-    p.add_argument("--weights", help="weights file for a registry MODEL")
+    p.add_argument(
+        "--weights", help="weights file for a registry MODEL (default: none, random filters)"
+    )
     p.add_argument(
         "--frequency-axis",
         choices=("auto", "height", "width"),
@@ -135,6 +142,7 @@ def run_filters(args, log=print):
     from applications.reporting.filters import conv_kernel, pick_kernel, plot_kernel
 
     spec, model = args.model, None
+    checks.output_file("--out", args.out)
     if args.weights and spec not in zoo.list_models():
         raise ValueError(
             f"--weights goes with a registry MODEL name; {spec!r} is not one "
@@ -146,12 +154,11 @@ def run_filters(args, log=print):
         model = _build(spec, args.weights, log)
         name, kernel = conv_kernel(model, args.layer)
     elif os.path.isfile(spec) and spec.endswith(".keras"):
-        import keras
+        from applications.trained import load_keras_file
 
-        import zoo.audio  # noqa: F401  (registers the front-end layers for loading)
-        import zoo.features  # noqa: F401
-
-        model = keras.saving.load_model(spec, safe_mode=True)
+        # Names the file and what is wrong with it (Keras says "File not found" for a
+        # file that exists but is no zip).
+        model = load_keras_file("MODEL", spec, "pass a .keras file saved by Keras 3")
         name, kernel = conv_kernel(model, args.layer)
     elif os.path.isfile(spec):
         name, kernel = pick_kernel(file_kernels(spec), args.layer, repr(spec))

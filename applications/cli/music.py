@@ -37,7 +37,7 @@ def register(subparsers):
         "--key-model",
         default=None,
         help="a key estimator model.keras (train --model key): the key at each 16th is "
-        "estimated from the notes so far, as live; without it, the key from the whole file",
+        "estimated from the notes so far, as live (default: none, the key of the whole file)",
     )
     d.add_argument("--input", required=True, help="the human voice (.mid / .musicxml)")
     d.add_argument("--out", required=True, help="output .mid or .musicxml (human + machine)")
@@ -47,26 +47,42 @@ def register(subparsers):
     e = checks.add_command(sub, "evaluate", run_evaluate, evaluate)
     e.add_argument("--model", required=True, help="a harmoniser, duet or key model.keras")
     e.add_argument("--out", required=True, help="folder for report.json and piano_roll.png")
-    e.add_argument("--limit", type=int, default=None, help="first N test pieces only")
-    e.add_argument("--pieces", type=int, default=None, help="parse only the first N corpus files")
+    e.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="first N test pieces only (default: all)",
+    )
+    e.add_argument(
+        "--pieces",
+        type=int,
+        default=None,
+        metavar="N",
+        help="parse only the first N corpus files (default: all)",
+    )
     _add_sampling(e, 0.6, None, decoding=True)
 
 
 def _add_sampling(parser, temperature, help, decoding=False, wav=False):
     """`--temperature`; with `decoding` the harmoniser's `--beam`, `--top-p` and
     `--no-parallels`; with `wav` the `--wav` switch; then `--seed`."""
-    parser.add_argument("--temperature", type=float, default=temperature, help=help)
+    text = "sampling temperature" + (f"; {help}" if help else "")
+    parser.add_argument("--temperature", type=float, default=temperature, metavar="X", help=text)
     if decoding:
-        parser.add_argument("--beam", type=int, default=0, help="beam width (0: sample)")
-        top_p = f"nucleus sampling: draw from the likeliest tokens holding this mass ({TOP_P}"
-        top_p += "; 1: all)"
-        parser.add_argument("--top-p", type=float, default=TOP_P, help=top_p)
+        parser.add_argument(
+            "--beam", type=int, default=0, metavar="N", help="beam width (0: sample)"
+        )
+        top_p = "nucleus sampling: draw from the likeliest tokens holding this mass (1: all)"
+        parser.add_argument("--top-p", type=float, default=TOP_P, metavar="P", help=top_p)
         parallels = "refuse parallel fifths/octaves when decoding"
         parser.add_argument("--no-parallels", action="store_true", help=parallels)
     if wav:
         rendered = "also render OUT.wav with fluidsynth"
         parser.add_argument("--wav", action="store_true", help=rendered)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="makes sampling repeatable"
+    )
 
 
 def _common(args):
@@ -97,7 +113,7 @@ def run_train(args):
 
     config = MusicConfig.from_args(args)
     checks.output_folder("--out", config.out)
-    train(config, verbose=2, overwrite=args.overwrite)
+    train(config, verbose="auto", overwrite=args.overwrite)
     return 0
 
 

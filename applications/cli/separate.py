@@ -31,7 +31,11 @@ def register(subparsers):
     a.add_argument("mixtures", nargs="+", help="audio files to separate")
     a.add_argument("--out", required=True, help="folder for <stem>_<source>.wav")
     a.add_argument(
-        "--chunk-seconds", type=float, default=10.0, help="audio kept per window (2 per call)"
+        "--chunk-seconds",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds of audio kept per window (plus 1 s of context each side)",
     )
 
 
@@ -54,7 +58,7 @@ def run_apply(args):
     """`audiozoo separate apply`: write OUT/<stem>_<source>.wav for each mixture."""
     from applications.separation.apply import MODEL_HINT, separate_files
 
-    checks.number("--chunk-seconds", args.chunk_seconds, above=0)
+    checks.seconds("--chunk-seconds", args.chunk_seconds)
     checks.output_folder("--out", args.out)
     model = load_keras_file("--model", args.model, MODEL_HINT)
     separate_files(model, args.mixtures, args.out, chunk_seconds=args.chunk_seconds)

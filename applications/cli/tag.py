@@ -33,7 +33,7 @@ def register(subparsers):
         "--window",
         type=float,
         metavar="S",
-        help="seconds per window; also write each file's taggram (tags over time) to --out "
+        help="seconds per window (default: none); also write each file's taggram (tags over time) to --out "
         "as CSV and JSON (without it: 3 s windows, the published models' input)",
     )
     p.add_argument(
@@ -47,7 +47,7 @@ def run_tag(args):
     """Check the flags and files, then tag (`applications.tagging`)."""
     checks.number("--top", args.top, minimum=1, integer=True)
     checks.number("--window", args.window, minimum=1.0, maximum=30.0)
-    checks.number("--hop", args.hop, above=0.0)
+    checks.seconds("--hop", args.hop)
     if args.backbone == "musicnn_vgg" and args.window not in (None, WINDOW_SECONDS):
         raise UsageError(
             f"--backbone musicnn_vgg takes only {WINDOW_SECONDS:g} s windows. "

@@ -19,11 +19,20 @@ def register(subparsers):
     """
     p = subparsers.add_parser("evaluate", help="score a fine-tuned model on a dataset split")
     p.add_argument("--model", required=True, help="OUT/model.keras from `audiozoo finetune`")
-    p.add_argument("--data", required=True, help="dataset spec, as for finetune")
-    p.add_argument("--split", default="test", choices=("train", "val", "test"))
-    p.add_argument("--batch-size", type=int, default=32)
     p.add_argument(
-        "--seed", type=int, help="split seed (default: the training run's, from labels.json)"
+        "--data",
+        required=True,
+        help="builtin | DIR | gtzan | esc50 | urbansound8k | speech_commands, as for finetune",
+    )
+    p.add_argument(
+        "--split", default="test", choices=("train", "val", "test"), help="which split to score"
+    )
+    p.add_argument("--batch-size", type=int, default=32, metavar="N", help="clips per batch")
+    p.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="split seed (default: the training run's, from labels.json)",
     )
     p.add_argument(
         "--skip-bad", action="store_true", help="skip unreadable audio files (listed on stderr)"
@@ -33,13 +42,21 @@ def register(subparsers):
 
     p = subparsers.add_parser("predict", help="classify audio files with a fine-tuned model")
     p.add_argument("--model", required=True, help="OUT/model.keras from `audiozoo finetune`")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--top-k", type=int, default=3)
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="audio files at the model's sample rate"
+    )
+    p.add_argument("--top-k", type=int, default=3, metavar="K", help="classes shown per file")
     p.add_argument("--json", action="store_true", help="print predictions as JSON")
     p.add_argument(
-        "--window", type=float, help="seconds: classify windows of a long file, read in blocks"
+        "--window",
+        type=float,
+        metavar="S",
+        help="seconds per window: classify windows of a long file, read in blocks "
+        "(default: none, the whole file as one clip)",
     )
-    p.add_argument("--hop", type=float, help="seconds between windows (default: --window)")
+    p.add_argument(
+        "--hop", type=float, metavar="S", help="seconds between windows (default: --window)"
+    )
     p.add_argument("--csv", action="store_true", help="with --window: print CSV rows")
     p.set_defaults(func=run_predict)
 
@@ -104,8 +121,8 @@ def run_predict(args):
     if args.window is None and (args.hop is not None or args.csv):
         raise UsageError("--hop and --csv go with --window.", hint="e.g. --window 1 --hop 0.5")
     if args.window is not None:
-        checks.number("--window", args.window, above=0)
-        checks.number("--hop", args.window if args.hop is None else args.hop, above=0)
+        checks.seconds("--window", args.window)
+        checks.seconds("--hop", args.window if args.hop is None else args.hop)
         if args.csv and args.json:
             raise UsageError("--csv and --json are exclusive: pick one output format.")
     model, labels = load_trained(args.model)

@@ -26,32 +26,40 @@ def register(subparsers):
     Args:
         subparsers: what `argparse.ArgumentParser.add_subparsers` returned.
     """
-    p = subparsers.add_parser("wavenet", help="train a WaveNet on audio and generate audio from it")
-    sub = p.add_subparsers(dest="wavenet_command", metavar="ACTION")
-    sub.required = True
-
-    t = sub.add_parser(
-        "train", help="fit a WaveNet on a dataset's clips (labels as global condition)"
+    sub = checks.add_actions(
+        subparsers, "wavenet", "train a WaveNet on audio and generate audio from it"
     )
-    WaveNetConfig.add_arguments(t, overwrite=True)
-    t.set_defaults(func=run_train)
+    train_help = "fit a WaveNet on a dataset's clips (labels as global condition)"
+    checks.add_command(sub, "train", run_train, train_help, settings=WaveNetConfig, overwrite=True)
 
-    g = sub.add_parser("generate", help="sample audio from a trained WaveNet into a WAV (+ PNG)")
-    g.add_argument("--model", required=True, help="path to model.keras")
-    g.add_argument("--seconds", type=float, required=True)
+    generate_help = "sample audio from a trained WaveNet into a WAV (+ PNG)"
+    g = checks.add_command(sub, "generate", run_generate, generate_help)
+    g.add_argument("--model", required=True, help="model.keras from `wavenet train`")
+    g.add_argument("--seconds", type=float, required=True, metavar="S", help="seconds to generate")
     g.add_argument(
         "--out", required=True, help="output .wav path; the plot goes to the same name .png"
     )
-    g.add_argument("--condition", default=None, help="class name or id (global conditioning)")
-    g.add_argument("--temperature", type=float, default=1.0)
-    g.add_argument("--seed", type=int, default=0)
     g.add_argument(
-        "--sample-rate", type=int, default=None, help="default: the rate it was trained at"
+        "--condition", default=None, help="class name or id (global conditioning; default: none)"
     )
     g.add_argument(
-        "--chunk", type=int, default=4000, help="samples per compiled call (progress granularity)"
+        "--temperature", type=float, default=1.0, metavar="X", help="sampling temperature"
     )
-    g.set_defaults(func=run_generate)
+    g.add_argument("--seed", type=int, default=0, metavar="N", help="makes the samples repeatable")
+    g.add_argument(
+        "--sample-rate",
+        type=int,
+        default=None,
+        metavar="HZ",
+        help="rate of the WAV in Hz (default: the rate it was trained at)",
+    )
+    g.add_argument(
+        "--chunk",
+        type=int,
+        default=4000,
+        metavar="N",
+        help="samples per compiled call (progress granularity)",
+    )
 
 
 def run_train(args):
@@ -85,7 +93,7 @@ def run_generate(args):
     Example:
         audiozoo wavenet generate --model runs/wn/model.keras --seconds 2 --out a.wav
     """
-    checks.number("--seconds", args.seconds, above=0)
+    checks.seconds("--seconds", args.seconds)
     checks.number("--chunk", args.chunk, minimum=1)
     checks.number("--temperature", args.temperature, above=0)
     checks.number("--sample-rate", args.sample_rate, minimum=1)

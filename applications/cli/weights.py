@@ -18,7 +18,9 @@ def register(subparsers):
     )
     fetch.add_argument("name", choices=SOURCES, help="which weights")
     fetch.add_argument(
-        "--wheel", help="an already downloaded musicnn-0.1.0-py3-none-any.whl (offline)"
+        "--wheel",
+        help="an already downloaded musicnn-0.1.0-py3-none-any.whl, for offline use "
+        "(default: none, download it)",
     )
     checks.add_command(actions, "list", run_list, "what is cached: files, sizes, sha256, licence")
 

@@ -189,7 +189,7 @@ def _train(run, config, log):
             LowestValLoss(backup + ".best", run.info.is_chief, log),
             TimeLimit(config.time_limit_s),
         ],
-        verbose=2,
+        verbose="auto",  # a bar in a terminal, a line per epoch in a pipe
         shuffle=True,
     )
 

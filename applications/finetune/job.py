@@ -233,7 +233,11 @@ def _run(job, config, log, total):
     )
     what = plan.backbone
     if network_accuracy is not None:
-        what = f"{plan.backbone} joined to the baseline; the network alone {network_accuracy:.3f}"
+        members = ["baseline"]
+        if fusion and "members" in fusion:  # auto's probe + companion (+ baseline)
+            members = [m for m, w in zip(fusion["members"][1:], fusion["shares"][1:]) if w > 0]
+        joined = " and ".join("the baseline" if m == "baseline" else m for m in members)
+        what = f"{plan.backbone} joined to {joined}; the network alone {network_accuracy:.3f}"
     log(
         f"Test accuracy {scores['accuracy']:.3f} ({what}) on {len(labels)} held-out "
         f"clips (chance {scores['chance_accuracy']:.3f}); total {job.timings['total_s']:.0f}s."

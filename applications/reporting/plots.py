@@ -25,7 +25,9 @@ def plot_history(phases, path, baseline=None):
     """Loss and accuracy per epoch for each phase, phases one after another.
 
     Args:
-        phases: `{phase name: {"loss": [...], "val_accuracy": [...], ...}}`.
+        phases: `{phase name: {"loss": [...], "val_accuracy": [...], ...}}`; a phase
+            named `refit` trained on the validation clips too, so its val curves are
+            labelled in-sample.
         path: the PNG to write.
         baseline: a baseline's test accuracy, drawn as a horizontal line; None: none.
     """
@@ -38,12 +40,16 @@ def plot_history(phases, path, baseline=None):
             for prefix, style in (("", "-"), ("val_", "--")):
                 values = history.get(prefix + metric)
                 if values:
+                    # After a refit on train + val, "val" is no longer held out.
+                    name = (
+                        "train " if not prefix else "val " if phase != "refit" else "in-sample val "
+                    )
                     ax.plot(
                         x[: len(values)],
                         values,
                         style,
                         marker="o",
-                        label=f"{phase} {prefix or 'train '}{metric}",
+                        label=f"{phase} {name}{metric}",
                     )
         offset += epochs
     if baseline is not None:
@@ -53,7 +59,12 @@ def plot_history(phases, path, baseline=None):
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle("Training history")
+    refit = "refit" in phases
+    fig.suptitle(
+        "Training history (refit on train + val: its val curves are in-sample)"
+        if refit
+        else "Training history"
+    )
     _save(fig, path)
 
 

@@ -7,7 +7,7 @@ to the job. The `separate train` flags are generated from the fields.
 
 import dataclasses
 
-from applications.settings import Settings, require, setting
+from applications.settings import MAX_RATE, MAX_SECONDS, Settings, require, setting
 
 __all__ = ["SeparateConfig", "MODELS", "FRAME_SAMPLES"]
 
@@ -45,15 +45,21 @@ class SeparateConfig(Settings):
         "builtin",
         "DIR/<source>/*.wav or DIR/{train,test}/<source>/*.wav; builtin: the synthetic demo",
     )
-    out: str = setting("runs/separate", "folder for model.keras, report.json, separation.png")
+    out: str = setting("runs/separation", "folder for model.keras, report.json, separation.png")
     model: str = setting("unet", "the mask estimator", choices=tuple(sorted(MODELS)))
     epochs: int = setting(8, "training epochs", minimum=1)
     steps_per_epoch: int = setting(50, "batches per epoch (mixtures made on the fly)", minimum=1)
     batch_size: int = setting(8, "mixtures per batch", minimum=1)
-    segment_seconds: float = setting(1.0, "length of a training mixture", unit="s", above=0.0)
+    segment_seconds: float = setting(
+        1.0, "length of a training mixture", unit="s", above=0.0, maximum=MAX_SECONDS
+    )
     test_mixtures: int = setting(8, "held-out mixtures scored in report.json", minimum=1)
-    test_seconds: float = setting(3.0, "length of a test mixture", unit="s", above=0.0)
-    sample_rate: int = setting(16000, "every clip is resampled to this rate", unit="Hz", minimum=1)
+    test_seconds: float = setting(
+        3.0, "length of a test mixture", unit="s", above=0.0, maximum=MAX_SECONDS
+    )
+    sample_rate: int = setting(
+        16000, "every clip is resampled to this rate", unit="Hz", minimum=1, maximum=MAX_RATE
+    )
     learning_rate: float = setting(1e-3, "Adam's step size", above=0.0)
     mixture_consistency: bool = setting(
         False, "make the estimated sources sum exactly to the mixture"

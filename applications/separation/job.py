@@ -145,7 +145,7 @@ def _fit(run, config, clips):
         learning_rate=config.learning_rate,
         steps_per_epoch=config.steps_per_epoch,
         shuffle=False,
-        verbose=2,
+        verbose="auto",  # a bar in a terminal, a line per epoch in a pipe
     )
     return model, history.get("loss", [])
 
@@ -157,9 +157,16 @@ def _train(run, config, clips):
         clips.test, clips.names, length, config.test_mixtures
     )
     with run.timed("score"):
+        from applications.reporting.progress import Progress
+
+        # mir_eval's BSS figures take seconds per mixture: count them.
+        what = f"Scoring {len(mixtures)} test mixtures, the model's and the oracle mask's"
+        progress = Progress(2 * len(mixtures), what, "mixture")
         estimates = _separate(model, mixtures)
-        scored = metrics.score(mixtures, sources, estimates, clips.names)
-        oracle = metrics.score(mixtures, sources, _oracle(model, mixtures, sources), clips.names)
+        scored = metrics.score(mixtures, sources, estimates, clips.names, progress.advance)
+        oracle_estimates = _oracle(model, mixtures, sources)
+        oracle = metrics.score(mixtures, sources, oracle_estimates, clips.names, progress.advance)
+        progress.close()
     medians, oracle_medians = metrics.summarize(scored), metrics.summarize(oracle)
     report = {
         "model": model.name,

@@ -52,7 +52,7 @@ def oracle_ratio_masks(sources, n_fft, hop_length):
     return masks.transpose(0, 2, 3, 1)
 
 
-def score(mixtures, sources, estimates, names):
+def score(mixtures, sources, estimates, names, progress=None):
     """Per-mixture figures for each source.
 
     Args:
@@ -60,6 +60,7 @@ def score(mixtures, sources, estimates, names):
         sources: true sources `(batch, n, samples)`.
         estimates: estimates `(batch, n, samples)`.
         names: the n source names.
+        progress: called once per mixture scored (a `Progress.advance`), or None.
 
     Returns:
         `{source: {"si_sdr_mixture": [...], "si_sdr": [...], "si_sdri": [...], "sdr": [...],
@@ -69,10 +70,11 @@ def score(mixtures, sources, estimates, names):
     estimate_score = si_sdr(sources, estimates)
     with warnings.catch_warnings():  # mir_eval 0.8 marks bss_eval_sources deprecated
         warnings.simplefilter("ignore", FutureWarning)
-        bss = [
-            mir_eval.separation.bss_eval_sources(s, e, compute_permutation=False)[:3]
-            for s, e in zip(np.asarray(sources, np.float64), np.asarray(estimates, np.float64))
-        ]
+        bss = []
+        for s, e in zip(np.asarray(sources, np.float64), np.asarray(estimates, np.float64)):
+            bss.append(mir_eval.separation.bss_eval_sources(s, e, compute_permutation=False)[:3])
+            if progress is not None:
+                progress()
     out = {}
     for i, name in enumerate(names):
         out[name] = {

@@ -112,11 +112,11 @@ def run_generate(
         >>> run_generate("runs/wn/model.keras", 2.0, "a.wav")
         ('a.wav', 'a.png')
     """
-    import keras
     import numpy as np
     import soundfile as sf
 
     from applications.reporting.plots import plot_waveform
+    from applications.reporting.progress import Progress
     from zoo.wavenet import FastGenerator
 
     model, class_names, sample_rate = _load(model_path, sample_rate)
@@ -125,13 +125,14 @@ def run_generate(
     require(total >= 1, "--seconds", seconds, "Too short for one sample.")
     chunk = min(chunk, total)
     generator = FastGenerator(model, seed=seed, temperature=temperature, global_condition=class_id)
-    progress = keras.utils.Progbar(total, unit_name="sample")
+    progress = Progress(total, f"Generating {total} samples ({seconds:g} s)", "sample")
     pieces, done, start = [], 0, time.perf_counter()
     while done < total:
         # Equal chunks reuse one compiled loop; the last one's excess is dropped.
         pieces.append(generator.generate(chunk)[0])
         done = min(total, done + chunk)
         progress.update(done)
+    progress.close()
     audio = np.concatenate(pieces)[:total].astype("float32")
     elapsed = time.perf_counter() - start
 

@@ -108,7 +108,7 @@ def train(config, overwrite=False, log=print):
             steps_per_epoch=config.steps_per_epoch,
             validation_data=validation,
             shuffle=False,
-            verbose=2,
+            verbose="auto",  # a bar in a terminal, a line per epoch in a pipe
         )
         path = os.path.join(config.out, "model.keras")
         with atomic_path(path) as tmp:

@@ -45,7 +45,7 @@ def delta(features, width=DELTA_WIDTH):
     line fitted to all its frames (0 for one frame).
 
     Example:
-        >>> delta(tf.range(12, dtype=tf.float32)[None, :, None])[0, :, 0].numpy()
+        >>> delta(tf.range(12, dtype=tf.float32)[None, :, None])[0, :, 0].numpy().round(6)
         array([1., 1., 1., 1., 1., 1., 1., 1., 1., 1., 1., 1.], dtype=float32)
     """
     x = tf.cast(features, tf.float32)

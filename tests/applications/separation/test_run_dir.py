@@ -72,10 +72,10 @@ def test_config_file_and_flag_values_are_checked_before_anything_is_written(
 
 def test_flags_override_the_config_file_which_overrides_the_defaults(tmp_path):
     path = tmp_path / "settings.json"
-    path.write_text(json.dumps({"epochs": 0, "seed": 4, "mixture-consistency": True}))
+    path.write_text(json.dumps({"epochs": 5, "seed": 4, "mixture-consistency": True}))
     args = build_parser().parse_args(
         ["separate", "train", "--config", str(path), "--epochs", "3", "--model", "unmix"]
     )
     config = SeparateConfig.from_args(args)
     assert (config.epochs, config.seed, config.mixture_consistency) == (3, 4, True)
-    assert (config.model, config.out, config.batch_size) == ("unmix", "runs/separate", 8)
+    assert (config.model, config.out, config.batch_size) == ("unmix", "runs/separation", 8)
