@@ -4,8 +4,8 @@ On clips unlike its training data (instruments never heard, another sample
 library) each of the three errs on other clips: the frozen musicnn probe knows
 real audio, the compact CNN trained from scratch knows this task's spectra,
 the hand-crafted baseline knows spectral shape. Measured on held-out
-instruments (`benchmarks/transfer.py`, seed 0): probe 0.567, from scratch
-0.517, baseline 0.500, probe and scratch joined 0.642. Fine-tuning musicnn
+instruments (`benchmarks/transfer.py`, seed 0; docs/musicnn.md): the probe
+0.567, `cnn10_compact` 0.542, the two joined 0.642. Fine-tuning musicnn
 itself never beat its probe on val there (it distorts the features that
 carry over to new instruments), so `auto` fits the probe only and spends the
 time on the from-scratch network instead; `--backbone musicnn` fine-tunes.
