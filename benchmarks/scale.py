@@ -3,7 +3,7 @@
     python benchmarks/scale.py [--clips 250 1000 4000] [--minutes 10 40] [--work DIR]
                                [--workers] [--out scale.json]
 
-Scaled down from issue 27's targets (64k clips of 10 s, a 4-hour file) to fit
+Scaled down from the targets (64k clips of 10 s, a 4-hour file) to fit
 a 2-core machine: clips of 1 s at 8 kHz, files of `--minutes` at 8 kHz. Each
 measurement is a fresh `audiozoo` process (peak RSS from `wait4`):
 
@@ -205,7 +205,7 @@ def main(argv=None):
     memory_clips = sorted({clips[0], clips[-1]} if args.memory_clips is None else args.memory_clips)
     result = {
         "scaled_down": (
-            "issue 27 asks for 1k/8k/64k clips of 10 s and a 4-hour file; this 2-core machine runs "
+            "the targets name 1k/8k/64k clips of 10 s and a 4-hour file; this 2-core machine runs "
             f"{clips} clips of 1 s at {RATE} Hz and files of {args.minutes} minutes at {RATE} Hz"
         ),
         "clips_note": (

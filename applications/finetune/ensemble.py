@@ -25,7 +25,15 @@ from applications.finetune.recipes.scratch import train_from_scratch
 from applications.finetune.recipes.scratch_model import build_scratch_parts
 from applications.reporting.predictions import predict_batches
 
-__all__ = ["COMPANION", "build_companion", "train_companion", "choose_members", "companion_scores"]
+__all__ = [
+    "COMPANION",
+    "build_companion",
+    "train_companion",
+    "choose_members",
+    "companion_scores",
+    "join_members",
+    "describe",
+]
 
 COMPANION = "cnn10_compact"
 
@@ -89,3 +97,33 @@ def companion_scores(companion, data, companion_val):
         "val_accuracy": float(np.mean(val_probs.argmax(axis=1) == val_labels)),
         "test_accuracy": float(np.mean(probs.argmax(axis=1) == labels)),
     }
+
+
+def join_members(network, companion, fusion, fuse):
+    """The saved model: the members of non-zero share, joined; one alone when only it counts.
+
+    Args:
+        network: the probe's waveform -> probabilities model.
+        companion: the from-scratch waveform -> probabilities model.
+        fusion: `choose_members`' dict.
+        fuse: `fuse(primary, weights, others)` -> a model joined to the baseline
+            (`applications.finetune.fusion.fuse_with_baseline` with the run's baseline).
+
+    Returns:
+        A waveform -> probabilities `keras.Model`. The first network kept is the
+        primary: the embedding and `--network-only` export cut there, so a
+        member of share 0 never stands for the model.
+    """
+    weights = fusion["weights"]
+    nets = [(net, w) for net, w in zip((network, companion), weights[:2]) if w > 0]
+    nets = nets or [(network, 0.0)]  # the baseline alone: it still needs the model's input
+    if len(nets) == 1 and weights[2] == 0:
+        return nets[0][0]
+    primary, *others = [net for net, _ in nets]
+    return fuse(primary, [w for _, w in nets] + [weights[2]], others)
+
+
+def describe(fusion):
+    """`musicnn probe + cnn10_compact + the baseline`: the members of non-zero share."""
+    names = ("the musicnn probe", COMPANION, "the baseline")
+    return " + ".join(name for name, w in zip(names, fusion["shares"]) if w > 0)

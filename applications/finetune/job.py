@@ -16,6 +16,7 @@ which holds `OUT`'s lock for the run (`applications.training.rundir`).
 """
 
 import dataclasses
+import functools
 import os
 import time
 
@@ -167,21 +168,22 @@ def _run(job, config, log, total):
         baseline, job.timings["baseline_s"], run, options = baseline
         if config.fuse_baseline:
             fusion = _fusion_weights(job, parts, data, run, log, companion_val)
-        if fusion is not None and fusion["network_share"] < 1.0:
-            weights, companions = fusion["weights"], ()
-            if companion_val is not None:  # a member of share 0 stays out of the model
-                kept = fusion["companion_share"] > 0
-                companions = (companion.full,) if kept else ()
-                weights = weights if kept else [weights[0], weights[2]]
-            model = fuse_with_baseline(
+        fuse = functools.partial(
+            fuse_with_baseline,
+            pipeline=run.classifier,
+            options=options,
+            sample_rate=data.sample_rate,
+            features=baseline["features"],
+        )
+        if fusion is not None and companion_val is not None:
+            model = ensemble.join_members(
                 parts.full,
-                run.classifier,
-                options,
-                data.sample_rate,
-                weights,
-                features=baseline["features"],
-                companions=companions,
+                companion.full,
+                fusion,
+                lambda net, weights, others: fuse(net, weights=weights, companions=others),
             )
+        elif fusion is not None and fusion["network_share"] < 1.0:
+            model = fuse(parts.full, weights=fusion["weights"])
 
     start = time.perf_counter()
     probs, labels, examples = predict_batches(model, data.test, keep_inputs=8)
@@ -207,7 +209,8 @@ def _run(job, config, log, total):
         "precision": job.precision,
         "epochs": epochs,
         "test_accuracy": scores["accuracy"],
-        "fused_with_baseline": model is not parts.full,
+        "fused_with_baseline": model is not parts.full
+        and not (fusion and "members" in fusion and fusion["shares"][2] == 0),
         "fusion": fusion,
         "network_test_accuracy": scores["accuracy"]
         if network_accuracy is None
@@ -233,11 +236,9 @@ def _run(job, config, log, total):
     )
     what = plan.backbone
     if network_accuracy is not None:
-        members = ["baseline"]
+        what = f"{plan.backbone} joined to the baseline; the network alone {network_accuracy:.3f}"
         if fusion and "members" in fusion:  # auto's probe + companion (+ baseline)
-            members = [m for m, w in zip(fusion["members"][1:], fusion["shares"][1:]) if w > 0]
-        joined = " and ".join("the baseline" if m == "baseline" else m for m in members)
-        what = f"{plan.backbone} joined to {joined}; the network alone {network_accuracy:.3f}"
+            what = f"{ensemble.describe(fusion)}; the probe alone {network_accuracy:.3f}"
     log(
         f"Test accuracy {scores['accuracy']:.3f} ({what}) on {len(labels)} held-out "
         f"clips (chance {scores['chance_accuracy']:.3f}); total {job.timings['total_s']:.0f}s."

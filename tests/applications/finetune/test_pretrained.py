@@ -128,14 +128,41 @@ def test_auto_joins_the_probe_a_network_from_scratch_and_the_baseline(auto_run):
     # The saved model holds the members of non-zero share.
     model = keras.saving.load_model(os.path.join(out, "model.keras"), safe_mode=True)
     names = [layer.name for layer in model.layers]
-    if shares[0] == 1.0:
-        assert "fusion" not in names
+    networks = [w for w in shares[:2] if w > 0]
+    if len(networks) == 1 and shares[2] == 0:
+        assert "fusion" not in names  # one member alone is the model
     else:
-        inputs = model.get_layer("fusion").input
-        assert len(inputs) == 2 + (shares[1] > 0)
+        assert len(model.get_layer("fusion").input) == max(len(networks), 1) + 1
+    assert rep["fused_with_baseline"] == ("fusion" in names and shares[2] > 0)
     clip = rep["dataset"]["clip_samples"]
     probs = np.asarray(model.predict(np.zeros((2, clip), "float32"), verbose=0))
     assert probs.shape == (2, 3) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_join_keeps_only_members_of_nonzero_share_and_the_first_kept_leads():
+    from applications.finetune import ensemble
+
+    def net(k):
+        x = keras.Input((4,))
+        return keras.Model(x, keras.layers.Dense(3, activation="softmax", name=f"d{k}")(x))
+
+    probe, companion, calls = net(0), net(1), []
+
+    def fuse(primary, weights, others):
+        calls.append((primary, weights, others))
+        return "joined"
+
+    fusion = {"weights": [0.0, 1.4, 0.0]}
+    assert ensemble.join_members(probe, companion, fusion, fuse) is companion and not calls
+    fusion = {"weights": [0.0, 1.4, 0.7]}
+    assert ensemble.join_members(probe, companion, fusion, fuse) == "joined"
+    assert calls[-1] == (companion, [1.4, 0.7], [])
+    fusion = {"weights": [0.7, 0.7, 0.0]}
+    ensemble.join_members(probe, companion, fusion, fuse)
+    assert calls[-1] == (probe, [0.7, 0.7, 0.0], [companion])
+    ensemble.join_members(probe, companion, {"weights": [0.0, 0.0, 2.0]}, fuse)
+    assert calls[-1] == (probe, [0.0, 2.0], [])
+    assert ensemble.describe({"shares": [0.6, 0.4, 0.0]}) == "the musicnn probe + cnn10_compact"
 
 
 def test_choose_shares_follows_the_member_that_is_right_on_held_out_clips():
