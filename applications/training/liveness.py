@@ -52,8 +52,9 @@ def configure_failure_detection(cluster_timeout, env=None):
         cluster_timeout: `--cluster-timeout`, seconds.
         env: the environment holding `TF_CONFIG`; None: `os.environ`.
     """
-    from tensorflow.compiler.xla.tsl.protobuf import coordination_config_pb2
     from tensorflow.python.eager import context
+
+    coordination_config_pb2 = _coordination_protos()
 
     cluster = read_tf_config(env).get("cluster", {})
     jobs = [j for j in ("chief", "worker") if cluster.get(j)]
@@ -68,6 +69,21 @@ def configure_failure_detection(cluster_timeout, env=None):
         ],
         heartbeat_timeout_in_ms=int(heartbeat_seconds(cluster_timeout) * 1000),
     )
+
+
+def _coordination_protos():
+    """The coordination config protos: TensorFlow moved them between 2.16 and 2.17."""
+    import importlib
+
+    for module in (
+        "tensorflow.compiler.xla.tsl.protobuf.coordination_config_pb2",  # >= 2.17
+        "tensorflow.tsl.protobuf.coordination_config_pb2",  # 2.16
+    ):
+        try:
+            return importlib.import_module(module)
+        except ImportError:
+            continue
+    raise ImportError("This TensorFlow has no coordination_config_pb2 (tried 2.16 and 2.17+).")
 
 
 def is_peer_error(error):
