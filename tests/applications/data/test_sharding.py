@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 from applications.data.sharding import batched_in_steps, file_shard, shard_sizes
-from tests.applications.training.test_multiworker import _free_ports, _launch
+from tests.applications.training.test_multiworker import _launch_workers
 
 
 @pytest.mark.parametrize(
@@ -108,16 +108,7 @@ WORKER = textwrap.dedent(
 def test_two_workers_share_one_epoch_by_file_on_loopback(tmp_path):
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
-    workers = [f"127.0.0.1:{p}" for p in _free_ports(2)]
-    procs = [
-        _launch(
-            script,
-            "multi_worker",
-            tmp_path / f"w{i}",
-            tf_config={"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}},
-        )
-        for i in range(2)
-    ]
+    procs = _launch_workers(script, tmp_path)
     # The one-worker reference runs here, meanwhile: a third TensorFlow process costs more.
     with mock.patch.object(sys, "argv", ["worker.py", "default", "0", str(tmp_path / "single")]):
         runpy.run_path(str(script), run_name="__main__")

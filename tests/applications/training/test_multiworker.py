@@ -78,6 +78,20 @@ def _launch(script, kind, out, logical=0, tf_config=None):
     )
 
 
+def _launch_workers(script, folder, count=2):
+    """`count` loopback workers of one cluster running `script`, writing `folder/w<i>`."""
+    workers = [f"127.0.0.1:{p}" for p in _free_ports(count)]
+    return [
+        _launch(
+            script,
+            "multi_worker",
+            folder / f"w{i}",
+            tf_config={"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}},
+        )
+        for i in range(count)
+    ]
+
+
 def _finish(proc, timeout=240):
     output, _ = proc.communicate(timeout=timeout)
     assert proc.returncode == 0, output[-3000:]
@@ -91,16 +105,7 @@ def _result(out):
 def test_two_workers_on_loopback_match_single_worker(tmp_path):
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
-    workers = [f"127.0.0.1:{p}" for p in _free_ports(2)]
-    procs = [
-        _launch(
-            script,
-            "multi_worker",
-            tmp_path / f"w{i}",
-            tf_config={"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}},
-        )
-        for i in range(2)
-    ]
+    procs = _launch_workers(script, tmp_path)
     reference = _launch(script, "default", tmp_path / "single")
     for proc in procs + [reference]:
         _finish(proc)
