@@ -3,8 +3,8 @@
     python benchmarks/edge.py --demo runs/finetune [--words RUN] [--runs 100] \\
         [--out edge.json] [--plot edge.png]
 
-Models: the demo (`audiozoo finetune`'s run: its network, since TFLite cannot run
-the hand-crafted baseline it is joined to), an optional second finetune run
+Models: the demo (`audiozoo finetune`'s run: its network, since int8 and dynamic
+quantisation cannot carry the hand-crafted baseline it is joined to), an optional second finetune run
 (`--words`, e.g. on `benchmarks/eval_sets.py words`), the published musicnn
 MagnaTagATune tagger (`zoo.musicnn`, weights from the cached wheel) and PANNs
 `cnn6` at its published size (random weights: the AudioSet checkpoints are not

@@ -10,7 +10,9 @@ with the Keras model. `--quantize` makes a smaller TFLite file: `dynamic` (int8
 weights), `float16` (float16 weights) or `int8` (weights and activations, calibrated
 on `--calibration-data` or the run's train split; the spectrogram and its log stay
 float) and reports the change. A model trained in bfloat16 is exported in float32;
-a model joined to its hand-crafted baseline goes to TFLite with `--network-only`.
+a model joined to its hand-crafted baseline goes to TFLite whole (its features in
+float32, builtin ops only; float32 or float16), or its network alone with
+`--network-only` (any `--quantize`).
 """
 
 import os
@@ -55,8 +57,8 @@ def register(subparsers):
     p.add_argument(
         "--network-only",
         action="store_true",
-        help="a model joined to its baseline: export the network alone; TFLite cannot run "
-        "the baseline's features (default: off)",
+        help="a model joined to its baseline: export the network alone (int8 and dynamic "
+        "quantisation need it; default: off, the whole model)",
     )
     p.add_argument(
         "--check-data",
@@ -78,7 +80,7 @@ def run_export(args):
         0.
 
     Example:
-        audiozoo export --model finetune_out --format tflite --network-only --quantize int8
+        audiozoo export --model runs/finetune --format tflite --network-only --quantize int8
     """
     from applications.export.flow import default_out, export_model, print_report
     from applications.trained import load_classifier

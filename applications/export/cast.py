@@ -5,28 +5,44 @@ has no builtin kernels for; `float32_copy` rebuilds it from its config with ever
 dtype policy set to float32 and copies the weights (mixed-precision variables are
 float32 already, so nothing is rounded). A model `audiozoo finetune` joined to its
 hand-crafted baseline (`zoo.layers.GeometricMean` named `fusion`) computes the
-baseline's features with float64 FFTs, IRFFT, complex, roll and bitwise ops that
-TFLite has no builtins for: `network_of` cuts out the network, which TFLite can run.
+baseline's features in float64, with FFTs and complex ops TFLite has no builtins
+for: `float32_copy(..., portable_features=True)` also rebuilds those feature layers
+with `precision="float32"` (builtin ops only), and `network_of` cuts out the network.
 """
 
 import keras
 
-__all__ = ["FUSION", "LOW_PRECISION", "baseline_weight", "float32_copy", "is_fused", "network_of"]
+__all__ = [
+    "FUSION",
+    "LOW_PRECISION",
+    "baseline_weight",
+    "float32_copy",
+    "is_fused",
+    "network_of",
+    "wide_feature_layers",
+]
 
 FUSION = "fusion"
 LOW_PRECISION = ("mixed_bfloat16", "bfloat16", "mixed_float16", "float16")
 
 
-def _float32_config(config):
-    """`config` with every low-precision `DTypePolicy` replaced by float32 (recursively)."""
+def _float32_config(config, portable_features=False):
+    """`config` with every low-precision `DTypePolicy` replaced by float32 (recursively).
+
+    With `portable_features`, every `zoo.features` layer computing in float64 gets
+    `precision="float32"` too.
+    """
     if isinstance(config, dict):
+        inner = config.get("config")
         if config.get("class_name") == "DTypePolicy":
-            if config.get("config", {}).get("name") in LOW_PRECISION:
-                return {**config, "config": {**config["config"], "name": "float32"}}
+            if inner.get("name") in LOW_PRECISION:
+                return {**config, "config": {**inner, "name": "float32"}}
             return config
-        return {key: _float32_config(value) for key, value in config.items()}
+        if portable_features and isinstance(inner, dict) and inner.get("precision") == "float64":
+            config = {**config, "config": {**inner, "precision": "float32"}}
+        return {key: _float32_config(value, portable_features) for key, value in config.items()}
     if isinstance(config, list):
-        return [_float32_config(value) for value in config]
+        return [_float32_config(value, portable_features) for value in config]
     return config
 
 
@@ -41,29 +57,40 @@ def _all_layers(model):
             yield from _all_layers(layer)
 
 
-def float32_copy(model):
+def wide_feature_layers(model):
+    """Names of the `zoo.features` layers in `model` that compute in float64."""
+    return [
+        layer.name for layer in _all_layers(model) if getattr(layer, "precision", None) == "float64"
+    ]
+
+
+def float32_copy(model, portable_features=False):
     """`model` itself if every layer computes in float32 or wider, else a float32 rebuild.
 
     Args:
         model: a functional or registered Keras model.
+        portable_features: also rebuild float64 `zoo.features` layers (a fused
+            model's baseline) with `precision="float32"`, for TFLite.
 
     Returns:
-        `(model, cast)`: the model to export and whether it was rebuilt in float32.
+        `(model, cast)`: the model to export and whether its layers were rebuilt
+        from a low precision in float32.
 
     Example:
         >>> exported, cast = float32_copy(keras.saving.load_model("runs/a/model.keras"))
     """
-    if not _policies(model) & set(LOW_PRECISION):
+    cast = bool(_policies(model) & set(LOW_PRECISION))
+    if not cast and not (portable_features and wide_feature_layers(model)):
         return model, False
     config = keras.saving.serialize_keras_object(model)
-    copy = keras.saving.deserialize_keras_object(_float32_config(config))
+    copy = keras.saving.deserialize_keras_object(_float32_config(config, portable_features))
     copy.set_weights(model.get_weights())
     for layer in _all_layers(copy):
         # Normalization derives its mean and variance tensors from the variables here,
         # as loading a file does; set_weights alone leaves them at their initial values.
         if hasattr(layer, "finalize_state"):
             layer.finalize_state()
-    return copy, True
+    return copy, cast
 
 
 def is_fused(model):

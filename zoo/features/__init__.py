@@ -19,6 +19,7 @@ from zoo.features.frame_features import FEATURES, FrameFeatures
 from zoo.features.framing import (
     autocorrelation,
     center_pad,
+    even_inverse_rfft,
     fft_frequencies,
     frame,
     framed_autocorrelation,
@@ -59,6 +60,7 @@ __all__ = [
     "contrast_bands",
     "dct_matrix",
     "estimate_tuning",
+    "even_inverse_rfft",
     "fft_frequencies",
     "framed_autocorrelation",
     "frame",

@@ -4,11 +4,12 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.audio import mel_filterbank
+from zoo.features.framing import even_inverse_rfft
 
 __all__ = ["dct_matrix", "log_mel_spectrogram", "mfcc", "real_cepstrum"]
 
 
-def real_cepstrum(magnitude, n_coefficients=None, amin=1e-10):
+def real_cepstrum(magnitude, n_coefficients=None, amin=1e-10, dtype=tf.float64):
     """Power cepstrum `|IFFT(log |FFT(x)|^2)|^2` of each windowed frame.
 
     `c_t[q] = |(1 / N) sum_k log(max(|X_t[k]|^2, amin)) exp(2 pi i k q / N)|^2` for
@@ -21,6 +22,7 @@ def real_cepstrum(magnitude, n_coefficients=None, amin=1e-10):
         magnitude: `(batch, frames, 1 + n_fft // 2)` magnitude spectrogram (even `n_fft`).
         n_coefficients: keep quefrencies `0 .. n_coefficients - 1`; None keeps all `n_fft`.
         amin: floor on the power before the logarithm.
+        dtype: the inverse transform's precision (`tf.float32` for builtin TFLite ops).
 
     Returns:
         float32 `(batch, frames, n_coefficients)`.
@@ -34,32 +36,19 @@ def real_cepstrum(magnitude, n_coefficients=None, amin=1e-10):
     s = tf.cast(magnitude, tf.float32)
     n_fft = 2 * (s.shape[-1] - 1)
     log_power = tf.math.log(tf.maximum(tf.square(s), amin))
-    if n_coefficients is not None and n_coefficients <= _COSINE_LIMIT:
+    kept = n_fft if n_coefficients is None else n_coefficients
+    if kept <= _COSINE_LIMIT or dtype != tf.float64:
         # A few quefrencies of an even spectrum are a cosine sum: one small matmul
         # instead of a full inverse FFT per frame; float64 accumulates the 1 + n_fft/2
-        # terms as accurately as the FFT does.
-        basis = _cosine_basis(n_fft, n_coefficients)
-        cepstrum = tf.tensordot(tf.cast(log_power, tf.float64), basis, [[2], [0]])
-        cepstrum = tf.cast(cepstrum, tf.float32)
+        # terms as accurately as the FFT does. (float32: TFLite has no inverse FFT.)
+        cepstrum = tf.cast(even_inverse_rfft(log_power, n_fft, kept, dtype), tf.float32)
     else:
         cepstrum = tf.signal.irfft(tf.complex(log_power, tf.zeros_like(log_power)), [n_fft])
-        cepstrum = cepstrum if n_coefficients is None else cepstrum[..., :n_coefficients]
+        cepstrum = cepstrum[..., :kept]
     return tf.square(cepstrum)
 
 
-_COSINE_LIMIT = 64  # quefrencies up to which real_cepstrum uses _cosine_basis
-
-
-def _cosine_basis(n_fft, n_coefficients):
-    """`(1 + n_fft // 2, n_coefficients)` float64: the inverse rFFT's weights for `q < n`.
-
-    `c[q] = (1/N) (L[0] + (-1)^q L[N/2] + 2 sum_{0<k<N/2} L[k] cos(2 pi k q / N))`.
-    """
-    k = np.arange(1 + n_fft // 2)[:, None]
-    q = np.arange(n_coefficients)[None, :]
-    weight = np.full((k.shape[0], 1), 2.0 / n_fft)
-    weight[[0, -1]] = 1.0 / n_fft
-    return tf.constant(weight * np.cos(2.0 * np.pi * k * q / n_fft), tf.float64)
+_COSINE_LIMIT = 64  # quefrencies up to which real_cepstrum uses even_inverse_rfft
 
 
 def log_mel_spectrogram(

@@ -21,7 +21,7 @@ from zoo.features.spectral import (
 )
 from zoo.features.temporal import rms, zero_crossing_rate
 from zoo.layers.config import attribute_config
-from zoo.validation import check_positive_int, argument_error
+from zoo.validation import argument_error, check_choice, check_positive_int
 
 __all__ = ["FEATURES", "FrameFeatures"]
 
@@ -45,6 +45,8 @@ FEATURES = (
     "f0",
     "periodicity",
 )
+# float64: librosa's values to float32 rounding; float32: TFLite builtin ops only.
+PRECISIONS = ("float64", "float32")
 _MOMENTS = ("spectral_centroid", "spectral_spread", "spectral_skewness", "spectral_kurtosis")
 
 
@@ -107,6 +109,10 @@ class FrameFeatures(keras.layers.Layer):
         f0_max: highest f0 YIN considers, Hz.
         trough_threshold: YIN's absolute threshold.
         features: names from `FEATURES` to compute, in output order; None for all.
+        precision: `"float64"` computes the STFT, autocorrelation, LPC, YIN and chroma
+            in float64, equal to librosa to float32 rounding; `"float32"` uses only
+            ops TFLite has builtin kernels for (`audiozoo export` rebuilds a
+            baseline so), with float32 rounding (`docs/features.md` measures it).
         **kwargs: `keras.layers.Layer` arguments (`name`, ...). `dtype` defaults
             to float32 whatever the global policy: under `mixed_bfloat16` the STFT,
             YIN and LPC lose most of their digits (features off by up to 97 %).
@@ -134,6 +140,7 @@ class FrameFeatures(keras.layers.Layer):
         f0_max=2093.0045,
         trough_threshold=0.1,
         features=None,
+        precision="float64",
         **kwargs,
     ):
         kwargs.setdefault("dtype", "float32")
@@ -188,6 +195,7 @@ class FrameFeatures(keras.layers.Layer):
         self.f0_min, self.f0_max, self.trough_threshold = f0_min, f0_max, trough_threshold
         self.features = features
         self._chosen = chosen
+        self.precision = check_choice("precision", precision, PRECISIONS)
 
     def _group_names(self, group):
         sizes = {
@@ -216,7 +224,8 @@ class FrameFeatures(keras.layers.Layer):
         out = {}
         if "zero_crossing_rate" in chosen:
             out["zero_crossing_rate"] = zero_crossing_rate(x, n_fft, hop)
-        s = magnitude_spectrogram(x, n_fft, hop)
+        wide = tf.as_dtype(self.precision)
+        s = magnitude_spectrogram(x, n_fft, hop, dtype=wide)
         if chosen & set(_MOMENTS):
             out.update(zip(_MOMENTS, spectral_moments(s, sr)))
         if "spectral_flatness" in chosen:
@@ -232,30 +241,32 @@ class FrameFeatures(keras.layers.Layer):
                 s, sr, self.contrast_fmin, self.contrast_bands
             )
         if "cepstrum" in chosen:
-            out["cepstrum"] = real_cepstrum(s, self.n_cepstrum)
+            out["cepstrum"] = real_cepstrum(s, self.n_cepstrum, dtype=wide)
         if "mfcc" in chosen:
             out["mfcc"] = mfcc(log_mel_spectrogram(s, sr, self.n_mels), self.n_mfcc)
         if "chroma" in chosen:
-            out["chroma"] = chroma_stft(tf.square(s), sr, self.tuning, self.n_chroma)
+            out["chroma"] = chroma_stft(tf.square(s), sr, self.tuning, self.n_chroma, wide)
         wants_yin = bool(chosen & {"f0", "periodicity"})
         if "lpc" in chosen or wants_yin:
             # LPC and YIN read the same unwindowed frames and share one autocorrelation,
             # whose lag 0 is also each frame's energy (rms, to float32 rounding).
             frames = frame(x, n_fft, hop)
             lags = max(self.lpc_order, yin_periods(sr, self.f0_min, self.f0_max, n_fft)[1])
-            acf = framed_autocorrelation(x, n_fft, hop, lags)
+            acf = framed_autocorrelation(x, n_fft, hop, lags, wide)
             if "rms" in chosen:
                 energy = tf.maximum(acf[..., 0], 0.0) / n_fft
                 out["rms"] = tf.cast(tf.sqrt(energy), tf.float32)
             if "lpc" in chosen:
-                out["lpc"] = lpc(frames, self.lpc_order, acf)[..., 1:]
+                out["lpc"] = lpc(frames, self.lpc_order, acf, wide)[..., 1:]
             if wants_yin:
                 out["f0"], out["periodicity"] = yin_frames(
-                    frames, sr, self.f0_min, self.f0_max, self.trough_threshold, acf
+                    frames, sr, self.f0_min, self.f0_max, self.trough_threshold, acf, wide
                 )
         if "rms" in chosen and "rms" not in out:
             out["rms"] = rms(x, n_fft, hop)
-        columns = [out[g] if len(out[g].shape) == 3 else out[g][..., None] for g in self._chosen]
+        columns = [
+            out[g] if len(out[g].shape) == 3 else tf.expand_dims(out[g], -1) for g in self._chosen
+        ]
         return tf.concat(columns, axis=-1)
 
     def call(self, inputs):
@@ -289,5 +300,6 @@ class FrameFeatures(keras.layers.Layer):
                 "f0_max",
                 "trough_threshold",
                 "features",
+                "precision",
             ),
         }

@@ -16,16 +16,23 @@ from zoo.validation import check_choice
 __all__ = [
     "autocorrelation",
     "center_pad",
+    "even_inverse_rfft",
     "fft_frequencies",
     "frame",
     "framed_autocorrelation",
     "magnitude_spectrogram",
     "num_frames",
+    "tiny",
 ]
 
 # The smallest normal float32: librosa's `util.tiny` for float32 input, used as its
 # "leave this column un-normalised" threshold and as the Burg denominator bias.
 TINY = float(np.finfo(np.float32).tiny)
+
+
+def tiny(dtype):
+    """librosa's `util.tiny`: the smallest normal number of `dtype` (its bias on that input)."""
+    return float(np.finfo(dtype.as_numpy_dtype).tiny)
 
 
 def num_frames(samples, hop_length):
@@ -87,7 +94,7 @@ def frame(waveform, frame_length, hop_length, center=True, pad_mode="constant"):
     return tf.signal.frame(x, frame_length, hop_length, axis=-1)
 
 
-def magnitude_spectrogram(waveform, n_fft=2048, hop_length=512, center=True):
+def magnitude_spectrogram(waveform, n_fft=2048, hop_length=512, center=True, dtype=tf.float64):
     """`|STFT|` with a periodic Hann window, equal to `np.abs(librosa.stft(y))`.
 
     `S[b, t, k] = |sum_n w[n] x_b[t * hop_length + n] exp(-2 pi i k n / n_fft)|` on the
@@ -98,24 +105,53 @@ def magnitude_spectrogram(waveform, n_fft=2048, hop_length=512, center=True):
         n_fft: FFT and window length.
         hop_length: samples between frames.
         center: centre frames with zero padding.
+        dtype: the FFT's precision: `tf.float64` (librosa's bins to float32 rounding)
+            or `tf.float32` (TFLite's builtin RFFT2D; see `FrameFeatures(precision=)`).
 
     Returns:
-        float32 tensor `(batch, frames, 1 + n_fft // 2)`, computed in float64.
+        float32 tensor `(batch, frames, 1 + n_fft // 2)`, computed in `dtype`.
 
     Example:
         >>> magnitude_spectrogram(tf.zeros((1, 4096))).shape
         TensorShape([1, 9, 1025])
     """
     frames = frame(waveform, n_fft, hop_length, center=center)
-    window = periodic_hann(n_fft, tf.float64)  # scipy's, also for odd n_fft
+    window = periodic_hann(n_fft, dtype)  # scipy's, also for odd n_fft
     # A float32 FFT leaves rounding noise near 1e-7 of the frame's peak in every bin;
     # on a pure tone that noise floor dominates spread, flatness and contrast. The
     # float64 FFT keeps each bin accurate to float32 rounding, as librosa's output is.
-    stft = tf.signal.rfft(tf.cast(frames, tf.float64) * window, [n_fft])
+    stft = tf.signal.rfft(tf.cast(frames, dtype) * window, [n_fft])
     # sqrt(re^2 + im^2) rather than tf.abs (hypot, several times slower on complex128):
     # float64 has the range and precision to spare before the cast to float32.
-    power = tf.square(tf.math.real(stft)) + tf.square(tf.math.imag(stft))
-    return tf.cast(tf.sqrt(power), tf.float32)
+    return tf.cast(tf.sqrt(_power(stft)), tf.float32)
+
+
+def _power(spectrum):
+    return tf.square(tf.math.real(spectrum)) + tf.square(tf.math.imag(spectrum))
+
+
+def even_inverse_rfft(power, n_fft, n_out, dtype=tf.float64):
+    """The first `n_out` samples of `irfft(power, n_fft)` for a real (even) spectrum.
+
+    `x[q] = (1/N) (P[0] + (-1)^q P[N/2] + 2 sum_{0<k<N/2} P[k] cos(2 pi k q / N))`: one
+    matmul with a cosine basis, no complex tensors (TFLite has no builtin inverse FFT),
+    and cheaper than a full inverse FFT when few samples are kept.
+
+    Args:
+        power: `(..., 1 + n_fft // 2)` real spectrum.
+        n_fft: even inverse FFT length `N`.
+        n_out: samples kept, at most `n_fft`.
+        dtype: the basis and the sum's precision.
+
+    Example:
+        >>> even_inverse_rfft(tf.ones((1, 3)), 4, 2).numpy()
+        array([[1., 0.]])
+    """
+    k = np.arange(1 + n_fft // 2)[:, None]
+    weight = np.full((k.shape[0], 1), 2.0 / n_fft)
+    weight[[0, -1]] = 1.0 / n_fft
+    basis = tf.constant(weight * np.cos(2.0 * np.pi * k * np.arange(n_out) / n_fft), dtype)
+    return tf.tensordot(tf.cast(power, dtype), basis, [[len(power.shape) - 1], [0]])
 
 
 def fft_frequencies(sample_rate, n_fft):
@@ -128,8 +164,8 @@ def fft_frequencies(sample_rate, n_fft):
     return np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
 
 
-def autocorrelation(frames, max_lag):
-    """`r[k] = sum_{n=0}^{N-1-k} x[n] x[n+k]` for `k = 0..max_lag` of each frame, in float64.
+def autocorrelation(frames, max_lag, dtype=tf.float64):
+    """`r[k] = sum_{n=0}^{N-1-k} x[n] x[n+k]` for `k = 0..max_lag` of each frame, in `dtype`.
 
     By FFT, as `librosa.autocorrelate`, of the frame zero-padded to at least
     `N + max_lag` samples, so no lag up to `max_lag` wraps around; float64 keeps the
@@ -138,24 +174,29 @@ def autocorrelation(frames, max_lag):
     Args:
         frames: `(..., N)` float tensor.
         max_lag: largest lag, below `N`.
+        dtype: `tf.float64`, or `tf.float32` for builtin TFLite ops (the inverse FFT
+            then runs as `even_inverse_rfft`).
 
     Returns:
-        float64 tensor `(..., max_lag + 1)`.
+        `dtype` tensor `(..., max_lag + 1)`.
 
     Example:
         >>> autocorrelation(tf.ones((1, 4)), 2).numpy()
         array([[4., 3., 2.]])
     """
-    x = tf.cast(frames, tf.float64)
+    x = tf.cast(frames, dtype)
     # Circular correlation of the frame padded to P samples is exact up to lag P - N:
     # P = N + max_lag suffices (librosa pads to 2N - 1, for every lag).
     n_pad = _fast_length(x.shape[-1] + max_lag)
-    spectrum = tf.signal.rfft(x, [n_pad])
-    power = tf.square(tf.math.real(spectrum)) + tf.square(tf.math.imag(spectrum))
+    if dtype != tf.float64:  # TFLite's RFFT2D takes powers of two only
+        n_pad = 2 ** int(np.ceil(np.log2(x.shape[-1] + max_lag)))
+    power = _power(tf.signal.rfft(x, [n_pad]))
+    if dtype != tf.float64:
+        return even_inverse_rfft(power, n_pad, max_lag + 1, dtype)
     return tf.signal.irfft(tf.complex(power, tf.zeros_like(power)), [n_pad])[..., : max_lag + 1]
 
 
-def framed_autocorrelation(waveform, frame_length, hop_length, max_lag):
+def framed_autocorrelation(waveform, frame_length, hop_length, max_lag, dtype=tf.float64):
     """`autocorrelation(frame(waveform, frame_length, hop_length), max_lag)`, with less work.
 
     Where frames are `m` whole hops (`frame_length = m * hop_length`) and `max_lag <
@@ -163,25 +204,27 @@ def framed_autocorrelation(waveform, frame_length, hop_length, max_lag):
     block's products with the block and the next `max_lag` samples (the last block with
     itself only). Those spectra come from FFTs of `hop_length + max_lag` samples per
     block, shared by the `m` frames that overlap it, and summed per frame before one
-    inverse FFT: about half the FFT work of transforming every frame. Other shapes
-    take `autocorrelation` of the frames. Centred frames, zero padding.
+    inverse FFT: about half the FFT work of transforming every frame. Other shapes,
+    and `dtype` float32 (no complex products in TFLite's builtins), take
+    `autocorrelation` of the frames. Centred frames, zero padding.
 
     Args:
         waveform: `(batch, samples)` float tensor.
         frame_length: samples per frame.
         hop_length: samples between frames.
         max_lag: largest lag, below `frame_length`.
+        dtype: `tf.float64` or `tf.float32`, as `autocorrelation`.
 
     Returns:
-        float64 tensor `(batch, 1 + samples // hop_length, max_lag + 1)`.
+        `dtype` tensor `(batch, 1 + samples // hop_length, max_lag + 1)`.
 
     Example:
         >>> framed_autocorrelation(tf.ones((1, 4096)), 2048, 512, 340).shape
         TensorShape([1, 9, 341])
     """
     hops = frame_length // hop_length
-    if frame_length % hop_length or max_lag >= hop_length or hops < 2:
-        return autocorrelation(frame(waveform, frame_length, hop_length), max_lag)
+    if frame_length % hop_length or max_lag >= hop_length or hops < 2 or dtype != tf.float64:
+        return autocorrelation(frame(waveform, frame_length, hop_length), max_lag, dtype)
     x = center_pad(tf.cast(waveform, tf.float64), frame_length)
     count = 1 + (tf.shape(x)[1] - frame_length) // hop_length  # frames
     blocks = tf.signal.frame(x, hop_length, hop_length, axis=-1)[:, : count + hops - 1]
@@ -191,7 +234,7 @@ def framed_autocorrelation(waveform, frame_length, hop_length, max_lag):
     # last block, whose products with what follows no frame uses).
     extended = tf.signal.frame(tf.pad(x, [[0, 0], [0, max_lag]]), hop_length + max_lag, hop_length)
     cross = tf.math.conj(spectra) * tf.signal.rfft(extended[:, : count + hops - 1], [n_pad])
-    last = tf.square(tf.math.real(spectra)) + tf.square(tf.math.imag(spectra))
+    last = _power(spectra)
     total = tf.complex(last[:, hops - 1 :], tf.zeros_like(last[:, hops - 1 :]))
     for i in range(hops - 1):
         total += cross[:, i : i + count]

@@ -1,14 +1,11 @@
 """Linear prediction coefficients by Burg's method, per frame, equal to `librosa.lpc`."""
 
-import numpy as np
 import tensorflow as tf
 
-from zoo.features.framing import autocorrelation, frame
+from zoo.features.framing import autocorrelation, frame, tiny
 from zoo.validation import check_positive_int, argument_error
 
 __all__ = ["lpc", "lpc_frames"]
-
-TINY = float(np.finfo(np.float64).tiny)  # librosa's denominator bias for float64 input
 
 
 def _covariances(y, order, acf):
@@ -32,7 +29,7 @@ def _covariances(y, order, acf):
     return tf.stack(rows, -2)
 
 
-def lpc(frames, order, acf=None):
+def lpc(frames, order, acf=None, dtype=tf.float64):
     """All-pole coefficients `[1, a_1, .., a_p]` of each frame by Burg's method.
 
     Burg's method (Marple 1980, as `librosa.lpc`) raises the order one step at a time:
@@ -53,6 +50,7 @@ def lpc(frames, order, acf=None):
         frames: `(..., frame_length)` float tensor with `frame_length > order`.
         order: model order `p`, a positive int.
         acf: optional `autocorrelation(frames, L)` with `L >= order`, to share it.
+        dtype: `tf.float64` (librosa's precision), or `tf.float32` for TFLite's builtins.
 
     Returns:
         float32 `(..., order + 1)`; the first coefficient is always 1.
@@ -62,12 +60,14 @@ def lpc(frames, order, acf=None):
         TensorShape([2, 10, 13])
     """
     check_positive_int("order", order)
-    y = tf.cast(frames, tf.float64)
+    y = tf.cast(frames, dtype)
     if y.shape[-1] is not None and y.shape[-1] <= order:
         raise argument_error("order", order, f"Frames of {y.shape[-1]} samples allow order < that.")
+    if dtype != tf.float64:
+        return _burg_by_errors(y, order)
     if acf is None:
-        acf = autocorrelation(y, order)
-    q = _covariances(y, order, tf.cast(acf, tf.float64))
+        acf = autocorrelation(y, order, dtype)
+    q = _covariances(y, order, tf.cast(acf, dtype))
     # The first p samples as rows of lagged copies, head[n, j] = y[n - j] (0 for n < j):
     # the sums over n = m..p-1 that Q leaves out at order m.
     lead = y[..., :order]
@@ -86,9 +86,33 @@ def lpc(frames, order, acf=None):
         energy = tf.reduce_sum(h * phi_h, -1, keepdims=True) + tf.reduce_sum(
             g * phi_g, -1, keepdims=True
         )
-        reflect = tf.clip_by_value(-2.0 * cross / (tf.maximum(energy, 0.0) + TINY), -1.0, 1.0)
+        reflect = tf.clip_by_value(
+            -2.0 * cross / (tf.maximum(energy, 0.0) + tiny(dtype)), -1.0, 1.0
+        )
         a = h + reflect * g
     return tf.cast(a, tf.float32)
+
+
+def _burg_by_errors(y, order):
+    """Burg's method by its prediction-error updates, librosa's own loop, in `y`'s dtype.
+
+    In float32 the covariance form of `lpc` cancels catastrophically on tonal frames
+    (coefficients off by 1e3 on a chord); updating the errors stays as accurate as
+    `librosa.lpc` on float32 input, and uses only ops TFLite has builtin kernels for.
+    """
+    forward, backward = y[..., 1:], y[..., :-1]
+    energy = tf.reduce_sum(tf.square(forward), -1) + tf.reduce_sum(tf.square(backward), -1)
+    a = [tf.ones_like(energy)]
+    for _ in range(order):
+        cross = tf.reduce_sum(backward * forward, -1)
+        k = tf.clip_by_value(-2.0 * cross / (tf.maximum(energy, 0.0) + tiny(y.dtype)), -1.0, 1.0)
+        padded = a + [tf.zeros_like(k)]
+        a = [padded[j] + k * padded[len(a) - j] for j in range(len(a) + 1)]
+        step = tf.expand_dims(k, -1)
+        forward, backward = forward + step * backward, backward + step * forward
+        energy = (1.0 - k * k) * energy - backward[..., -1] ** 2 - forward[..., 0] ** 2
+        forward, backward = forward[..., 1:], backward[..., :-1]
+    return tf.cast(tf.stack(a, -1), tf.float32)
 
 
 def lpc_frames(waveform, order, frame_length=2048, hop_length=512, center=True):

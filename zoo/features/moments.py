@@ -52,13 +52,13 @@ def spectral_moments(magnitude, sample_rate):
     p = _distribution(tf.cast(magnitude, tf.float32))
     freq = _frequencies(p, sample_rate)
     centroid = tf.reduce_sum(p * freq, axis=-1)
-    deviation = freq - centroid[..., None]
+    deviation = freq - tf.expand_dims(centroid, -1)
     variance = tf.reduce_sum(p * tf.square(deviation), axis=-1)
     spread = tf.sqrt(variance)
     # Moments of the deviation in units of sigma keep float32 far from overflow.
     has_spread = spread > 0.0
     safe = tf.where(has_spread, spread, tf.ones_like(spread))
-    z = deviation / safe[..., None]
+    z = deviation / tf.expand_dims(safe, -1)
     skewness = tf.where(has_spread, tf.reduce_sum(p * z * z * z, axis=-1), 0.0)
     kurtosis = tf.where(has_spread, tf.reduce_sum(p * tf.square(tf.square(z)), axis=-1), 0.0)
     return centroid, spread, skewness, kurtosis

@@ -3,12 +3,10 @@
 import numpy as np
 import tensorflow as tf
 
-from zoo.features.framing import autocorrelation, frame
+from zoo.features.framing import autocorrelation, frame, tiny
 from zoo.validation import argument_error
 
 __all__ = ["yin", "yin_frames", "yin_periods"]
-
-TINY = float(np.finfo(np.float64).tiny)  # librosa's bias on float64 input
 
 
 def yin_periods(sample_rate, fmin, fmax, frame_length):
@@ -81,7 +79,15 @@ def yin(
     return yin_frames(frames, sample_rate, fmin, fmax, trough_threshold)
 
 
-def yin_frames(frames, sample_rate, fmin=65.40639, fmax=2093.0045, trough_threshold=0.1, acf=None):
+def yin_frames(
+    frames,
+    sample_rate,
+    fmin=65.40639,
+    fmax=2093.0045,
+    trough_threshold=0.1,
+    acf=None,
+    dtype=tf.float64,
+):
     """YIN's f0 and periodicity of each frame (de Cheveigne and Kawahara, 2002; `librosa.yin`).
 
     For a frame `x` of length `N`, librosa's difference function
@@ -92,7 +98,7 @@ def yin_frames(frames, sample_rate, fmin=65.40639, fmax=2093.0045, trough_thresh
     minimum of `d'` below `trough_threshold`, else its first global minimum, refined
     by parabolic interpolation (no shift where the vertex lies a bin away or more);
     `f0 = sample_rate / period`. `periodicity = clip(1 - min_k d'(k), 0, 1)`: near 1
-    for a clean tone, near 0 for noise. All in float64 (librosa's precision on float64
+    for a clean tone, near 0 for noise. All in `dtype`, float64 (librosa's precision on float64
     input). Silent (all-zero) frames give librosa's `f0 = sample_rate / min_period`
     and periodicity 0; a DC frame gives `d'(k) = 2k^2 / (k^2 + k + 2) >= 1` for
     `k >= 2`: periodicity 0.
@@ -104,6 +110,7 @@ def yin_frames(frames, sample_rate, fmin=65.40639, fmax=2093.0045, trough_thresh
         fmax: highest f0 in Hz, at most Nyquist.
         trough_threshold: absolute threshold on `d'`.
         acf: optional `autocorrelation(frames, L)` with `L >= max_period`, to share it.
+        dtype: `tf.float64` (librosa's precision), or `tf.float32` for TFLite's builtins.
 
     Returns:
         Two float32 tensors `(batch, frames)`: f0 in Hz and periodicity in `[0, 1]`.
@@ -115,17 +122,17 @@ def yin_frames(frames, sample_rate, fmin=65.40639, fmax=2093.0045, trough_thresh
         441
     """
     min_period, max_period = yin_periods(sample_rate, fmin, fmax, frames.shape[-1])
-    x = tf.cast(frames, tf.float64)
+    x = tf.cast(frames, dtype)
     if acf is None:
-        acf = autocorrelation(x, max_period)
-    acf = tf.cast(acf[..., : max_period + 1], tf.float64)
+        acf = autocorrelation(x, max_period, dtype)
+    acf = tf.cast(acf[..., : max_period + 1], dtype)
     energy = tf.cumsum(tf.square(x[..., :max_period]), axis=-1)
     # librosa 0.11 zeroes the running energy at index 0 before using it, so lag 1
     # subtracts 0 rather than x[0]^2; kept for parity (it shifts d' by ~1e-3).
     energy = tf.concat([tf.zeros_like(energy[..., :1]), energy[..., 1:]], axis=-1)
     diff = 2.0 * (acf[..., :1] - acf[..., 1:]) - energy  # lags 1..max_period
-    mean = tf.cumsum(diff, axis=-1) / tf.range(1, max_period + 1, dtype=tf.float64)
-    cmnd = diff[..., min_period - 1 :] / (mean[..., min_period - 1 :] + TINY)
+    mean = tf.cumsum(diff, axis=-1) / tf.range(1, max_period + 1, dtype=dtype)
+    cmnd = diff[..., min_period - 1 :] / (mean[..., min_period - 1 :] + tiny(dtype))
     lags_searched = max_period - min_period + 1
 
     # Parabolic vertex offsets; librosa's stencil leaves both ends and far vertices at 0.
@@ -145,8 +152,8 @@ def yin_frames(frames, sample_rate, fmin=65.40639, fmax=2093.0045, trough_thresh
     global_min = _first_index(cmnd <= lowest, lags_searched)
     threshold_min = _first_index(below, lags_searched)
     index = tf.where(tf.reduce_any(below, axis=-1), threshold_min, global_min)
-    shift = tf.gather(shifts, index[..., None], batch_dims=2)[..., 0]
-    f0 = sample_rate / (float(min_period) + tf.cast(index, tf.float64) + shift)
+    shift = tf.gather(shifts, tf.expand_dims(index, -1), batch_dims=2)[..., 0]
+    f0 = sample_rate / (float(min_period) + tf.cast(index, dtype) + shift)
 
     silent = acf[..., 0] <= 0.0  # r(0) = sum x^2: 0 exactly (FFT of zeros) only when silent
     periodicity = tf.clip_by_value(1.0 - lowest[..., 0], 0.0, 1.0)

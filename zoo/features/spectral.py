@@ -102,7 +102,7 @@ def spectral_rolloff(magnitude, sample_rate, roll_percent=0.85):
     before = tf.gather(block_ends, tf.maximum(block - 1, 0), batch_dims=len(s.shape) - 1)
     before = tf.where(block > 0, before, 0.0)
     inside = tf.gather(blocks, block, batch_dims=len(s.shape) - 1)
-    short = before[..., None] + tf.cumsum(inside, axis=-1) < threshold
+    short = tf.expand_dims(before, -1) + tf.cumsum(inside, axis=-1) < threshold
     first = block * _BLOCK + tf.reduce_sum(tf.cast(short, tf.int32), axis=-1)
     return tf.gather(freq, tf.minimum(first, bins - 1))
 

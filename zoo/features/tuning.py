@@ -54,10 +54,13 @@ def _kth_smallest(bits, chosen, rank):
         fine, target = search(tf.gather(counts, coarse, batch_dims=1), target)
         return coarse * 256 + fine, target
 
-    high, rest = digit(tf.bitwise.right_shift(bits, 16), weight, rank)
-    in_bucket = weight * tf.cast(tf.bitwise.right_shift(bits, 16) == high[:, None], tf.int32)
-    low, _ = digit(tf.bitwise.bitwise_and(bits, 65535), in_bucket, rest)
-    return tf.bitwise.left_shift(high, 16) + low
+    # The digits by integer arithmetic, not shifts and masks: the same on non-negative
+    # values, and builtin in TFLite, which has no BitwiseAnd or LeftShift.
+    top = bits // 65536
+    high, rest = digit(top, weight, rank)
+    in_bucket = weight * tf.cast(top == high[:, None], tf.int32)
+    low, _ = digit(bits - top * 65536, in_bucket, rest)
+    return high * 65536 + low
 
 
 def _pair_candidates(peak, magnitude, hz):
@@ -73,16 +76,16 @@ def _pair_candidates(peak, magnitude, hz):
     )
 
 
-def _edge(index, n_bins):
+def _edge(index, n_bins, dtype):
     """`np.linspace(-0.5, 0.5, n_bins + 1)[index]` bit for bit, by its arithmetic, not a gather.
 
     numpy computes `i * (1 / n_bins) + (-0.5)` in float64 and sets the last edge to 0.5.
     """
-    edge = tf.cast(index, tf.float64) * (1.0 / n_bins) + (-0.5)
-    return tf.where(index >= n_bins, tf.constant(0.5, tf.float64), edge)
+    edge = tf.cast(index, dtype) * (1.0 / n_bins) + (-0.5)
+    return tf.where(index >= n_bins, tf.constant(0.5, dtype), edge)
 
 
-def estimate_tuning(power, sample_rate, resolution=0.01, bins_per_octave=12):
+def estimate_tuning(power, sample_rate, resolution=0.01, bins_per_octave=12, dtype=tf.float64):
     """Tuning deviation from A440 in fractions of a bin, per clip, as `librosa.estimate_tuning`.
 
     Follows librosa's `piptrack` then `pitch_tuning`: in each frame, the local maxima of
@@ -99,6 +102,7 @@ def estimate_tuning(power, sample_rate, resolution=0.01, bins_per_octave=12):
         sample_rate: sampling rate in Hz.
         resolution: histogram bin width, in fractions of a bin.
         bins_per_octave: chroma bins per octave.
+        dtype: `tf.float64` (numpy's, bit for bit), or `tf.float32` for TFLite's builtins.
 
     Returns:
         float32 `(batch,)` in `[-0.5, 0.5)`.
@@ -128,8 +132,8 @@ def estimate_tuning(power, sample_rate, resolution=0.01, bins_per_octave=12):
     left, mid, right = gated[..., :-2], gated[..., 1:-1], gated[..., 2:]
     local_max = (mid > left) & (mid >= right)
     # Bin k + shift in float64 then float32, as librosa stores it in a float32 array.
-    bins = tf.constant(np.arange(lo, hi), tf.float64)
-    hz = tf.cast((bins + tf.cast(shift, tf.float64)) * (float(sample_rate) / n_fft), tf.float32)
+    bins = tf.constant(np.arange(lo, hi), dtype)
+    hz = tf.cast((bins + tf.cast(shift, dtype)) * (float(sample_rate) / n_fft), tf.float32)
     peak = local_max & (hz > 0.0)
     # Bins k and k + 1 are never both local maxima (x[k] >= x[k+1] and x[k+1] > x[k]),
     # so one candidate per pair of bins loses no peak and halves the selection's work.
@@ -153,17 +157,18 @@ def estimate_tuning(power, sample_rate, resolution=0.01, bins_per_octave=12):
     median = tf.where(count > 0, (low + high) / 2.0, 0.0)
     voter = peak & (magnitude >= median[:, None, None])
 
-    ratio = tf.cast(tf.where(voter, hz, 27.5) / 27.5, tf.float64)  # f / (A440 / 16)
+    ratio = tf.cast(tf.where(voter, hz, 27.5) / 27.5, dtype)  # f / (A440 / 16)
     octaves = bins_per_octave * tf.cast(tf.math.log(ratio) / np.log(2.0), tf.float32)
     residual = octaves - tf.floor(octaves)  # floormod(., 1), exactly, without fmod
-    residual = tf.cast(tf.where(residual >= 0.5, residual - 1.0, residual), tf.float64)
+    residual = tf.cast(tf.where(residual >= 0.5, residual - 1.0, residual), dtype)
     # np.histogram's bins: [e_i, e_i+1), the last one closed; the guess from arithmetic
     # is corrected against the float64 edges themselves, as numpy does.
     n_bins = int(np.ceil(1.0 / resolution))
     edges = np.linspace(-0.5, 0.5, n_bins + 1)
     index = tf.clip_by_value(tf.cast(tf.floor((residual + 0.5) * n_bins), tf.int32), 0, n_bins - 1)
-    index = index - tf.cast(residual < _edge(index, n_bins), tf.int32)
-    index = index + tf.cast((residual >= _edge(index + 1, n_bins)) & (index < n_bins - 1), tf.int32)
+    index = index - tf.cast(residual < _edge(index, n_bins, dtype), tf.int32)
+    past = (residual >= _edge(index + 1, n_bins, dtype)) & (index < n_bins - 1)
+    index = index + tf.cast(past, tf.int32)
     example = tf.range(tf.shape(s)[0])[:, None, None] + tf.zeros_like(index)
     counts = tf.math.unsorted_segment_sum(
         tf.reshape(tf.cast(voter, tf.int32), [-1]),
