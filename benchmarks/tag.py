@@ -31,6 +31,7 @@ sys.path.insert(0, HERE)
 
 TARGET_REALTIME = 50.0
 TARGET_RSS_MB = 100.0
+TARGET_SECOND_HALF_MB = 20.0
 
 # Run in a child so each length's peak RSS is its own.
 CHILD = """
@@ -40,11 +41,11 @@ model, tags = load_tagger("musicnn", "mtt")
 def rss_mb():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * resource.getpagesize() / 2**20
-before, first = rss_mb(), []
+before, after_batch = rss_mb(), []
 predict = model.predict_on_batch
 def watched(x):
     out = predict(x)
-    first or first.append(rss_mb())
+    after_batch.append(rss_mb())
     return out
 model.predict_on_batch = watched
 start = time.perf_counter()
@@ -53,7 +54,9 @@ seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"seconds": seconds, "windows": len(result.starts),
                   "peak_rss_mb": peak / 1024, "rss_after_load_mb": before,
-                  "rss_after_first_batch_mb": first[0], "rss_at_end_mb": rss_mb()}))
+                  "rss_after_first_batch_mb": after_batch[0],
+                  "rss_at_half_mb": after_batch[len(after_batch) // 2],
+                  "rss_at_end_mb": rss_mb()}))
 """
 
 
@@ -109,11 +112,13 @@ def main(argv=None):
         run["windows"] = int(run["windows"])
         for key in ("seconds", "peak_rss_mb", "rss_after_load_mb"):
             run[key] = round(run[key], 1)
-        for key in ("rss_after_first_batch_mb", "rss_at_end_mb"):
+        for key in ("rss_after_first_batch_mb", "rss_at_half_mb", "rss_at_end_mb"):
             run[key] = round(run[key], 1)
         run["rss_growth_within_run_mb"] = round(
             run["rss_at_end_mb"] - run["rss_after_first_batch_mb"], 1
         )
+        # Flat in length: what the second half of the file adds, after any warm-up.
+        run["rss_growth_second_half_mb"] = round(run["rss_at_end_mb"] - run["rss_at_half_mb"], 1)
         runs[f"{minutes}_min"] = run
     shortest, longest = runs[f"{min(args.minutes)}_min"], runs[f"{max(args.minutes)}_min"]
     rss_growth = round(longest["peak_rss_mb"] - shortest["peak_rss_mb"], 1)
@@ -131,6 +136,9 @@ def main(argv=None):
                     ]
                     >= TARGET_REALTIME,
                     f"peak RSS growth <= {TARGET_RSS_MB:g} MB": rss_growth <= TARGET_RSS_MB,
+                    f"second half of the longest file adds <= {TARGET_SECOND_HALF_MB:g} MB": (
+                        longest["rss_growth_second_half_mb"] <= TARGET_SECOND_HALF_MB
+                    ),
                 },
                 "machine": describe(load_before),
             },
