@@ -26,25 +26,14 @@ from zoo.validation import argument_error, check_choice, check_positive_int
 __all__ = ["FEATURES", "FrameFeatures"]
 
 # Feature groups in their default column order.
+# fmt: off
 FEATURES = (
-    "rms",
-    "zero_crossing_rate",
-    "spectral_centroid",
-    "spectral_spread",
-    "spectral_skewness",
-    "spectral_kurtosis",
-    "spectral_flatness",
-    "spectral_irregularity",
-    "spectral_rolloff",
-    "spectral_flux",
-    "spectral_contrast",
-    "cepstrum",
-    "mfcc",
-    "lpc",
-    "chroma",
-    "f0",
+    "rms", "zero_crossing_rate", "spectral_centroid", "spectral_spread", "spectral_skewness",
+    "spectral_kurtosis", "spectral_flatness", "spectral_irregularity", "spectral_rolloff",
+    "spectral_flux", "spectral_contrast", "cepstrum", "mfcc", "lpc", "chroma", "f0",
     "periodicity",
 )
+# fmt: on
 # float64: librosa's values to float32 rounding; float32: TFLite builtin ops only.
 PRECISIONS = ("float64", "float32")
 _MOMENTS = ("spectral_centroid", "spectral_spread", "spectral_skewness", "spectral_kurtosis")

@@ -4,7 +4,7 @@ When no pretrained weights load, a head on frozen random features learns
 little (issue 12). This recipe instead:
 
 - computes the fixed front end's log-mels of train and val ONCE (a cache,
-  in memory or in shards on disk, `--cache`; `recipes.scratch_cache`), and
+  in memory or in shards on disk, `--cache`; `recipes.caches`), and
   the per-mel-bin mean and variance of the training log-mels, stored in the
   model's `mel_norm` layer; under multi-worker each worker decodes and caches
   only its share of the training files (`applications.data.sharding`) and the
@@ -36,7 +36,7 @@ from applications.data.sharding import batched_in_steps, shard_sizes
 from applications.errors import JobFailed
 from applications.finetune.augment import augmented_training
 from applications.finetune.config import DEFAULT_EPOCHS
-from applications.finetune.recipes.scratch_cache import cache_log_mels, log_mel_caches
+from applications.finetune.recipes.caches import cache_log_mels, log_mel_caches
 from applications.finetune.recipes.scratch_model import set_statistics
 from applications.reporting.predictions import predict_batches
 from applications.training.sharded_input import describe_shard, moments, worker_shard

@@ -6,34 +6,66 @@
 - random backbone (`--backbone vgg16 --weights none`): the same cached-feature
   `head` phase (a linear probe costing seconds), then phase `full` trains
   every layer.
+
+The cached features live in memory or on disk as `--cache` says (`split_caches`).
 """
 
+import os
 import time
 
-import tensorflow as tf
+import numpy as np
 
 from applications.finetune.model import set_trainable_top
+from applications.finetune.recipes.caches import CACHE_DIR, split_caches
 from applications.reporting.predictions import predict_batches
 from applications.training.epoch_seeds import fast_forward
 
 __all__ = ["train_transfer"]
 
+FEATURES = "features"
+
+
+def _feature_batches(parts, source):
+    for x, y in source:
+        yield np.asarray(parts.feature_extractor(x, training=False), np.float32), y.numpy()
+
+
+def _in_memory(parts, data):
+    pairs = {split: predict_batches(parts.feature_extractor, getattr(data, split))[:2]
+             for split in ("train", "val")}  # fmt: skip
+    return {split: (np.asarray(x, np.float32), y) for split, (x, y) in pairs.items()}
+
 
 def _cached_features(job, parts, data):
-    """Features of the frozen front end + backbone over train and val, computed once."""
+    """Features of the frozen front end + backbone over train and val, computed once.
+
+    In memory, or on disk in shards under `OUT/cache/` (`--cache`, as the
+    from-scratch recipe's log-mels), streamed back shuffled.
+    """
     start = time.perf_counter()
-    feats_train, y_train, _ = predict_batches(parts.feature_extractor, data.train)
-    feats_val, y_val, _ = predict_batches(parts.feature_extractor, data.val)
+    config = job.config
+    settings = {"extractor": parts.feature_extractor.get_config(), "weights": config.weights}
+    caches, mode = split_caches(
+        job,
+        data,
+        FEATURES,
+        {**settings, "seed": config.seed},
+        lambda source: _feature_batches(parts, source),
+        lambda: _in_memory(parts, data),
+        clip_bytes=4 * int(parts.feature_extractor.output_shape[-1]),
+    )
     job.timings["feature_cache_s"] = round(time.perf_counter() - start, 2)
     job.log(
-        f"Cached {feats_train.shape[1]}-d backbone features of {len(y_train)} train and "
-        f"{len(y_val)} val clips in {job.timings['feature_cache_s']:.1f}s."
+        f"Cached backbone features of {caches['train'].count} train and "
+        f"{caches['val'].count} val clips ({mode}) in {job.timings['feature_cache_s']:.1f}s."
     )
-    seed, batch = job.config.seed, job.config.batch_size
-    train = tf.data.Dataset.from_tensor_slices((feats_train, y_train))
-    train = train.shuffle(len(y_train), seed=seed, reshuffle_each_iteration=True).batch(batch)
-    val = tf.data.Dataset.from_tensor_slices((feats_val, y_val)).batch(batch)
-    return train, val
+    train = caches["train"].stream(seed=config.seed).batch(config.batch_size)
+    return train, caches["val"].stream().batch(config.batch_size)
+
+
+def _cached_on_disk(job):
+    root = os.path.join(job.config.out, CACHE_DIR)
+    return os.path.isdir(root) and any(n.startswith(f"{FEATURES}-train-") for n in os.listdir(root))
 
 
 def train_transfer(job, parts, data, pretrained):
@@ -51,9 +83,10 @@ def train_transfer(job, parts, data, pretrained):
     config, count = job.config, data.counts["train"]
     parts.backbone.trainable = False
     if job.phase_done("head"):
-        # The uninterrupted run read data.train once to cache features; keep
-        # its later shuffle orders identical.
-        fast_forward(data.train, 1)
+        if not _cached_on_disk(job):
+            # The uninterrupted run read data.train once to cache features in
+            # memory; keep its later shuffle orders identical.
+            fast_forward(data.train, 1)
         head_train = head_val = None
     else:
         head_train, head_val = _cached_features(job, parts, data)

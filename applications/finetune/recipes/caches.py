@@ -1,4 +1,4 @@
-"""The from-scratch recipe's log-mel cache: in memory, or on disk in shards (`--cache`).
+"""The recipes' caches: log-mels (from scratch) and frozen features (transfer), in memory or on disk.
 
 `log_mel_caches` estimates the cache's size (clips x frames x mels x 4 bytes),
 picks memory or disk with `applications.data.disk_cache.choose_cache`
@@ -7,7 +7,8 @@ and the size, and fills it. On disk each split is a `DiskCache` under
 `OUT/cache/`, keyed by the front end's configuration, the seed (the cached
 crops are seeded) and the files with their sizes and modification times, and
 under multi-worker by the worker's share: a rerun or a resumed run reuses it,
-a changed setting builds another.
+a changed setting builds another. `split_caches` does the same for any fixed
+function of the clips (the transfer recipe's frozen backbone features).
 
 Example:
     >>> caches, mode = log_mel_caches(job, parts, data, shard=None)
@@ -23,7 +24,7 @@ from zoo.audio import map_batches
 
 from applications.data.disk_cache import DiskCache, MemoryCache, choose_cache, file_facts
 
-__all__ = ["cache_log_mels", "log_mel_caches", "CACHE_DIR"]
+__all__ = ["cache_log_mels", "log_mel_caches", "split_caches", "CACHE_DIR"]
 
 CACHE_DIR = "cache"
 
@@ -79,31 +80,61 @@ def log_mel_caches(job, parts, data, shard):
         `({"train": cache, "val": cache}, "memory" | "disk")`; each cache a
         `MemoryCache` or `DiskCache`.
     """
-    config = job.config
     shape = parts.mel_frames(np.zeros((1, data.clip_samples), np.float32)).shape[1:]
+    return split_caches(
+        job,
+        data,
+        "log-mel",
+        {"front_end": parts.mel_frames.get_config(), "seed": job.config.seed},
+        lambda source: _mel_batches(parts, source),
+        lambda: cache_log_mels(parts, data, shard),
+        clip_bytes=int(np.prod(shape)) * 4,
+        shard=shard,
+    )
+
+
+def split_caches(job, data, name, settings, batches, in_memory, clip_bytes, shard=None):
+    """Train and val caches of some fixed function of the clips, in memory or on disk.
+
+    The size estimate (`clip_bytes` per clip plus its label) and `--cache` choose
+    (`choose_cache`); the log says which and the size. On disk each split is a
+    `DiskCache` `OUT/cache/NAME-SPLIT-KEY`, keyed by `settings`, the clip length and
+    the files with their sizes and modification times (under multi-worker, the
+    worker's share of the training files).
+
+    Args:
+        job: the run's `Run` (its settings' `cache` and `out`; its log).
+        data: the `AudioDataset`.
+        name: the cache's name in logs and folders (`log-mel`, `features`).
+        settings: JSON-ready values that decide the cached values.
+        batches: `source -> iterable of (x, y) NumPy batches` of a waveform pipeline.
+        in_memory: `() -> {"train": (x, y), "val": (x, y)}`, the in-memory cache.
+        clip_bytes: bytes of one clip's cached `x`.
+        shard: this worker's `FileShard` of the training files, or None.
+
+    Returns:
+        `({"train": cache, "val": cache}, "memory" | "disk")`.
+    """
     clips = (data.counts["train"] if shard is None else shard.count) + data.counts["val"]
-    estimate = clips * (int(np.prod(shape)) * 4 + 4 * max(len(data.class_names), 1))
-    mode, reason = choose_cache(getattr(config, "cache", "memory"), estimate)
-    job.log(f"Log-mel cache: {mode} ({reason}).")
+    estimate = clips * (clip_bytes + 4 * max(len(data.class_names), 1))
+    mode, reason = choose_cache(getattr(job.config, "cache", "memory"), estimate)
+    job.log(f"{name.capitalize()} cache: {mode} ({reason}).")
     if mode == "memory":
-        arrays = cache_log_mels(parts, data, shard)
-        return {split: MemoryCache(*pair) for split, pair in arrays.items()}, mode
-    root = os.path.join(config.out, CACHE_DIR)
-    front_end = parts.mel_frames.get_config()
+        return {split: MemoryCache(*pair) for split, pair in in_memory().items()}, mode
+    root = os.path.join(job.config.out, CACHE_DIR)
     caches = {}
     for split in ("train", "val"):
         items = data.entries[split]
         if shard is not None and split == "train":
             items = shard.take(items)
         key = {
-            "front_end": front_end,
+            **settings,
             "clip_samples": data.clip_samples,
-            "seed": config.seed,
             "files": file_facts(p for p, _ in items),
             "labels": [np.asarray(y).tolist() for _, y in items],
         }
         source = data.pipeline(split, items, streamed=True)
         caches[split] = DiskCache.build(
-            root, f"log-mel-{split}", key, lambda s=source: _mel_batches(parts, s), job.log
+            root, f"{name}-{split}", key, lambda s=source: batches(s), job.log
         )
     return caches, mode
