@@ -22,7 +22,9 @@ Methods, all scored on the same test split in one run:
   train+val;
 - `scratch`: `audiozoo finetune --backbone cnn10_compact` (the from-scratch recipe; its
   report's test accuracy, the network alone, and its in-run baseline);
-- `finetuned_musicnn_mtt`: `audiozoo finetune --backbone musicnn --weights mtt`;
+- `finetuned_musicnn_mtt`, `_msd`, `finetuned_musicnn_vgg_mtt`: `audiozoo finetune
+  --backbone musicnn --weights mtt` (`msd`; `--backbone musicnn_vgg`): the probe, then
+  the whole network fine-tuned, whichever val prefers;
 - `audiozoo_finetune`: `audiozoo finetune --data DIR` with its defaults (`--backbone
   auto`: with musicnn's weights cached, the frozen probe, `cnn10_compact` from scratch
   and the baseline joined with shares chosen on val).
@@ -63,6 +65,8 @@ FINETUNES = {
     "audiozoo_finetune": [],  # the defaults: --backbone auto (musicnn when its weights are cached)
     "scratch": ["--backbone", "cnn10_compact"],
     "finetuned_musicnn_mtt": ["--backbone", "musicnn", "--weights", "mtt"],
+    "finetuned_musicnn_msd": ["--backbone", "musicnn", "--weights", "msd"],
+    "finetuned_musicnn_vgg_mtt": ["--backbone", "musicnn_vgg", "--weights", "mtt"],
 }
 METHODS = ("mfcc20", "audiozoo_baseline", *PROBES, *FINETUNES)
 NOTES = {
