@@ -144,8 +144,8 @@ def even_inverse_rfft(power, n_fft, n_out, dtype=tf.float64):
         dtype: the basis and the sum's precision.
 
     Example:
-        >>> even_inverse_rfft(tf.ones((1, 3)), 4, 2).numpy()
-        array([[1., 0.]])
+        >>> even_inverse_rfft(tf.constant([[4.0, 0.0, 0.0]]), 4, 3).numpy()  # DC alone: a constant
+        array([[1., 1., 1.]])
     """
     k = np.arange(1 + n_fft // 2)[:, None]
     weight = np.full((k.shape[0], 1), 2.0 / n_fft)
