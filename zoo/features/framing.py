@@ -25,14 +25,14 @@ __all__ = [
     "tiny",
 ]
 
-# The smallest normal float32: librosa's `util.tiny` for float32 input, used as its
-# "leave this column un-normalised" threshold and as the Burg denominator bias.
-TINY = float(np.finfo(np.float32).tiny)
-
-
 def tiny(dtype):
     """librosa's `util.tiny`: the smallest normal number of `dtype` (its bias on that input)."""
     return float(np.finfo(dtype.as_numpy_dtype).tiny)
+
+
+# The smallest normal float32: librosa's `util.tiny` for float32 input, used as its
+# "leave this column un-normalised" threshold and as the Burg denominator bias.
+TINY = tiny(tf.float32)
 
 
 def num_frames(samples, hop_length):

@@ -24,20 +24,31 @@ from zoo.audio import map_batches
 
 from applications.data.disk_cache import DiskCache, MemoryCache, choose_cache, file_facts
 
-__all__ = ["cache_log_mels", "log_mel_caches", "split_caches", "CACHE_DIR"]
+__all__ = [
+    "cache_log_mels",
+    "log_mel_caches",
+    "model_batches",
+    "on_disk",
+    "split_caches",
+    "CACHE_DIR",
+]
 
 CACHE_DIR = "cache"
 
 
-def _mel_batches(parts, source):
-    """`(mels, labels)` NumPy batches of a waveform pipeline through the fixed front end."""
+def model_batches(model, source):
+    """`(model(x), labels)` NumPy batches of a waveform pipeline through a fixed model."""
     # Several batches at once, one thread each (`zoo.audio.map_batches`); no XLA:
     # a compile per batch shape costs more than it saves on a few thousand clips.
-    batches = map_batches(
-        source, lambda x, y: (parts.mel_frames(x, training=False), y), jit_compile=False
-    )
+    batches = map_batches(source, lambda x, y: (model(x, training=False), y), jit_compile=False)
     for m, y in batches:
         yield m.numpy(), y.numpy()
+
+
+def on_disk(job, name):
+    """Whether `split_caches` wrote the train cache `name` on disk in this run's OUT."""
+    root = os.path.join(job.config.out, CACHE_DIR)
+    return os.path.isdir(root) and any(n.startswith(f"{name}-train-") for n in os.listdir(root))
 
 
 def _source(data, split, shard):
@@ -60,7 +71,7 @@ def cache_log_mels(parts, data, shard=None):
     """
     cache = {}
     for split in ("train", "val"):
-        pairs = list(_mel_batches(parts, _source(data, split, shard)))
+        pairs = list(model_batches(parts.mel_frames, _source(data, split, shard)))
         if not pairs:
             raise ValueError(f"The {split} split holds no examples to run the model on.")
         cache[split] = tuple(np.concatenate(column) for column in zip(*pairs))
@@ -86,7 +97,7 @@ def log_mel_caches(job, parts, data, shard):
         data,
         "log-mel",
         {"front_end": parts.mel_frames.get_config(), "seed": job.config.seed},
-        lambda source: _mel_batches(parts, source),
+        lambda source: model_batches(parts.mel_frames, source),
         lambda: cache_log_mels(parts, data, shard),
         clip_bytes=int(np.prod(shape)) * 4,
         shard=shard,

@@ -10,24 +10,18 @@
 The cached features live in memory or on disk as `--cache` says (`split_caches`).
 """
 
-import os
 import time
 
 import numpy as np
 
 from applications.finetune.model import set_trainable_top
-from applications.finetune.recipes.caches import CACHE_DIR, split_caches
+from applications.finetune.recipes.caches import model_batches, on_disk, split_caches
 from applications.reporting.predictions import predict_batches
 from applications.training.epoch_seeds import fast_forward
 
 __all__ = ["train_transfer"]
 
 FEATURES = "features"
-
-
-def _feature_batches(parts, source):
-    for x, y in source:
-        yield np.asarray(parts.feature_extractor(x, training=False), np.float32), y.numpy()
 
 
 def _in_memory(parts, data):
@@ -44,15 +38,15 @@ def _cached_features(job, parts, data):
     """
     start = time.perf_counter()
     config = job.config
-    settings = {"extractor": parts.feature_extractor.get_config(), "weights": config.weights}
+    extractor = parts.feature_extractor
     caches, mode = split_caches(
         job,
         data,
         FEATURES,
-        {**settings, "seed": config.seed},
-        lambda source: _feature_batches(parts, source),
+        {"extractor": extractor.get_config(), "weights": config.weights, "seed": config.seed},
+        lambda source: model_batches(extractor, source),
         lambda: _in_memory(parts, data),
-        clip_bytes=4 * int(parts.feature_extractor.output_shape[-1]),
+        clip_bytes=4 * int(extractor.output_shape[-1]),
     )
     job.timings["feature_cache_s"] = round(time.perf_counter() - start, 2)
     job.log(
@@ -61,11 +55,6 @@ def _cached_features(job, parts, data):
     )
     train = caches["train"].stream(seed=config.seed).batch(config.batch_size)
     return train, caches["val"].stream().batch(config.batch_size)
-
-
-def _cached_on_disk(job):
-    root = os.path.join(job.config.out, CACHE_DIR)
-    return os.path.isdir(root) and any(n.startswith(f"{FEATURES}-train-") for n in os.listdir(root))
 
 
 def train_transfer(job, parts, data, pretrained):
@@ -83,7 +72,7 @@ def train_transfer(job, parts, data, pretrained):
     config, count = job.config, data.counts["train"]
     parts.backbone.trainable = False
     if job.phase_done("head"):
-        if not _cached_on_disk(job):
+        if not on_disk(job, FEATURES):
             # The uninterrupted run read data.train once to cache features in
             # memory; keep its later shuffle orders identical.
             fast_forward(data.train, 1)
