@@ -25,6 +25,7 @@ __all__ = [
     "tiny",
 ]
 
+
 def tiny(dtype):
     """librosa's `util.tiny`: the smallest normal number of `dtype` (its bias on that input)."""
     return float(np.finfo(dtype.as_numpy_dtype).tiny)
