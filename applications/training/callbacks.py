@@ -19,19 +19,43 @@ __all__ = ["EpochTimer", "Validation", "KeepBest", "val_scores", "read_best"]
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Wall-clock seconds of each epoch, in `seconds`."""
+    """Wall-clock seconds of each epoch, in `seconds`, and of its steady steps.
+
+    `steady` holds, per epoch, `(steps, seconds)` from the end of the first
+    step to the end of the last: the rate once the step function is traced
+    and the input pipeline is running, which does not depend on the epoch's
+    length (the custom loop has no batch hooks, so it records none).
+    """
 
     def __init__(self):
         super().__init__()
-        self.seconds = []
+        self.seconds, self.steady = [], []
 
     def on_epoch_begin(self, epoch, logs=None):
         """Start the epoch's clock."""
         self._start = time.perf_counter()
+        self._first = self._last = None
+        self._steps = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Note the end of each step (the first one starts the steady clock)."""
+        self._last = time.perf_counter()
+        if self._first is None:
+            self._first = self._last
+        else:
+            self._steps += 1
 
     def on_epoch_end(self, epoch, logs=None):
-        """Record the epoch's seconds."""
+        """Record the epoch's seconds (and its steady steps, when it had two or more)."""
         self.seconds.append(time.perf_counter() - self._start)
+        if self._steps:
+            self.steady.append((self._steps, self._last - self._first))
+
+    def steady_rate(self, batch):
+        """Examples per second over every epoch's steady steps, or None."""
+        steps = sum(n for n, _ in self.steady)
+        seconds = sum(s for _, s in self.steady)
+        return round(steps * batch / seconds, 1) if seconds > 0 else None
 
 
 class Validation(keras.callbacks.Callback):
