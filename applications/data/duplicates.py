@@ -17,13 +17,13 @@ Example:
     [('val', 'a/dog_copy.wav', 'train', 'a/dog.wav')]
 """
 
-import concurrent.futures
 import dataclasses
 import hashlib
 
 import numpy as np
 import soundfile as sf
 
+from applications.data.threaded import threaded_map
 from zoo.audio.checks import native_path, printable_path, sf_call
 
 __all__ = ["Duplicates", "content_hash", "find_duplicates", "drop_repeats", "SHOWN"]
@@ -124,8 +124,7 @@ def find_duplicates(entries, infos, threads=8):
             splits_of.setdefault(signature[path], set()).add(split)
     # Only audio of equal length in two splits can be identical: hash just those.
     candidates = [p for s in SPLITS for p, _ in entries[s] if len(splits_of[signature[p]]) > 1]
-    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
-        hashes = dict(zip(candidates, pool.map(content_hash, candidates)))
+    hashes = dict(zip(candidates, threaded_map(content_hash, candidates, threads)))
     first = {}  # hash -> (split, path) of its first file
     pairs = []
     for split in SPLITS:

@@ -1,9 +1,9 @@
 """Every file of a dataset checked before its pipeline is built, and what loading did to the audio."""
 
-import concurrent.futures
 import math
 
 import zoo.audio
+from applications.data.threaded import threaded_map
 from zoo.audio import AudioDecodeError
 
 __all__ = ["probe_files", "file_notes", "keep_decoded"]
@@ -14,10 +14,8 @@ SPLITS = ("train", "val", "test")
 def probe_files(entries, skip_bad, bad_file_hint):
     """Check every file (decoding compressed ones); return (infos, skipped) or raise the first error."""
     paths = [p for split in SPLITS for p, _ in entries[split]]
-    with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(_safe_info, paths))
     infos, skipped = {}, []
-    for path, result in zip(paths, results):
+    for path, result in zip(paths, threaded_map(_safe_info, paths)):
         if isinstance(result, AudioDecodeError):
             if not skip_bad:
                 raise AudioDecodeError(result.path, f"{result.problem} ({bad_file_hint})")
