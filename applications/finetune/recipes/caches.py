@@ -111,7 +111,9 @@ def split_caches(job, data, name, settings, batches, in_memory, clip_bytes, shar
     (`choose_cache`); the log says which and the size. On disk each split is a
     `DiskCache` `OUT/cache/NAME-SPLIT-KEY`, keyed by `settings`, the clip length and
     the files with their sizes and modification times (under multi-worker, the
-    worker's share of the training files).
+    worker's share of the training files). On disk, `data.test` streams too: read
+    in file order, no decoded clip kept (it would hold the test split's waveforms,
+    which grow with the dataset).
 
     Args:
         job: the run's `Run` (its settings' `cache` and `out`; its log).
@@ -133,6 +135,7 @@ def split_caches(job, data, name, settings, batches, in_memory, clip_bytes, shar
     if mode == "memory":
         return {split: MemoryCache(*pair) for split, pair in in_memory().items()}, mode
     root = os.path.join(job.config.out, CACHE_DIR)
+    data.test = data.pipeline("test", data.entries["test"], streamed=True)
     caches = {}
     for split in ("train", "val"):
         items = data.entries[split]
