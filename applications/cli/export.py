@@ -12,7 +12,9 @@ on `--calibration-data` or the run's train split; the spectrogram and its log st
 float) and reports the change. A model trained in bfloat16 is exported in float32;
 a model joined to its hand-crafted baseline goes to TFLite whole (its features in
 float32, builtin ops only; float32 or float16), or its network alone with
-`--network-only` (any `--quantize`).
+`--network-only` (any `--quantize`). `--stream-hop S` writes a streaming TFLite
+file instead: S seconds of audio per call, the window's context kept as an
+explicit input and output (`applications.export.stream`).
 """
 
 import os
@@ -61,6 +63,14 @@ def register(subparsers):
         "quantisation need it; default: off, the whole model)",
     )
     p.add_argument(
+        "--stream-hop",
+        type=float,
+        metavar="S",
+        help="TFLite only: write a streaming file instead (signature stream: S seconds of "
+        "audio per call, the window's context kept as an input and output; "
+        "default: none, whole clips)",
+    )
+    p.add_argument(
         "--check-data",
         metavar="DIR",
         help="folder of <class>/ audio files: report accuracy before and after "
@@ -74,7 +84,7 @@ def run_export(args):
 
     Args:
         args: the parsed `model`, `format`, `out`, `quantize`, `calibration_data`,
-            `network_only`, `check_data` and `json`.
+            `network_only`, `stream_hop`, `check_data` and `json`.
 
     Returns:
         0.
@@ -88,6 +98,10 @@ def run_export(args):
 
     if args.quantize and args.format != "tflite":
         raise UsageError("--quantize applies to --format tflite only.")
+    if args.stream_hop is not None:
+        if args.format != "tflite":
+            raise UsageError("--stream-hop applies to --format tflite only.")
+        checks.seconds("--stream-hop", args.stream_hop)
     if args.out is not None:
         if args.format == "tflite":
             checks.output_file("--out", args.out, ".tflite")
@@ -107,7 +121,7 @@ def run_export(args):
             "export writes trained classifiers (`audiozoo finetune` or a .keras file)."
         )
     model, labels, file = load_classifier("--model", args.model)
-    out = args.out or default_out(file, args.format, args.quantize)
+    out = args.out or default_out(file, args.format, args.quantize, args.stream_hop is not None)
     if args.format == "saved_model":
         _replaceable("--out", out)
     report = export_model(
@@ -121,6 +135,7 @@ def run_export(args):
         network_only=args.network_only,
         calibration_data=args.calibration_data,
         model_file=file,
+        stream_hop=args.stream_hop,
     )
     print_report(report, as_json=args.json)
     return 0

@@ -23,6 +23,7 @@ from applications.export.writer import (
 
 __all__ = [
     "build_archive",
+    "interpreter",
     "serving_parts",
     "centre_fit",
     "metadata_dict",
@@ -75,12 +76,8 @@ def _kind(shape, outputs):
     return f"a frame-wise event model (output {outputs}: probabilities per frame)"
 
 
-def run_tflite(blob, waveforms, signature="serving_default"):
-    """Run a `.tflite` file's (bytes or path) `signature` on `(batch, clip_samples)` waveforms.
-
-    Returns:
-        The signature's single output as a NumPy array.
-    """
+def interpreter(blob):
+    """A `tf.lite.Interpreter` of a `.tflite` file's bytes or path."""
     import warnings
 
     import tensorflow as tf
@@ -88,10 +85,17 @@ def run_tflite(blob, waveforms, signature="serving_default"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
         if isinstance(blob, (bytes, bytearray)):
-            interpreter = tf.lite.Interpreter(model_content=bytes(blob))
-        else:
-            interpreter = tf.lite.Interpreter(model_path=str(blob))
-    runner = interpreter.get_signature_runner(signature)
+            return tf.lite.Interpreter(model_content=bytes(blob))
+        return tf.lite.Interpreter(model_path=str(blob))
+
+
+def run_tflite(blob, waveforms, signature="serving_default"):
+    """Run a `.tflite` file's (bytes or path) `signature` on `(batch, clip_samples)` waveforms.
+
+    Returns:
+        The signature's single output as a NumPy array.
+    """
+    runner = interpreter(blob).get_signature_runner(signature)
     waveforms = np.asarray(waveforms, np.float32)
     (output,) = runner(waveform=waveforms).values()
     return np.asarray(output)

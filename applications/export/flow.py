@@ -19,12 +19,14 @@ from applications.export.writer import write_saved_model, write_tflite
 __all__ = ["default_out", "export_model", "print_report"]
 
 
-def default_out(model_file, fmt, quantize=None):
-    """Where an export goes without `--out`: beside the model, `saved_model/` or `model[_Q].tflite`."""
+def default_out(model_file, fmt, quantize=None, stream=False):
+    """Where an export goes without `--out`: beside the model, `saved_model/` or
+    `model[_stream][_Q].tflite`."""
     folder = os.path.dirname(os.path.abspath(model_file))
     if fmt == "saved_model":
         return os.path.join(folder, "saved_model")
-    return os.path.join(folder, f"model_{quantize}.tflite" if quantize else "model.tflite")
+    name = "model" + ("_stream" if stream else "") + (f"_{quantize}" if quantize else "")
+    return os.path.join(folder, name + ".tflite")
 
 
 def export_model(
@@ -38,6 +40,7 @@ def export_model(
     network_only=False,
     calibration_data=None,
     model_file=None,
+    stream_hop=None,
 ):
     """Write `model` as `fmt` to `out`, run the export, and score it against the Keras model.
 
@@ -59,6 +62,8 @@ def export_model(
         network_only: export the network of a fused model without its baseline.
         calibration_data: int8's representative folder; None: the run's train split.
         model_file: the `.keras` file (its `settings.json` gives int8's default clips).
+        stream_hop: TFLite only: seconds per call of a streaming export (`stream.py`),
+            checked by streaming each clip through it; None: the clip signatures.
 
     Returns:
         The report dict: `format`, `quantize`, `out`, `size_bytes`, `data`, `exported`,
@@ -71,6 +76,7 @@ def export_model(
         1.0
     """
     from applications.export import run_tflite, serving_parts
+    from applications.export.stream import run_stream, stream_metadata
     from applications.export.cast import float32_copy
 
     trained = model
@@ -78,6 +84,9 @@ def export_model(
     model, exported = _what_to_export(model, fmt, network_only, quantize, where)
     classifier, embedder, meta = serving_parts(model, labels, where=where)
     clip, rate = meta["clip_samples"], meta["sample_rate"]
+    hop = None if stream_hop is None else _hop_samples(stream_hop, rate, clip)
+    if hop is not None:
+        meta = stream_metadata(meta, hop)
     truth = None
     if check_data is not None:
         clips, truth = labelled_clips(check_data, meta["class_names"], rate, clip)
@@ -101,10 +110,17 @@ def export_model(
             calibration, extra["calibration"] = calibration_clips(
                 calibration_data, model_file, rate, clip
             )
-        blob, extra["op_types"] = convert(classifier, embedder, meta, quantize, calibration, where)
+        blob, extra["op_types"] = convert(
+            classifier, embedder, meta, quantize, calibration, where, hop
+        )
         extra["custom_ops"] = []
         write_tflite(blob, out)
-        outputs = run_tflite(out, clips)
+        if hop is None:
+            outputs = run_tflite(out, clips)
+        else:  # zeros in front make whole hops; the last call's window is then the clip
+            lead = np.zeros((-clip) % hop, np.float32)
+            outputs = np.stack([run_stream(out, np.concatenate([lead, c]), hop)[-1] for c in clips])
+            extra["stream"] = meta["stream"]
     report = {
         "format": fmt,
         "quantize": quantize,
@@ -145,6 +161,17 @@ def _what_to_export(model, fmt, network_only, quantize, where):
             )
         return model, "model (baseline features in float32 with builtin ops)"
     return model, "model"
+
+
+def _hop_samples(seconds, rate, clip):
+    hop = int(round(seconds * rate))
+    if not 1 <= hop <= clip:
+        raise UsageError(
+            f"--stream-hop {seconds:g} is {hop} samples at {rate} Hz; a hop must be 1 to "
+            f"{clip} samples (the model's window of {clip / rate:g} s).",
+            hint=f"e.g. --stream-hop {clip / rate / 4:g}",
+        )
+    return hop
 
 
 def _predict(model, clips):

@@ -15,9 +15,11 @@ import json
 import keras
 import tensorflow as tf
 
-__all__ = ["build_archive", "centre_fit", "metadata_dict", "TFLITE_SIGNATURES"]
+__all__ = ["build_archive", "centre_fit", "metadata_dict", "TFLITE_ENDPOINT", "TFLITE_SIGNATURES"]
 
-TFLITE_SIGNATURES = ("serving_default", "embed")
+# signature -> its outputs, over the one converted function `TFLITE_ENDPOINT`
+TFLITE_SIGNATURES = {"serving_default": ("probabilities",), "embed": ("embedding",)}
+TFLITE_ENDPOINT = "serving_default"  # the one converted function, with both outputs
 
 
 def centre_fit(waveforms, length):
@@ -54,7 +56,8 @@ def build_archive(classifier, embedder, metadata, length=None):
         classifier: Keras model, `(batch, clip_samples)` waveform -> probabilities.
         embedder: Keras model, same input -> `(batch, D)` embeddings.
         metadata: from `metadata_dict`.
-        length: input samples; None: any length (SavedModel), else the TFLite window.
+        length: input samples; None: any length (SavedModel), else the TFLite window,
+            with one endpoint `TFLITE_ENDPOINT` giving both outputs.
 
     Returns:
         A `keras.export.ExportArchive` (call `write_out(path)`).
@@ -80,8 +83,16 @@ def build_archive(classifier, embedder, metadata, length=None):
             "json": tf.constant(json.dumps(metadata)),
         }
 
+    def both(waveform):
+        return {**serving_default(waveform), **embed(waveform)}
+
+    if length is not None:
+        # TFLite: one function, one subgraph; `writer` splits it into the two
+        # signatures, which then share every op and tensor (a second subgraph
+        # would repeat the whole graph's structure in the file).
+        archive.add_endpoint(TFLITE_ENDPOINT, both, input_signature=spec)
+        return archive
     archive.add_endpoint("serving_default", serving_default, input_signature=spec)
     archive.add_endpoint("embed", embed, input_signature=spec)
-    if length is None:
-        archive.add_endpoint("metadata", metadata_fn, input_signature=[])
+    archive.add_endpoint("metadata", metadata_fn, input_signature=[])
     return archive

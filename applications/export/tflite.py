@@ -12,6 +12,7 @@ import re
 from applications.errors import UsageError
 from applications.export.module import build_archive
 from applications.export.ops import custom_ops, float_network_ops, op_types
+from applications.export.stream import STREAM_SIGNATURES, build_stream_archive, calibration_feed
 from applications.export.writer import tflite_bytes
 
 __all__ = ["convert", "unsupported_ops"]
@@ -27,7 +28,7 @@ def unsupported_ops(message):
     return ops, types
 
 
-def convert(classifier, embedder, meta, quantize=None, calibration=None, where="model"):
+def convert(classifier, embedder, meta, quantize=None, calibration=None, where="model", hop=None):
     """`(blob, info)`: the `.tflite` bytes and what they run (`op_types`), or a `UsageError`.
 
     Args:
@@ -35,10 +36,17 @@ def convert(classifier, embedder, meta, quantize=None, calibration=None, where="
         quantize: None, `"dynamic"`, `"float16"` or `"int8"`.
         calibration: the representative clips of `"int8"`.
         where: names the model in errors.
+        hop: None, or samples per call of a streaming export (`stream.py`).
     """
-    archive = build_archive(classifier, embedder, meta, length=meta["clip_samples"])
+    signatures = None
+    if hop is None:
+        archive = build_archive(classifier, embedder, meta, length=meta["clip_samples"])
+    else:
+        archive, signatures = build_stream_archive(classifier, meta, hop), STREAM_SIGNATURES
+        if calibration is not None:
+            calibration = calibration_feed(calibration, hop)
     try:
-        blob = tflite_bytes(archive, meta, quantize=quantize, calibration=calibration)
+        blob = tflite_bytes(archive, meta, quantize, calibration, signatures)
     except Exception as error:  # the converter raises ConverterError with MLIR dumps
         ops, types = unsupported_ops(str(error))
         if not ops and not types:

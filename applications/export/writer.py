@@ -3,7 +3,9 @@
 The SavedModel takes any batch and any length. The TFLite file takes
 `(batch, clip_samples)`: its shape signature keeps the batch free (resize the
 input for more than one clip), and its flatbuffer carries the metadata JSON
-under the name `audiozoo` (`read_tflite_metadata`). `quantize="dynamic"` stores
+under the name `audiozoo` (`read_tflite_metadata`). It holds the graph once, as one
+subgraph with two outputs; its signatures `serving_default` and `embed` each name
+one of them. `quantize="dynamic"` stores
 the network's weights as int8 (dynamic-range quantisation; activations stay float;
 the front end's mel matrix is restored to float32),
 `"float16"` stores them as float16, and `"int8"` quantises weights and
@@ -12,6 +14,7 @@ except the front end (the spectrogram and its log), which computes in float32
 from float16-stored constants.
 """
 
+import copy
 import json
 import os
 import shutil
@@ -61,6 +64,75 @@ def write_saved_model(archive, out, metadata):
     return out
 
 
+def tflite_bytes(archive, metadata, quantize=None, calibration=None, signatures=None):
+    """The TFLite flatbuffer of `archive` (built with the clip length), builtin ops only.
+
+    Args:
+        archive: an `ExportArchive` from `build_archive(..., length=clip_samples)`.
+        metadata: the dict stored in the file.
+        quantize: None (float32), `"dynamic"` (int8 weights, float activations),
+            `"float16"` (float16 weights) or `"int8"` (int8 weights and activations
+            wherever TFLite has an integer kernel; input and output stay float32).
+        calibration: the representative set of `"int8"`: `(clips, clip_samples)`
+            float32 waveforms, or a list of the endpoint's input dicts.
+        signatures: the file's signatures, each naming its outputs of the one
+            converted function; None: `module.TFLITE_SIGNATURES`.
+
+    Returns:
+        The `.tflite` bytes.
+    """
+    from applications.export.module import TFLITE_ENDPOINT
+
+    with tempfile.TemporaryDirectory(prefix="audiozoo-tflite-") as tmp:
+        folder = os.path.join(tmp, "saved")
+        archive.write_out(folder, verbose=False)
+        converter = tf.lite.TFLiteConverter.from_saved_model(
+            folder, signature_keys=[TFLITE_ENDPOINT]
+        )
+        if quantize in ("dynamic", "int8"):
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        if quantize == "int8":
+            converter.representative_dataset = _representative(calibration)
+            converter.target_spec.supported_ops = [
+                tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
+                tf.lite.OpsSet.TFLITE_BUILTINS,
+            ]
+            # The float front end's constants (window, mel matrix) are stored as float16.
+            return _finish(to_float16(_integer(converter)), metadata, signatures)
+        blob = converter.convert()
+    if quantize == "float16":
+        blob = to_float16(blob)
+    elif quantize == "dynamic":
+        blob = float_front_end(blob)
+    return _finish(blob, metadata, signatures)
+
+
+def _finish(blob, metadata, signatures):
+    return _with_metadata(_split_signatures(blob, signatures), metadata)
+
+
+def _split_signatures(blob, signatures=None):
+    """The converted function's one signature made `signatures` over its one subgraph.
+
+    By default `serving_default` names the probabilities and `embed` the
+    embedding (`module.TFLITE_SIGNATURES`); both run the same ops, so the file
+    holds the graph once.
+    """
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    from applications.export.module import TFLITE_SIGNATURES
+
+    model = flatbuffer_utils.convert_bytearray_to_object(bytearray(blob))
+    (both,) = model.signatureDefs
+    model.signatureDefs = []
+    for key, outputs in (signatures or TFLITE_SIGNATURES).items():
+        signature = copy.deepcopy(both)
+        signature.signatureKey = key
+        signature.outputs = [t for t in both.outputs if _text(t.name) in outputs]
+        model.signatureDefs.append(signature)
+    return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
+
+
 def _with_metadata(blob, metadata):
     from tensorflow.lite.python import schema_py_generated as schema
     from tensorflow.lite.tools import flatbuffer_utils
@@ -76,45 +148,8 @@ def _with_metadata(blob, metadata):
     return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
 
 
-def tflite_bytes(archive, metadata, quantize=None, calibration=None):
-    """The TFLite flatbuffer of `archive` (built with the clip length), builtin ops only.
-
-    Args:
-        archive: an `ExportArchive` from `build_archive(..., length=clip_samples)`.
-        metadata: the dict stored in the file.
-        quantize: None (float32), `"dynamic"` (int8 weights, float activations),
-            `"float16"` (float16 weights) or `"int8"` (int8 weights and activations
-            wherever TFLite has an integer kernel; input and output stay float32).
-        calibration: `(clips, clip_samples)` float32 waveforms, the representative
-            set of `"int8"`.
-
-    Returns:
-        The `.tflite` bytes.
-    """
-    from applications.export.module import TFLITE_SIGNATURES
-
-    with tempfile.TemporaryDirectory(prefix="audiozoo-tflite-") as tmp:
-        folder = os.path.join(tmp, "saved")
-        archive.write_out(folder, verbose=False)
-        converter = tf.lite.TFLiteConverter.from_saved_model(
-            folder, signature_keys=list(TFLITE_SIGNATURES)
-        )
-        if quantize in ("dynamic", "int8"):
-            converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        if quantize == "int8":
-            converter.representative_dataset = _representative(calibration)
-            converter.target_spec.supported_ops = [
-                tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
-                tf.lite.OpsSet.TFLITE_BUILTINS,
-            ]
-            # The float front end's constants (window, mel matrix) are stored as float16.
-            return _with_metadata(to_float16(_integer(converter)), metadata)
-        blob = converter.convert()
-    if quantize == "float16":
-        blob = to_float16(blob)
-    elif quantize == "dynamic":
-        blob = float_front_end(blob)
-    return _with_metadata(blob, metadata)
+def _text(name):
+    return name.decode() if isinstance(name, bytes) else name
 
 
 def _integer(converter):
@@ -135,15 +170,13 @@ def _integer(converter):
 
 
 def _representative(clips):
-    """The converter's calibration feed: one clip at a time, through every signature."""
-    from applications.export.module import TFLITE_SIGNATURES
-
-    clips = np.asarray(clips, np.float32)
+    """The converter's calibration feed: one clip (or one dict of inputs) at a time."""
+    from applications.export.module import TFLITE_ENDPOINT
 
     def feed():
         for clip in clips:
-            for signature in TFLITE_SIGNATURES:
-                yield signature, {"waveform": clip[None]}
+            inputs = clip if isinstance(clip, dict) else {"waveform": clip[None]}
+            yield TFLITE_ENDPOINT, {k: np.asarray(v, np.float32) for k, v in inputs.items()}
 
     return feed
 

@@ -74,8 +74,21 @@ def load_keras_file(flag, path, hint):
         except (ValueError, KeyError, OSError, TypeError, zipfile.BadZipFile) as error:
             problem = f"could not be loaded as a Keras model ({type(error).__name__}: {error})"
     if problem is None:
-        return _finite(flag, path, model)
+        return _finite(flag, path, _functional(model))
     raise UsageError(f"{flag} {path!r} {problem}.", hint=hint)
+
+
+def _functional(model):
+    """A loaded `Sequential` as the functional model of the same layers.
+
+    Keras 3 restores a `Sequential` without calling it, so its `output` (which
+    every job reads to cut embeddings or check shapes) is undefined.
+    """
+    import keras
+
+    if not isinstance(model, keras.Sequential) or not model.inputs:
+        return model
+    return keras.Model(model.inputs[0], model.outputs[0], name=model.name)
 
 
 def _finite(flag, path, model):

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import tensorflow as tf
+from tensorflow.lite.tools import flatbuffer_utils
 
 import zoo.audio
 from applications import cli, hear
@@ -74,7 +75,12 @@ def test_tflite_runs_in_the_interpreter_within_1e4_of_keras(run, capsys, tmp_pat
     meta = read_tflite_metadata(out)
     assert meta["class_names"] == NAMES and meta["sample_rate"] == RATE
     interpreter = _interpreter(out)
-    assert set(interpreter.get_signature_list()) == {"serving_default", "embed"}
+    assert interpreter.get_signature_list() == {
+        "serving_default": {"inputs": ["waveform"], "outputs": ["probabilities"]},
+        "embed": {"inputs": ["waveform"], "outputs": ["embedding"]},
+    }
+    with open(out, "rb") as f:  # the two signatures share the file's one graph
+        assert len(flatbuffer_utils.convert_bytearray_to_object(bytearray(f.read())).subgraphs) == 1
     model = _keras(run)
     for batch in (1, 3):  # the batch axis stays free
         audio = tones(batch, seed=batch)
@@ -125,3 +131,20 @@ def test_a_log_mel_network_is_refused_naming_the_model(tmp_path, capsys):
     net.save(tmp_path / "cnn6.keras")
     assert cli.main(["export", "--model", str(tmp_path / "cnn6.keras"), "--format", "tflite"]) == 2
     assert "export needs a classifier on raw waveforms" in capsys.readouterr().err
+
+
+def test_a_saved_sequential_classifier_exports(capsys, tmp_path):
+    """Keras restores a `Sequential` uncalled (no `output`): jobs read it as a functional model."""
+    import zoo
+
+    model = keras.Sequential(
+        [
+            keras.Input((CLIP,)),
+            zoo.audio.LogMelSpectrogram(sample_rate=RATE, n_fft=256, hop_length=64, n_mels=32),
+            keras.layers.Flatten(),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    model.save(tmp_path / "model.keras")
+    report = _export(str(tmp_path / "model.keras"), capsys, "--format", "tflite")
+    assert report["max_abs_diff"] <= 1e-4 and report["top1_agreement"] == 1.0
