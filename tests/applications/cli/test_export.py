@@ -10,14 +10,13 @@ import warnings
 import keras
 import numpy as np
 import pytest
-import soundfile as sf
 import tensorflow as tf
 from tensorflow.lite.tools import flatbuffer_utils
 
 import zoo.audio
 from applications import cli, hear
 from applications.export import read_tflite_metadata
-from tests.applications.hear.tiny_models import CLIP, NAMES, RATE, save_run, tones
+from tests.applications.hear.tiny_models import CLIP, NAMES, RATE, save_run, tone_folder, tones
 
 TOLERANCE = 1e-4
 
@@ -93,10 +92,7 @@ def test_tflite_runs_in_the_interpreter_within_1e4_of_keras(run, capsys, tmp_pat
 
 
 def test_dynamic_int8_reports_the_accuracy_change_on_labelled_data(run, capsys, tmp_path):
-    for name, seed in zip(NAMES, (1, 2, 3)):
-        os.makedirs(tmp_path / "data" / name)
-        for i, clip in enumerate(tones(3, seed=seed)):
-            sf.write(str(tmp_path / "data" / name / f"{i}.wav"), clip, RATE, subtype="FLOAT")
+    tone_folder(tmp_path / "data", 3)
     flags = ["--format", "tflite", "--quantize", "dynamic", "--check-data", str(tmp_path / "data")]
     report = _export(run, capsys, *flags)
     assert report["out"].endswith("model_dynamic.tflite") and report["clips"] == 9

@@ -10,7 +10,6 @@ import os
 
 import numpy as np
 import pytest
-import soundfile as sf
 import tensorflow as tf
 
 import zoo
@@ -20,22 +19,16 @@ from applications.export import run_tflite
 from applications.export.float16 import to_float16
 from applications.export.ops import custom_ops, float_network_ops, op_types
 from applications.export.tflite import unsupported_ops
-from tests.applications.hear.tiny_models import NAMES, RATE, save_run, tones
+from tests.applications.hear.tiny_models import RATE, tone_run, tones
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """A tiny from-scratch run, its `settings.json` pointing at a folder of tones."""
-    root = tmp_path_factory.mktemp("quantize")
-    for name, seed in zip(NAMES, (1, 2, 3)):
-        os.makedirs(root / "data" / name)
-        for i, clip in enumerate(tones(6, seed=seed)):
-            sf.write(str(root / "data" / name / f"{i}.wav"), clip, RATE, subtype="FLOAT")
-    out = str(root / "run")
-    save_run(out, "scratch")
-    settings = {"data": str(root / "data"), "sample_rate": RATE, "clip_seconds": 0.5, "seed": 0}
+    out, data = tone_run(tmp_path_factory.mktemp("quantize"), 6)
+    settings = {"data": data, "sample_rate": RATE, "clip_seconds": 0.5, "seed": 0}
     write_json(os.path.join(out, "settings.json"), settings)
-    return out, str(root / "data")
+    return out, data
 
 
 def _export(capsys, *flags):

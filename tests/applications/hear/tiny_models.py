@@ -60,3 +60,22 @@ def tones(n, samples=CLIP, seed=0):
     return (0.5 * np.sin(2 * np.pi * freqs * t) + 0.05 * rng.standard_normal((n, samples))).astype(
         np.float32
     )
+
+
+def tone_folder(folder, per_class):
+    """Write `folder/<class>/<i>.wav`: `per_class` tones of each of `NAMES`; return `folder`."""
+    import soundfile as sf
+
+    for name, seed in zip(NAMES, (1, 2, 3)):
+        os.makedirs(os.path.join(folder, name))
+        for i, clip in enumerate(tones(per_class, seed=seed)):
+            sf.write(os.path.join(folder, name, f"{i}.wav"), clip, RATE, subtype="FLOAT")
+    return str(folder)
+
+
+def tone_run(root, per_class):
+    """A tiny from-scratch run `root/run` beside a folder of tones `root/data`: `(run, data)`."""
+    data = tone_folder(os.path.join(root, "data"), per_class)
+    out = os.path.join(root, "run")
+    save_run(out, "scratch")
+    return out, data
