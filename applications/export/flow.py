@@ -76,8 +76,8 @@ def export_model(
         1.0
     """
     from applications.export import run_tflite, serving_parts
-    from applications.export.stream import run_stream, stream_metadata
     from applications.export.cast import float32_copy
+    from applications.export.stream import run_stream, stream_metadata
 
     trained = model
     model, cast = float32_copy(model, portable_features=fmt == "tflite")
