@@ -1,10 +1,10 @@
 """Memory against data size: finetune from scratch on N clips, separate/detect on long files.
 
-    python benchmarks/scale.py [--clips 1000 8000 64000] [--minutes 10 40] [--work DIR]
-                               [--workers] [--out scale.json]
+    python benchmarks/scale.py [--clips 1000 8000 64000] [--clip-seconds 1] [--minutes 10 40]
+                               [--work DIR] [--workers] [--out scale.json]
 
-Scaled down from the targets (64k clips of 10 s, a 4-hour file) to fit
-a 2-core machine: as many clips, of 1 s at 8 kHz; files of `--minutes` at 8 kHz. Each
+The targets are 64k clips of 10 s and a 4-hour file; clips are `--clip-seconds`
+long (default 1 s) at 8 kHz, files `--minutes` long at 8 kHz. Each
 measurement is a fresh `audiozoo` process (peak RSS from `wait4`):
 
 - `finetune` from scratch (`--cache disk` and `--cache memory`; one epoch,
@@ -67,17 +67,18 @@ def run(args, env=None):
     return output, time.perf_counter() - start, usage.ru_maxrss / 1024
 
 
-def make_clips(root, count, distinct):
-    """`count` one-second clips in 4 classes: `distinct` generated ones, the rest hard links."""
+def make_clips(root, count, distinct, seconds=1.0):
+    """`count` clips of `seconds` in 4 classes: `distinct` generated ones, the rest hard links."""
     rng = np.random.default_rng(0)
     sources = []
+    samples = int(round(seconds * RATE))
     for i in range(distinct):
         label = i % 4
-        t = np.arange(RATE) / RATE
+        t = np.arange(samples) / RATE
         wave = 0.4 * np.sin(
             2 * np.pi * 220 * 2 ** (label * 0.5) * t * (1 + 0.02 * rng.standard_normal())
         )
-        wave += 0.05 * rng.standard_normal(RATE)
+        wave += 0.05 * rng.standard_normal(samples)
         folder = os.path.join(root, f"class{label}")
         os.makedirs(folder, exist_ok=True)
         sources.append(os.path.join(folder, f"clip{i:06d}.wav"))
@@ -88,9 +89,10 @@ def make_clips(root, count, distinct):
     return root
 
 
-def finetune(data, out, cache, extra=(), env=None):
+def finetune(data, out, cache, extra=(), env=None, clip_seconds=1.0):
     args = ["finetune", "--data", data, "--weights", "none", "--out", out, "--backbone",
             "cnn10_compact", "--epochs", "1", "--batch-size", "32", "--sample-rate", str(RATE),
+            "--clip-seconds", f"{clip_seconds:g}",
             "--n-mels", "32", "--no-baseline", "--refit", "off", "--cache", cache,
             "--verbose", "2", "--overwrite", *extra]  # fmt: skip
     output, seconds, peak = run(args, env)
@@ -179,20 +181,31 @@ def plot(result, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    for cache in ("disk", "memory"):
-        runs = result["finetune"][cache]
-        if runs:
-            n = sorted(int(k) for k in runs)
-            left.plot(n, [runs[str(k)]["peak_rss_mb"] for k in n], "o-", label=f"--cache {cache}")
-    left.set(xscale="log", xlabel="clips (1 s)", ylabel="peak RSS (MB)", title="finetune, 1 epoch")
-    left.legend()
-    for job in ("separate_apply", "events_detect"):
-        runs = result[job]
-        minutes = sorted(int(k) for k in runs)
-        right.plot(minutes, [runs[str(m)]["peak_rss_mb"] for m in minutes], "o-", label=job)
-    right.set(xlabel="file length (min)", ylabel="peak RSS (MB)", title="streamed long files")
-    right.legend()
+    clips = any(result["finetune"].values())
+    files = bool(result["separate_apply"])
+    fig, axes = plt.subplots(1, clips + files, figsize=(5 * (clips + files), 4), squeeze=False)
+    axes = list(axes[0])
+    if clips:
+        left = axes.pop(0)
+        for cache in ("disk", "memory"):
+            runs = result["finetune"][cache]
+            if runs:
+                n = sorted(int(k) for k in runs)
+                left.plot(
+                    n, [runs[str(k)]["peak_rss_mb"] for k in n], "o-", label=f"--cache {cache}"
+                )
+        seconds = result.get("clip_seconds", 1.0)
+        left.set(xscale="log", xlabel=f"clips ({seconds:g} s)", ylabel="peak RSS (MB)",
+                 title="finetune, 1 epoch")  # fmt: skip
+        left.legend()
+    if files:
+        right = axes.pop(0)
+        for job in ("separate_apply", "events_detect"):
+            runs = result[job]
+            minutes = sorted(int(k) for k in runs)
+            right.plot(minutes, [runs[str(m)]["peak_rss_mb"] for m in minutes], "o-", label=job)
+        right.set(xlabel="file length (min)", ylabel="peak RSS (MB)", title="streamed long files")
+        right.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=100)
 
@@ -204,6 +217,7 @@ def main(argv=None):
     parser.add_argument("--memory-clips", type=int, nargs="*", default=None,
                         help="N for --cache memory (default: the smallest and largest)")  # fmt: skip
     parser.add_argument("--distinct", type=int, default=250)
+    parser.add_argument("--clip-seconds", type=float, default=1.0)
     parser.add_argument("--minutes", type=int, nargs="*", default=[10, 40],
                         help="long files (none: skip them)")  # fmt: skip
     parser.add_argument("--workers", action="store_true")
@@ -213,31 +227,39 @@ def main(argv=None):
     os.makedirs(args.work, exist_ok=True)
     load_before = os.getloadavg()
     clips = sorted(args.clips)
+
+    def folder(n):  # the 1-s sets keep their old names
+        return f"clips{n}" if args.clip_seconds == 1 else f"clips{n}_{args.clip_seconds:g}s"
+
     memory_clips = sorted(
         set(clips[:1] + clips[-1:]) if args.memory_clips is None else args.memory_clips
     )
     result = {
         "scaled_down": (
             "the targets name 1k/8k/64k clips of 10 s and a 4-hour file; this 2-core machine runs "
-            f"{clips} clips of 1 s at {RATE} Hz and files of {args.minutes} minutes at {RATE} Hz"
+            f"{clips} clips of {args.clip_seconds:g} s at {RATE} Hz and files of {args.minutes} "
+            f"minutes at {RATE} Hz"
         ),
         "clips_note": (
             f"{args.distinct} generated clips repeated under other names (hard links); --dedupe "
             "off, so repeats stay (and are counted across splits)"
         ),
+        "clip_seconds": args.clip_seconds,
         "finetune": {"disk": {}, "memory": {}},
         "separate_apply": {},
         "events_detect": {},
     }
     for n in sorted(set(clips) | set(memory_clips)):
-        data = os.path.join(args.work, f"clips{n}")
+        data = os.path.join(args.work, folder(n))
         if not os.path.isdir(data):
-            make_clips(data, n, min(args.distinct, n))
+            make_clips(data, n, min(args.distinct, n), args.clip_seconds)
         for cache in ("disk", "memory"):
             if cache == "disk" and n not in clips or cache == "memory" and n not in memory_clips:
                 continue
             out = os.path.join(args.work, f"run_{cache}_{n}")
-            result["finetune"][cache][str(n)] = finetune(data, out, cache)
+            result["finetune"][cache][str(n)] = finetune(
+                data, out, cache, clip_seconds=args.clip_seconds
+            )
     sep, det = tiny_models(args.work)
     for minutes in sorted(args.minutes):
         path = os.path.join(args.work, f"long{minutes}.wav")
@@ -252,7 +274,7 @@ def main(argv=None):
         result["events_detect"][str(minutes)] = {"peak_rss_mb": round(peak, 1),
                                                  "seconds": round(seconds, 1)}  # fmt: skip
     if args.workers and clips:
-        data = os.path.join(args.work, f"clips{clips[0]}")
+        data = os.path.join(args.work, folder(clips[0]))
         result["two_workers"] = two_workers(data, os.path.join(args.work, "run_workers"))
     targets = {}
     disk = result["finetune"]["disk"]
