@@ -118,8 +118,8 @@ def export_model(
         if hop is None:
             outputs = run_tflite(out, clips)
         else:  # zeros in front make whole hops; the last call's window is then the clip
-            lead = np.zeros((-clip) % hop, np.float32)
-            outputs = np.stack([run_stream(out, np.concatenate([lead, c]), hop)[-1] for c in clips])
+            lead = np.zeros((len(clips), (-clip) % hop), np.float32)
+            outputs = run_stream(out, np.concatenate([lead, clips], axis=1), hop)[:, -1]
             extra["stream"] = meta["stream"]
     report = {
         "format": fmt,

@@ -19,6 +19,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from applications.export.module import TFLITE_ENDPOINT
+
 __all__ = [
     "STREAM_SIGNATURES",
     "build_stream_archive",
@@ -41,8 +43,6 @@ def build_stream_archive(classifier, metadata, hop):
     Returns:
         A `keras.export.ExportArchive`.
     """
-    from applications.export.module import TFLITE_ENDPOINT
-
     clip = int(metadata["clip_samples"])
     archive = keras.export.ExportArchive()
     archive.track(classifier)
@@ -76,21 +76,30 @@ def calibration_feed(clips, hop):
     return [{"context": clip[None, :-hop], "audio": clip[None, -hop:]} for clip in clips]
 
 
-def run_stream(blob, audio, hop):
-    """Feed 1-D `audio` to a streaming `.tflite` (bytes or path) a hop at a time.
+def run_stream(blob, streams, hop):
+    """Feed each row of `streams` to a streaming `.tflite` (bytes or path) a hop at a time.
+
+    Each stream starts from a zero context; one interpreter serves them all.
+
+    Args:
+        blob: the file's bytes or path.
+        streams: `(n, samples)` float32 audio.
+        hop: samples per call.
 
     Returns:
-        `(calls, classes)`: the probabilities after each whole hop (a last
+        `(n, calls, classes)`: the probabilities after each whole hop (a last
         partial hop is not fed).
     """
     from applications.export import interpreter
 
     runner = interpreter(blob).get_signature_runner("stream")
-    context = np.zeros(runner.get_input_details()["context"]["shape"], np.float32)
-    outputs = []
-    for start in range(0, len(audio) - hop + 1, hop):
-        chunk = np.asarray(audio[None, start : start + hop], np.float32)
-        result = runner(audio=chunk, context=context)
-        context = result["context"]
-        outputs.append(result["probabilities"][0])
-    return np.stack(outputs)
+    zeros = np.zeros(runner.get_input_details()["context"]["shape"], np.float32)
+    results = []
+    for audio in np.asarray(streams, np.float32):
+        context, outputs = zeros, []
+        for start in range(0, len(audio) - hop + 1, hop):
+            result = runner(audio=audio[None, start : start + hop], context=context)
+            context = result["context"]
+            outputs.append(result["probabilities"][0])
+        results.append(np.stack(outputs))
+    return np.stack(results)

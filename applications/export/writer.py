@@ -108,21 +108,24 @@ def tflite_bytes(archive, metadata, quantize=None, calibration=None, signatures=
 
 
 def _finish(blob, metadata, signatures):
-    return _with_metadata(_split_signatures(blob, signatures), metadata)
+    """The file's signatures split over its one subgraph, and its metadata, in one pass."""
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.convert_bytearray_to_object(bytearray(blob))
+    _split_signatures(model, signatures)
+    _add_metadata(model, metadata)
+    return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
 
 
-def _split_signatures(blob, signatures=None):
-    """The converted function's one signature made `signatures` over its one subgraph.
+def _split_signatures(model, signatures=None):
+    """Make the converted function's one signature `signatures` over its one subgraph.
 
     By default `serving_default` names the probabilities and `embed` the
     embedding (`module.TFLITE_SIGNATURES`); both run the same ops, so the file
-    holds the graph once.
+    holds the graph once. `model` is a flatbuffer object, changed in place.
     """
-    from tensorflow.lite.tools import flatbuffer_utils
-
     from applications.export.module import TFLITE_SIGNATURES
 
-    model = flatbuffer_utils.convert_bytearray_to_object(bytearray(blob))
     (both,) = model.signatureDefs
     model.signatureDefs = []
     for key, outputs in (signatures or TFLITE_SIGNATURES).items():
@@ -130,14 +133,12 @@ def _split_signatures(blob, signatures=None):
         signature.signatureKey = key
         signature.outputs = [t for t in both.outputs if _text(t.name) in outputs]
         model.signatureDefs.append(signature)
-    return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
 
 
-def _with_metadata(blob, metadata):
+def _add_metadata(model, metadata):
+    """Store `metadata` as JSON under `METADATA_NAME` in the flatbuffer object `model`."""
     from tensorflow.lite.python import schema_py_generated as schema
-    from tensorflow.lite.tools import flatbuffer_utils
 
-    model = flatbuffer_utils.convert_bytearray_to_object(bytearray(blob))
     buffer = schema.BufferT()
     buffer.data = np.frombuffer(json.dumps(metadata).encode("utf-8"), np.uint8)
     model.buffers.append(buffer)
@@ -145,7 +146,6 @@ def _with_metadata(blob, metadata):
     entry.name = METADATA_NAME
     entry.buffer = len(model.buffers) - 1
     model.metadata = [*(model.metadata or []), entry]
-    return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
 
 
 def _text(name):

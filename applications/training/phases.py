@@ -140,8 +140,9 @@ def train_phase(
         run.throughput[f"{phase}_train_examples_per_s"] = round(
             train_count / float(np.median(timer.seconds)), 1
         )
-    if timer.steady_rate(batch):
-        run.throughput[f"{phase}_steady_examples_per_s"] = timer.steady_rate(batch)
+    steady = timer.steady_rate(batch)
+    if steady:
+        run.throughput[f"{phase}_steady_examples_per_s"] = steady
     if run.info.is_chief:
         with atomic_path(done) as tmp:
             model.save_weights(tmp)

@@ -62,7 +62,7 @@ def test_a_file_fed_hop_by_hop_gives_the_offline_windows(
     }
     assert read_tflite_metadata(out)["stream"]["hop_samples"] == HOP
     audio, _ = sf.read(long_file, dtype="float32")
-    streamed = run_stream(out, audio, HOP)
+    (streamed,) = run_stream(out, audio[None], HOP)
     offline = _offline_windows(model_dir, long_file)
     assert len(streamed) == len(audio) // HOP
     # call m classifies [(m + 1) * hop - clip, (m + 1) * hop): window m - 3; the first

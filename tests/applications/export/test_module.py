@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 import tensorflow as tf
+from tensorflow.lite.tools import flatbuffer_utils
 
 import zoo.audio
 from applications.export import centre_fit
 from applications.export.report import compare, probe_clips
-from applications.export.writer import _with_metadata, read_tflite_metadata
+from applications.export.writer import _add_metadata, read_tflite_metadata
 
 
 @pytest.mark.parametrize("samples", [5, 8, 11, 12])
@@ -39,5 +40,7 @@ def test_metadata_round_trips_through_a_tflite_flatbuffer():
     fn = tf.function(lambda x: {"y": x * 2.0}, input_signature=[tf.TensorSpec([None, 4])])
     blob = tf.lite.TFLiteConverter.from_concrete_functions([fn.get_concrete_function()]).convert()
     assert read_tflite_metadata(blob) is None
-    tagged = _with_metadata(blob, {"class_names": ["a", "b"], "sample_rate": 16000})
+    model = flatbuffer_utils.convert_bytearray_to_object(bytearray(blob))
+    _add_metadata(model, {"class_names": ["a", "b"], "sample_rate": 16000})
+    tagged = bytes(flatbuffer_utils.convert_object_to_bytearray(model))
     assert read_tflite_metadata(tagged) == {"class_names": ["a", "b"], "sample_rate": 16000}
