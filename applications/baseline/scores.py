@@ -159,8 +159,9 @@ def run_baseline(data, features="handcrafted", seed=0, log=print, options=None):
     if features == "auto":
         features, splits, names, choice = _choose_features(splits, names, seed, data, options, log)
     c, val_by_c, val_probabilities = _tune(splits, seed, len(data.class_names))
+    # The chosen set's own labels: each pass over train shuffles it anew.
     x_fit = np.concatenate([splits["train"][0], splits["val"][0]])
-    y_fit = np.concatenate([y_train, splits["val"][1]])
+    y_fit = np.concatenate([splits["train"][1], splits["val"][1]])
     model = _fit(_classifier(c, seed), x_fit, y_fit)
     x_test, y_test = splits["test"]
     if len(y_test) == 0:

@@ -162,3 +162,9 @@ def test_auto_picks_the_set_that_scores_better_on_val_and_names_it(tones, monkey
     monkeypatch.setattr(scores, "_tune", tune)
     result = baseline_scores(tones, "auto", log=lambda *_: None, **SMALL)
     assert result["features"] == "mfcc" and result["feature_dim"] == mfcc["feature_dim"]
+    # Each pass over train shuffles it anew: the refit must pair the chosen set's
+    # features with that same pass's labels (it once kept the first pass's labels
+    # and scored near chance on test).
+    assert result["C"] == mfcc["C"]
+    assert result["accuracy"] == mfcc["accuracy"] == 1.0
+    assert result["confusion_matrix"] == mfcc["confusion_matrix"]
