@@ -14,6 +14,8 @@ the same for the Keras model (a traced `tf.function`, one thread), and accuracy
 on the run's held-out test split (the taggers, without labels: top-1 agreement
 and the largest probability difference with Keras). int8 calibrates on the
 run's train split (the taggers: the demo's train clips at their rate).
+Each export is of the model `audiozoo export` writes: front ends with the four-step
+DFT (`zoo.audio.dft`); `--dft fft` exports them with TFLite's RFFT2D kernel instead.
 Prints JSON and writes a PNG of latency against accuracy.
 """
 
@@ -126,16 +128,18 @@ def interpreter_fn(blob):
     return lambda x: runner(waveform=x)["probabilities"]
 
 
-def measure(name, model, labels, clips, truth, calibration, runs, variants):
+def measure(name, model, labels, clips, truth, calibration, runs, variants, dft="matmul"):
     """One model's row: Keras and each TFLite export, on the same clips."""
     import numpy as np
     import tensorflow as tf
 
     from applications.export import run_tflite
+    from applications.export.cast import float32_copy
     from applications.export.report import compare
     from applications.export.tflite import convert
 
-    classifier, embedder, meta = parts(model, labels)
+    exported = float32_copy(model, portable_features=dft == "matmul")[0]
+    classifier, embedder, meta = parts(exported, labels)
     seconds = meta["clip_samples"] / meta["sample_rate"]
     one = clips[:1]
     graph = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
@@ -224,6 +228,8 @@ def main(argv=None):
     parser.add_argument("--taggers", default=",".join(TAGGERS), help="musicnn,cnn6 or none")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--runs", type=int, default=100, help="timed runs per model (>= 100)")
+    parser.add_argument("--dft", default="matmul", choices=("matmul", "fft"),
+                        help="the exports' front-end DFT (Keras always runs its own)")  # fmt: skip
     parser.add_argument("--out", default="edge.json")
     parser.add_argument("--plot", default="edge.png")
     args = parser.parse_args(argv)
@@ -241,11 +247,15 @@ def main(argv=None):
         model, labels, clips, truth, calibration = run_model(run)
         if name == "demo":
             demo_clips, demo_rate, demo_calibration = clips, labels["sample_rate"], calibration
-        rows[name] = measure(name, model, labels, clips, truth, calibration, args.runs, variants)
+        rows[name] = measure(
+            name, model, labels, clips, truth, calibration, args.runs, variants, args.dft
+        )
     for name in [t for t in args.taggers.split(",") if t in TAGGERS]:
         model, labels, clips = tagger(name, demo_clips, demo_rate)
         _, _, calibration = tagger(name, demo_calibration[:100], demo_rate)  # 100: the floor
-        rows[name] = measure(name, model, labels, clips, None, calibration, args.runs, variants)
+        rows[name] = measure(
+            name, model, labels, clips, None, calibration, args.runs, variants, args.dft
+        )
     report = {
         "command": "python benchmarks/edge.py " + " ".join(argv or sys.argv[1:]),
         "runs": args.runs,

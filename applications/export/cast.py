@@ -7,7 +7,9 @@ float32 already, so nothing is rounded). A model `audiozoo finetune` joined to i
 hand-crafted baseline (`zoo.layers.GeometricMean` named `fusion`) computes the
 baseline's features in float64, with FFTs and complex ops TFLite has no builtins
 for: `float32_copy(..., portable_features=True)` also rebuilds those feature layers
-with `precision="float32"` (builtin ops only), and `network_of` cuts out the network.
+with `precision="float32"` (builtin ops only), and the log-mel front ends with
+`dft="matmul"` (TFLite's RFFT2D kernel costs twice the four-step product's time on
+one core; `zoo.audio.dft`). `network_of` cuts out the network.
 """
 
 import keras
@@ -24,13 +26,15 @@ __all__ = [
 
 FUSION = "fusion"
 LOW_PRECISION = ("mixed_bfloat16", "bfloat16", "mixed_float16", "float16")
+# Front ends with a `dft` choice (files saved before it existed lack the key).
+DFT_LAYERS = ("zoo>LogMelSpectrogram", "zoo>MusicnnLogMel")
 
 
 def _float32_config(config, portable_features=False):
     """`config` with every low-precision `DTypePolicy` replaced by float32 (recursively).
 
     With `portable_features`, every `zoo.features` layer computing in float64 gets
-    `precision="float32"` too.
+    `precision="float32"` too, and every `DFT_LAYERS` front end `dft="matmul"`.
     """
     if isinstance(config, dict):
         inner = config.get("config")
@@ -40,6 +44,8 @@ def _float32_config(config, portable_features=False):
             return config
         if portable_features and isinstance(inner, dict) and inner.get("precision") == "float64":
             config = {**config, "config": {**inner, "precision": "float32"}}
+        if portable_features and config.get("registered_name") in DFT_LAYERS:
+            config = {**config, "config": {**inner, "dft": "matmul"}}
         return {key: _float32_config(value, portable_features) for key, value in config.items()}
     if isinstance(config, list):
         return [_float32_config(value, portable_features) for value in config]
@@ -64,13 +70,18 @@ def wide_feature_layers(model):
     ]
 
 
+def _fft_front_ends(model):
+    return [layer.name for layer in _all_layers(model) if getattr(layer, "dft", None) == "fft"]
+
+
 def float32_copy(model, portable_features=False):
     """`model` itself if every layer computes in float32 or wider, else a float32 rebuild.
 
     Args:
         model: a functional or registered Keras model.
-        portable_features: also rebuild float64 `zoo.features` layers (a fused
-            model's baseline) with `precision="float32"`, for TFLite.
+        portable_features: for TFLite: also rebuild float64 `zoo.features` layers
+            (a fused model's baseline) with `precision="float32"`, and log-mel front
+            ends with `dft="matmul"`.
 
     Returns:
         `(model, cast)`: the model to export and whether its layers were rebuilt
@@ -80,7 +91,8 @@ def float32_copy(model, portable_features=False):
         >>> exported, cast = float32_copy(keras.saving.load_model("runs/a/model.keras"))
     """
     cast = bool(_policies(model) & set(LOW_PRECISION))
-    if not cast and not (portable_features and wide_feature_layers(model)):
+    rebuilt = wide_feature_layers(model) + _fft_front_ends(model)
+    if not cast and not (portable_features and rebuilt):
         return model, False
     config = keras.saving.serialize_keras_object(model)
     copy = keras.saving.deserialize_keras_object(_float32_config(config, portable_features))

@@ -17,6 +17,7 @@ from zoo.audio.adaptors import IMAGENET_BGR_MEANS, SpectrogramToImage
 from zoo.audio.augment import SpecAugment
 from zoo.audio.backend import backend
 from zoo.audio.clips import fix_length, to_mono
+from zoo.audio.dft import DFT_METHODS, power_spectrum
 from zoo.audio.features import LogMelSpectrogram, mel_filterbank
 from zoo.audio.io import AudioDecodeError, AudioInfo, decode_file, info, load
 from zoo.audio.pipeline import log_mel_dataset, map_batches
@@ -29,6 +30,7 @@ AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff")
 __all__ = [
     "AUDIO_EXTENSIONS",
     "AudioDecodeError",
+    "DFT_METHODS",
     "AudioInfo",
     "FRONT_ENDS",
     "IMAGENET_BGR_MEANS",
@@ -45,6 +47,7 @@ __all__ = [
     "map_batches",
     "mel_filterbank",
     "periodic_hann",
+    "power_spectrum",
     "resample",
     "to_mono",
 ]

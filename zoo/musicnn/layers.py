@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo.audio import front_end, mel_filterbank, periodic_hann
+from zoo.audio import DFT_METHODS, front_end, mel_filterbank, periodic_hann, power_spectrum
 from zoo.validation import argument_error, check_choice, check_positive_int
 
 __all__ = ["MSD_LABELS", "MTT_LABELS", "MusicnnLogMel", "PAD_MODES"]
@@ -55,6 +55,7 @@ class MusicnnLogMel(keras.layers.Layer):
         hop_length: samples between frames.
         n_mels: mel bands.
         pad_mode: `"constant"` or `"reflect"` (see above).
+        dft: `"fft"` or `"matmul"` (TFLite's faster kernels; `zoo.audio.dft`).
         **kwargs: `keras.layers.Layer` arguments; `dtype` defaults to float32.
 
     Example:
@@ -70,6 +71,7 @@ class MusicnnLogMel(keras.layers.Layer):
         hop_length=_PRESET["hop_length"],
         n_mels=_PRESET["n_mels"],
         pad_mode="constant",
+        dft="fft",
         **kwargs,
     ):
         kwargs.setdefault("dtype", "float32")
@@ -81,6 +83,7 @@ class MusicnnLogMel(keras.layers.Layer):
         check_choice("pad_mode", pad_mode, PAD_MODES)
         self.sample_rate, self.n_fft, self.hop_length = sample_rate, n_fft, hop_length
         self.n_mels, self.pad_mode = n_mels, pad_mode
+        self.dft = check_choice("dft", dft, DFT_METHODS)
         self._filters = mel_filterbank(sample_rate, n_fft, n_mels)
 
     def call(self, inputs):
@@ -88,8 +91,7 @@ class MusicnnLogMel(keras.layers.Layer):
         pad = self.n_fft // 2
         x = tf.pad(x, [[0, 0], [pad, pad]], mode=self.pad_mode.upper())
         frames = tf.signal.frame(x, self.n_fft, self.hop_length)
-        spectrum = tf.signal.rfft(frames * periodic_hann(self.n_fft), [self.n_fft])
-        power = tf.math.real(spectrum) ** 2 + tf.math.imag(spectrum) ** 2
+        power = power_spectrum(frames * periodic_hann(self.n_fft), self.n_fft, method=self.dft)
         mel = tf.tensordot(power, tf.constant(self._filters), axes=1)
         out = tf.math.log1p(10000.0 * mel) / np.log(10.0)
         return tf.cast(out, self.compute_dtype)
@@ -107,6 +109,7 @@ class MusicnnLogMel(keras.layers.Layer):
             "hop_length": self.hop_length,
             "n_mels": self.n_mels,
             "pad_mode": self.pad_mode,
+            "dft": self.dft,
         }
 
 
