@@ -24,7 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from applications.atomic_io import atomic_path
-from applications.export.float16 import float_front_end, to_float16
+from applications.export.float16 import float_front_end, int8_filterbanks, to_float16
 
 __all__ = ["write_saved_model", "tflite_bytes", "write_tflite", "read_tflite_metadata"]
 
@@ -97,8 +97,10 @@ def tflite_bytes(archive, metadata, quantize=None, calibration=None, signatures=
                 tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
                 tf.lite.OpsSet.TFLITE_BUILTINS,
             ]
-            # The float front end's constants (window, mel matrix) are stored as float16.
-            return _finish(to_float16(_integer(converter)), metadata, signatures)
+            # The float front end's filterbanks are stored as int8, its other constants
+            # (window, DFT matrices) as float16.
+            blob = to_float16(int8_filterbanks(_integer(converter)))
+            return _finish(blob, metadata, signatures)
         blob = converter.convert()
     if quantize == "float16":
         blob = to_float16(blob)

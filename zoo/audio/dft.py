@@ -43,12 +43,11 @@ def _four_step_matrices(n, n1, n2, k2):
     columns = np.arange(n2)
     twiddle = -2 * np.pi * np.outer(columns, rows) / n  # exp(-2 pi i n2 k1 / n), (n2, n1)
     second = 2 * np.pi * np.outer(columns, np.arange(k2)) / n2
-    cos, sin = np.cos(second), np.sin(second)
     matrices = (
         np.concatenate([np.cos(first), -np.sin(first)], axis=1),
         np.cos(twiddle),
         np.sin(twiddle),
-        np.block([[cos, -sin], [sin, cos]]),  # [re | im] -> [re | im] of exp(-2 pi i n2 k2 / n2)
+        np.concatenate([np.cos(second), np.sin(second)], axis=1),
     )
     return [m.astype(np.float32) for m in matrices]
 
@@ -64,10 +63,15 @@ def _four_step_power(frames, n, bins):
         [re * twiddle_cos - im * twiddle_sin, re * twiddle_sin + im * twiddle_cos], axis=1
     )
     # The second pass transforms over j2: bin k1 + n1 * k2 lands at row k1, column k2.
-    z = tf.reshape(tf.transpose(twisted, [0, 2, 1]), [-1, 2 * n2])
-    spectrum = tf.matmul(z, second)
-    power = spectrum[:, :k2] ** 2 + spectrum[:, k2:] ** 2
-    power = tf.reshape(tf.transpose(tf.reshape(power, [-1, n1, k2]), [0, 2, 1]), [-1, n1 * k2])
+    # Real and imaginary rows share one [cos | sin] matrix (half the constants of the
+    # complex block matrix): (re + i im)(cos - i sin) = re cos + im sin + i (im cos - re sin).
+    z = tf.reshape(tf.transpose(tf.reshape(twisted, [-1, 2, n2, n1]), [0, 1, 3, 2]), [-1, n2])
+    parts = tf.reshape(tf.matmul(z, second), [-1, 2, n1, 2 * k2])
+    re, im = parts[:, 0], parts[:, 1]
+    real = re[..., :k2] + im[..., k2:]
+    imag = im[..., :k2] - re[..., k2:]
+    power = real**2 + imag**2
+    power = tf.reshape(tf.transpose(power, [0, 2, 1]), [-1, n1 * k2])
     return power[:, :bins]
 
 
