@@ -77,6 +77,7 @@ def tagger(name, clips, rate):
         )
     else:
         target, samples = PANNS_AUDIO["sample_rate"], PANNS_AUDIO["sample_rate"]
+        keras.utils.set_random_seed(0)  # the same random network in every run
         net = zoo.create_model("cnn6", weights=None, classes=527)
         waveform = keras.Input((samples,), name="waveform")
         model = keras.Model(waveform, net(panns_log_mel()(waveform)), name="cnn6_audio")
