@@ -95,7 +95,8 @@ class FinetuneConfig(DataSettings):
             the network's own accuracy is reported beside it.
         refit: from scratch, retrain on train + val after early stopping chose
             the recipe on val (`applications.finetune.recipes.scratch.refit_wanted`):
-            `auto` (small datasets), `on` or `off`.
+            `auto` (small datasets), `on` or `off`. A frozen musicnn probe is
+            refitted on train + val unless `off` (a regression: cheap at any size).
         multilabel: tags from the data folder's `labels.csv`: sigmoid outputs,
             binary cross-entropy, per-tag thresholds (`applications.finetune.multilabel`).
         cluster_timeout: seconds multi-worker training waits for every peer

@@ -17,7 +17,9 @@ For a backbone with named audio weights (`--backbone musicnn|musicnn_vgg
    (`applications.finetune.augment`; no level offset: the log10(1 + 10^4 x)
    scale is not dB);
 4. the probe or the fine-tuned network, whichever is better on val (a tie keeps
-   the probe), is the network the job then fuses with the baseline.
+   the probe), is the network the job then fuses with the baseline. A kept probe
+   is refitted on train + val with the `C` val chose (unless `--refit off`); the
+   join's shares are still chosen on the val predictions of the fit on train.
 """
 
 import dataclasses
@@ -77,27 +79,18 @@ def _clip_probs(pipeline, x, windows, num_classes):
     return probs.reshape(-1, windows, num_classes).mean(axis=1)
 
 
-def fit_probe(parts, cache, num_classes, seed, batch):
-    """Fit the linear probe on frozen embeddings; `C` tuned on val; write it into the head.
+def _probe_pipeline(c, seed, x, y):
+    pipeline = make_pipeline(
+        StandardScaler(), LogisticRegression(C=c, max_iter=MAX_ITER, random_state=seed)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return pipeline.fit(x, y)
 
-    Returns:
-        `{"C", "val_accuracy_by_C", "features"}`.
-    """
-    windows = parts.windows
-    (train_mels, y_train), (val_mels, y_val) = cache["train"], cache["val"]
-    x_train, x_val = _embed(parts, train_mels, batch), _embed(parts, val_mels, batch)
-    by_c, fitted = {}, {}
-    for c in C_GRID:
-        pipeline = make_pipeline(
-            StandardScaler(), LogisticRegression(C=c, max_iter=MAX_ITER, random_state=seed)
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            fitted[c] = pipeline.fit(x_train, np.repeat(y_train, windows))
-        probs = _clip_probs(fitted[c], x_val, windows, num_classes)
-        by_c[c] = float(np.mean(probs.argmax(axis=1) == y_val))
-    best = min(c for c, acc in by_c.items() if acc == max(by_c.values()))
-    scaler, regression = fitted[best][0], fitted[best][-1]
+
+def _write_head(parts, pipeline, num_classes):
+    """Put a fitted scaler -> regression pipeline into the network's scaler and head."""
+    scaler, regression = pipeline[0], pipeline[-1]
     classes = [int(c) for c in regression.classes_]
     if classes != list(range(num_classes)):
         raise ValueError(
@@ -110,7 +103,37 @@ def fit_probe(parts, cache, num_classes, seed, batch):
         coef = np.concatenate([np.zeros_like(coef), coef])
         intercept = np.concatenate([np.zeros_like(intercept), intercept])
     parts.dense.set_weights([coef.T.astype(np.float32), intercept.astype(np.float32)])
-    return {"C": best, "val_accuracy_by_C": by_c, "features": int(x_train.shape[1])}
+
+
+def fit_probe(parts, cache, num_classes, seed, batch):
+    """Fit the linear probe on frozen embeddings; `C` tuned on val; write it into the head.
+
+    Returns:
+        `(info, embeddings)`: `{"C", "val_accuracy_by_C", "features"}`, and the
+        `(x, y)` of train and of val (one row per window) for `refit_probe`.
+    """
+    windows = parts.windows
+    (train_mels, y_train), (val_mels, y_val) = cache["train"], cache["val"]
+    x_train, x_val = _embed(parts, train_mels, batch), _embed(parts, val_mels, batch)
+    by_c, fitted = {}, {}
+    for c in C_GRID:
+        fitted[c] = _probe_pipeline(c, seed, x_train, np.repeat(y_train, windows))
+        probs = _clip_probs(fitted[c], x_val, windows, num_classes)
+        by_c[c] = float(np.mean(probs.argmax(axis=1) == y_val))
+    best = min(c for c, acc in by_c.items() if acc == max(by_c.values()))
+    _write_head(parts, fitted[best], num_classes)
+    embeddings = {
+        "train": (x_train, np.repeat(y_train, windows)),
+        "val": (x_val, np.repeat(y_val, windows)),
+    }
+    return {"C": best, "val_accuracy_by_C": by_c, "features": int(x_train.shape[1])}, embeddings
+
+
+def refit_probe(parts, embeddings, c, num_classes, seed):
+    """The probe refitted on train + val with the `C` val chose, written into the head."""
+    x = np.concatenate([embeddings["train"][0], embeddings["val"][0]])
+    y = np.concatenate([embeddings["train"][1], embeddings["val"][1]])
+    _write_head(parts, _probe_pipeline(c, seed, x, y), num_classes)
 
 
 def _accuracy(probs_labels):
@@ -138,7 +161,7 @@ def train_pretrained(job, parts, data, num_classes, weights, finetune=True):
     job.timings["log_mel_cache_s"] = round(time.perf_counter() - start, 2)
     val = tf.data.Dataset.from_tensor_slices(cache["val"]).batch(config.batch_size)
     start = time.perf_counter()
-    probe = fit_probe(parts, cache, num_classes, config.seed, config.batch_size)
+    probe, embeddings = fit_probe(parts, cache, num_classes, config.seed, config.batch_size)
     job.timings["probe_s"] = round(time.perf_counter() - start, 2)
     probe_val = predict_batches(parts.classifier, val)[:2]
     probe_test = predict_batches(parts.full, data.test)[:2]
@@ -166,13 +189,24 @@ def train_pretrained(job, parts, data, num_classes, weights, finetune=True):
     kept = "finetuned" if tuned is not None and tuned > scores["probe"]["val_accuracy"] else "probe"
     if kept == "probe":
         parts.classifier.set_weights(probe_weights)
-        job.val_predictions = probe_val
+        job.val_predictions = probe_val  # the fit on train: val stays held out for the join
     else:
         job.val_predictions = tuned_val
     log(
         f"Kept the {kept} network: val accuracy probe {scores['probe']['val_accuracy']:.3f}, "
         f"fine-tuned {'-' if tuned is None else format(tuned, '.3f')} (a tie keeps the probe)."
     )
+    if kept == "probe" and config.refit != "off":
+        # As the baseline and the from-scratch refit do: val chose C, then trains too.
+        refit_probe(parts, embeddings, probe["C"], num_classes, config.seed)
+        scores["probe"]["test_accuracy_train_only"] = scores["probe"]["test_accuracy"]
+        scores["probe"]["test_accuracy"] = _accuracy(predict_batches(parts.full, data.test))
+        scores["probe"]["refit"] = "train + val"
+        log(
+            f"Probe refitted on train + val ({len(embeddings['train'][1])} + "
+            f"{len(embeddings['val'][1])} windows, C={probe['C']:g}); --refit off keeps the fit "
+            "on train."
+        )
     transfer = {"weights": weights, **scores, "kept": kept, "probe_fit": probe}
     transfer["learning_rate_scale"] = dict(LR_SCALE)
     # 0: no fine-tuned epoch beat the probe on val (the phase kept its starting weights).

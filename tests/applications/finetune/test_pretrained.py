@@ -87,9 +87,15 @@ def test_report_has_the_transfer_block(musicnn_run):
     _, rep, log = musicnn_run
     transfer = rep["transfer"]
     assert transfer["weights"] == "mtt" and transfer["kept"] in ("probe", "finetuned")
+    refit = {"test_accuracy_train_only", "refit"} if transfer["kept"] == "probe" else set()
+    assert set(transfer["probe"]) == {"val_accuracy", "test_accuracy"} | refit
+    assert set(transfer["finetuned"]) == {"val_accuracy", "test_accuracy"}
     for kind in ("probe", "finetuned"):
-        assert set(transfer[kind]) == {"val_accuracy", "test_accuracy"}
-        assert all(0.0 <= transfer[kind][k] <= 1.0 for k in transfer[kind])
+        scores = [v for k, v in transfer[kind].items() if k != "refit"]
+        assert all(0.0 <= v <= 1.0 for v in scores)
+    if refit:  # a kept probe is refitted on train + val (--refit auto)
+        assert transfer["probe"]["refit"] == "train + val"
+        assert "Probe refitted on train + val (12 + 3 windows" in log  # 1 window a clip
     # A tie keeps the probe; the fine-tuned network is kept only when better on val.
     better = transfer["finetuned"]["val_accuracy"] > transfer["probe"]["val_accuracy"]
     assert transfer["kept"] == ("finetuned" if better else "probe")
@@ -108,6 +114,7 @@ def test_auto_joins_the_probe_a_network_from_scratch_and_the_baseline(auto_run):
     transfer, fusion = rep["transfer"], rep["fusion"]
     # The probe only (no fine-tuning), then cnn10_compact from scratch beside it.
     assert transfer["finetuned"] == {"val_accuracy": None, "test_accuracy": None}
+    assert "refit" not in transfer["probe"] and "Probe refitted" not in log  # --refit off
     assert rep["epochs"] == {"finetune": 0, "scratch": 1} and "finetune" not in rep["history"]
     assert len(rep["history"]["scratch"]["loss"]) == 1
     companion = transfer["companion"]
@@ -261,3 +268,27 @@ def test_auto_keeps_the_from_scratch_recipe_on_the_builtin_chord_demo(tmp_path):
         assert backbones.pretrained_choice(FinetuneConfig(data="builtin")) is None
         folder = str(tmp_path)
         assert backbones.pretrained_choice(FinetuneConfig(data=folder))[:2] == ("musicnn", "mtt")
+
+
+def test_refit_probe_writes_the_regression_fitted_on_train_and_val():
+    from types import SimpleNamespace
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    x = {split: rng.normal(size=(n, 5)) for split, n in (("train", 30), ("val", 12))}
+    y = {split: np.arange(len(x[split])) % 3 for split in x}
+    embeddings = {split: (x[split], y[split]) for split in x}
+    scaler = keras.layers.Normalization(axis=-1)
+    scaler.build((None, 5))
+    dense = keras.layers.Dense(3, activation="softmax")
+    dense.build((None, 5))
+    parts = SimpleNamespace(scaler=scaler, dense=dense)
+    pretrained.refit_probe(parts, embeddings, 0.3, 3, seed=0)
+    both = np.concatenate([x["train"], x["val"]])
+    want = make_pipeline(StandardScaler(), LogisticRegression(C=0.3, max_iter=1000))
+    want.fit(both, np.concatenate([y["train"], y["val"]]))
+    got = np.asarray(dense(scaler(both.astype(np.float32))))
+    np.testing.assert_allclose(got, want.predict_proba(both), atol=1e-4)
