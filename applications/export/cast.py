@@ -45,7 +45,7 @@ def _float32_config(config, portable_features=False):
         if portable_features and isinstance(inner, dict) and inner.get("precision") == "float64":
             config = {**config, "config": {**inner, "precision": "float32"}}
         if portable_features and config.get("registered_name") in DFT_LAYERS:
-            config = {**config, "config": {**inner, "dft": "matmul"}}
+            config = {**config, "config": {**config["config"], "dft": "matmul"}}
         return {key: _float32_config(value, portable_features) for key, value in config.items()}
     if isinstance(config, list):
         return [_float32_config(value, portable_features) for value in config]

@@ -2,21 +2,16 @@
 
 The converter's own float16 option casts every float constant, so the log-mel's
 `max(S, 1e-10)` floor becomes `max(S, 0)` (1e-10 is below float16's smallest
-subnormal) and silent frames give `log(0) = -inf`, then NaN. Here only constants
-of at least `MIN_ELEMENTS` values (weights, the mel matrix, the window) are
-stored as float16, each behind a DEQUANTIZE op that restores float32 at load
-time; scalars and short vectors (floors, scales) stay float32.
-
-An int8 file's front end runs float kernels, but its mel filterbank is stored as
-int8 (`int8_filterbanks`): non-negative weights with a scale per band round to
-within 0.4 % of the band's peak weight, a relative error of each band's power, not
-a floor under quiet bins as int8 activations would be: at most 0.11 dB in the tests
-(a tone at a band's edge), against 0.85 dB for a step of the demo's int8 network input.
+subnormal) and silent frames give `log(0) = -inf`, then NaN. Here only weight
+matrices (any constant of rank >= 2: kernels, the mel filterbank's blocks, the DFT's
+matrices) and constants of at least `MIN_ELEMENTS` values (the window) are stored as
+float16, each behind a DEQUANTIZE op that restores float32 at load time; scalars and
+short vectors (floors, scales, biases) stay float32.
 """
 
 import numpy as np
 
-__all__ = ["MIN_ELEMENTS", "float_front_end", "int8_filterbanks", "to_float16"]
+__all__ = ["MIN_ELEMENTS", "float_front_end", "to_float16"]
 
 MIN_ELEMENTS = 1024  # the converter's threshold for quantising weights (dynamic range)
 
@@ -52,7 +47,7 @@ def to_float16(blob):
             data = model.buffers[tensor.buffer].data if tensor.buffer else None
             if tensor.type != schema.TensorType.FLOAT32 or data is None:
                 continue
-            if len(data) // 4 < MIN_ELEMENTS:
+            if len(data) // 4 < MIN_ELEMENTS and len(tensor.shape) < 2:
                 continue
             if tensor.buffer not in halves:
                 values = np.frombuffer(bytes(data), np.float32).astype(np.float16)
@@ -60,83 +55,18 @@ def to_float16(blob):
                 half.data = np.frombuffer(values.tobytes(), np.uint8)
                 model.buffers.append(half)
                 halves[tensor.buffer] = len(model.buffers) - 1
-            stored = _stored(tensor, schema.TensorType.FLOAT16, halves[tensor.buffer], "float16")
-            added.append(_dequantize(graph, index, stored, dequantize, schema))
+            stored = schema.TensorT()
+            stored.shape, stored.type = tensor.shape, schema.TensorType.FLOAT16
+            stored.buffer, stored.name = halves[tensor.buffer], _name(tensor) + "_float16"
+            graph.tensors.append(stored)
+            tensor.buffer = 0  # now an activation: the DEQUANTIZE op's float32 output
+            op = schema.OperatorT()
+            op.opcodeIndex, op.inputs = dequantize, [len(graph.tensors) - 1]
+            op.outputs = [index]
+            added.append(op)
         graph.operators = added + list(graph.operators)  # before every consumer
     for old in halves:  # the float32 copies are no longer read
         model.buffers[old].data = None
-    return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
-
-
-def _stored(tensor, kind, buffer, suffix):
-    from tensorflow.lite.python import schema_py_generated as schema
-
-    stored = schema.TensorT()
-    stored.shape, stored.type, stored.buffer = tensor.shape, kind, buffer
-    stored.name = f"{_name(tensor)}_{suffix}"
-    return stored
-
-
-def _dequantize(graph, index, stored, opcode, schema):
-    """Make constant tensor `index` the output of a DEQUANTIZE op reading `stored`."""
-    graph.tensors.append(stored)
-    graph.tensors[index].buffer = 0  # now an activation: the DEQUANTIZE op's float32 output
-    op = schema.OperatorT()
-    op.opcodeIndex, op.inputs, op.outputs = opcode, [len(graph.tensors) - 1], [index]
-    return op
-
-
-def int8_filterbanks(blob):
-    """An int8 `.tflite` file with its front end's filterbanks stored as int8.
-
-    A filterbank is the constant, non-negative weight matrix of a front-end
-    FULLY_CONNECTED op (the DFT's matrices and the window have negative values or
-    another consumer). Each row (band) gets the scale `max / 127`; a DEQUANTIZE op
-    restores float32 at load time, and the op keeps its float kernel.
-
-    Args:
-        blob: the `.tflite` bytes, front end in float (`writer._integer`).
-
-    Returns:
-        The new bytes.
-    """
-    from tensorflow.lite.python import schema_py_generated as schema
-    from tensorflow.lite.tools import flatbuffer_utils
-
-    from applications.export.ops import front_end_ops
-
-    model = flatbuffer_utils.convert_bytearray_to_object(bytearray(blob))
-    dequantize = _opcode(model, schema, schema.BuiltinOperator.DEQUANTIZE)
-    fully_connected = schema.BuiltinOperator.FULLY_CONNECTED
-    added = {}
-    for graph, op in list(front_end_ops(model)):
-        code = model.operatorCodes[op.opcodeIndex]
-        if max(code.builtinCode, code.deprecatedBuiltinCode) != fully_connected:
-            continue
-        index = int(op.inputs[1])
-        tensor = graph.tensors[index]
-        data = model.buffers[tensor.buffer].data if tensor.buffer else None
-        if tensor.type != schema.TensorType.FLOAT32 or data is None or len(tensor.shape) != 2:
-            continue
-        weights = np.frombuffer(bytes(data), np.float32).reshape(tensor.shape)
-        if weights.min() < 0:
-            continue
-        peak = np.maximum(weights.max(axis=1), np.finfo(np.float32).tiny)
-        codes = np.round(weights / (peak / 127.0)[:, None]).astype(np.int8)
-        buffer = schema.BufferT()
-        buffer.data = np.frombuffer(codes.tobytes(), np.uint8)
-        model.buffers.append(buffer)
-        model.buffers[tensor.buffer].data = None
-        stored = _stored(tensor, schema.TensorType.INT8, len(model.buffers) - 1, "int8")
-        stored.quantization = schema.QuantizationParametersT()
-        stored.quantization.scale = list((peak / 127.0).astype(np.float32))
-        stored.quantization.zeroPoint = [0] * len(peak)
-        stored.quantization.quantizedDimension = 0
-        added.setdefault(id(graph), (graph, []))[1].append(
-            _dequantize(graph, index, stored, dequantize, schema)
-        )
-    for graph, ops in added.values():
-        graph.operators = ops + list(graph.operators)  # before every consumer
     return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
 
 

@@ -177,7 +177,8 @@ class FinetuneConfig(DataSettings):
     fuse_baseline: bool = setting(True, "save the network alone, not joined to the baseline")
     refit: str = setting(
         "auto",
-        "from scratch, retrain on train + val after early stopping (auto: small datasets)",
+        "from scratch, retrain on train + val after early stopping (auto: small datasets); "
+        "a frozen musicnn probe refits unless off",
         choices=("auto", "on", "off"),
     )
     multilabel: bool = setting(

@@ -24,7 +24,9 @@ def four_step_split(n, bins):
 
     The first pass costs `2 n n1` multiply-adds per frame (an `n1`-point DFT of each
     of `n2` real columns), the second `4 n k2` (`k2 = ceil(bins / n1)` outputs of an
-    `n2`-point complex DFT per row); ties go to the smaller `n1`.
+    `n2`-point complex DFT per row); ties go to the smaller `n1`. A prime `n` has no
+    split: its direct DFT's matrix holds `n x 2 bins` values (4 MB at n = 1021), so
+    prefer FFT sizes with small factors.
 
     Example:
         >>> four_step_split(2048, 513), four_step_split(2048, 1025)
@@ -93,6 +95,10 @@ def power_spectrum(frames, n_fft, bins=None, method="fft"):
     """
     check_choice("method", method, DFT_METHODS)
     check_positive_int("n_fft", n_fft)
+    if frames.shape[-1] is not None and frames.shape[-1] != n_fft:
+        raise argument_error(
+            "frames", tuple(frames.shape), f"The frames' last axis must be n_fft = {n_fft} long."
+        )
     half = n_fft // 2 + 1
     bins = half if bins is None else bins
     if not 1 <= bins <= half:
